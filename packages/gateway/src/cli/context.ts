@@ -1,0 +1,26 @@
+/** Shared by the commands: configuration, the opened runtime, and output helpers. */
+import { type Config, loadConfig } from '../config.ts';
+import { systemClock } from '../domain/clock.ts';
+import { MerchantRepo } from '../modules/merchants/repo.ts';
+import { MerchantService } from '../modules/merchants/service.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+
+/** Opens the runtime for one command and always closes the store afterwards. */
+export async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const runtime = await openRuntime(config);
+  try {
+    return await fn(runtime, config);
+  } finally {
+    await runtime.store.close();
+  }
+}
+
+export function merchantService(rt: Runtime): MerchantService {
+  return new MerchantService(new MerchantRepo(rt.store), systemClock);
+}
+
+/** With --json, stdout carries exactly one JSON object; otherwise readable lines. */
+export function output(json: boolean | undefined, value: Record<string, unknown>, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}

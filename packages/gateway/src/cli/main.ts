@@ -1,0 +1,22 @@
+/** `openkka`: start | migrate | keys … | merchant … */
+import { Command } from 'commander';
+import { registerKeyCommands } from './keys.ts';
+import { registerMerchantCommands } from './merchant.ts';
+import { registerMigrateCommand } from './migrate.ts';
+import { registerStartCommand } from './start.ts';
+
+const program = new Command('openkka')
+  .description('Self-hostable payment gateway speaking the PayKKa Payments API v1.2')
+  .showHelpAfterError();
+
+registerStartCommand(program);
+registerMigrateCommand(program);
+registerKeyCommands(program);
+registerMerchantCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`openkka: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

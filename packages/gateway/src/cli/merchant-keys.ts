@@ -1,0 +1,19 @@
+/** Key pairs the CLI creates for merchants (demo merchant, --generate-key). */
+import { generateKeyPair } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+export interface GeneratedKey {
+  publicKeyPem: string;
+  privateKeyFile: string;
+}
+
+/** Writes the private key (PKCS#8 PEM, mode 0600) into `dir` and returns the public half. */
+export async function generateMerchantKey(dir: string, fileName: string): Promise<GeneratedKey> {
+  const { publicKey, privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+  mkdirSync(dir, { recursive: true });
+  const privateKeyFile = resolve(join(dir, fileName));
+  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKeyFile };
+}

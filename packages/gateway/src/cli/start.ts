@@ -1,0 +1,46 @@
+/** `openkka start`: the gateway on the configured store, with a ready-to-use demo merchant. */
+import type { Command } from 'commander';
+import { SimulatedAcquirer } from '../acquirer/simulator.ts';
+import { buildApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../domain/clock.ts';
+import { createLogger } from '../logger.ts';
+import { openRuntime } from '../runtime.ts';
+import { closeOnSignals, listen } from '../server.ts';
+import { ensureDemoMerchant, paymentExample } from './demo.ts';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Start the gateway (HOST, PORT, OPENKKA_DATA_DIR, DATABASE_URL)')
+    .action(async () => {
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel);
+      const rt = await openRuntime(config);
+      const acquirer = new SimulatedAcquirer({
+        latencyMs: config.acquirerLatencyMs,
+        failureRate: config.acquirerFailureRate,
+      });
+      const { app, merchants } = buildApp({ ...rt, acquirer, clock: systemClock, logger, settings: config });
+      const url = await listen(app, config.host, config.port);
+      closeOnSignals(app, rt.store);
+      logger.info({ url, store: rt.store.location }, 'openkka listening');
+
+      const demo = await ensureDemoMerchant(rt.store, merchants, config.dataDir);
+      const lines = [`openkka is listening on ${url} (store: ${rt.store.location})`, ''];
+      if (demo) {
+        const expYear = new Date().getUTCFullYear() + 3;
+        lines.push(
+          `Demo merchant: ${demo.merchantId}`,
+          `Private key:   ${demo.keyFile}`,
+          'Platform public key (verifies every response): npx openkka keys platform',
+          '',
+          'A first signed payment (bash, openssl, curl):',
+          '',
+          paymentExample(url, demo, expYear),
+          '',
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

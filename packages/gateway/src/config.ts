@@ -1,0 +1,60 @@
+/** Configuration from the environment, parsed and checked once at start. */
+import { resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  masterKey: string | undefined;
+  platformKeyFile: string | undefined;
+  logLevel: string;
+  /** Accepted distance between a request's timestamp and the gateway clock. */
+  signatureWindowMs: number;
+  acquirerTimeoutMs: number;
+  /** How long a duplicate request waits for the first one to finish. */
+  idempotencyWaitMs: number;
+  /** Shopper's deadline to finish a payment (3DS, redirect) unless the request sets expire_time. */
+  paymentExpiryMs: number;
+  finalAuthValidityMs: number;
+  preAuthValidityMs: number;
+  acquirerLatencyMs: number;
+  acquirerFailureRate: number;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "250ms", "15s", "5m", "2h", "7d", or a bare number of milliseconds. */
+export function parseDuration(text: string, name: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) throw new Error(`${name}: "${text}" is not a duration (examples: 500ms, 15s, 5m, 2h, 7d)`);
+  return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const duration = (name: string, fallback: string) => parseDuration(env[name] || fallback, name);
+  const port = Number(env.PORT || 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT: "${env.PORT}" is not a port`);
+  const failureRate = Number(env.OPENKKA_ACQUIRER_FAILURE_RATE || 0);
+  if (!(failureRate >= 0 && failureRate <= 1)) {
+    throw new Error('OPENKKA_ACQUIRER_FAILURE_RATE must be a number from 0 to 1');
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port,
+    dataDir: resolve(env.OPENKKA_DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    masterKey: env.OPENKKA_MASTER_KEY || undefined,
+    platformKeyFile: env.OPENKKA_PLATFORM_KEY_FILE || undefined,
+    logLevel: env.OPENKKA_LOG_LEVEL || 'info',
+    signatureWindowMs: duration('OPENKKA_SIGNATURE_WINDOW', '5m'),
+    acquirerTimeoutMs: duration('OPENKKA_ACQUIRER_TIMEOUT', '15s'),
+    idempotencyWaitMs: duration('OPENKKA_IDEMPOTENCY_WAIT', '10s'),
+    paymentExpiryMs: duration('OPENKKA_PAYMENT_EXPIRY', '30m'),
+    finalAuthValidityMs: duration('OPENKKA_AUTH_VALIDITY_FINAL', '7d'),
+    preAuthValidityMs: duration('OPENKKA_AUTH_VALIDITY_PRE', '30d'),
+    acquirerLatencyMs: duration('OPENKKA_ACQUIRER_LATENCY', '0'),
+    acquirerFailureRate: failureRate,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The one catalogue of every code openkka answers. Request-level codes (`ret_code`) refuse a
+ * request and change nothing; business codes (`data.error_code`) describe the outcome of an
+ * order that exists. docs/api.md lists the same table, and a test keeps the two in step.
+ */
+
+export interface RequestCode {
+  /** `ret_code` on the wire. */
+  code: string;
+  http: number;
+  message: string;
+}
+
+/** Request-level refusals. PayKKa's documented codes first, then openkka's own (30xxxx). */
+export const REQUEST_CODES = {
+  SUCCESS: { code: '000000', http: 200, message: 'Success' },
+  SYSTEM_ERROR: { code: '999999', http: 500, message: 'System error' },
+  INVALID_REQUEST: { code: '010000', http: 400, message: 'Invalid request' },
+  PAYLOAD_TOO_LARGE: { code: '010000', http: 413, message: 'Invalid request: body larger than 64 KiB' },
+  INVALID_VERSION: { code: '206001', http: 400, message: 'Invalid API version' },
+  SIGNATURE_MISSING: { code: '206002', http: 401, message: 'Signature not found' },
+  SIGNATURE_INVALID: { code: '206003', http: 401, message: 'Signature error' },
+  SIGNATURE_EXPIRED: { code: '206004', http: 401, message: 'Signature expired' },
+  MERCHANT_NOT_FOUND: { code: '206005', http: 401, message: 'Merchant does not exist' },
+  MERCHANT_KEY_MISSING: { code: '206006', http: 401, message: 'Merchant public key not configured' },
+  MERCHANT_DISABLED: { code: '206007', http: 403, message: 'Merchant disabled' },
+  SESSION_NOT_FOUND: { code: '206011', http: 404, message: 'The session does not exist' },
+  ORDER_NOT_FOUND: { code: '206024', http: 404, message: 'Order does not exist' },
+  PAYMENT_METHOD_NOT_SUPPORTED: { code: '210001', http: 400, message: 'Payment method not supported' },
+  SHOPPER_REFERENCE_REQUIRED: { code: '210002', http: 400, message: 'shopper_reference cannot be empty' },
+  SHIPPING_REQUIRED: { code: '210003', http: 400, message: 'shipping cannot be empty' },
+  TRANS_ID_REUSED: {
+    code: '300001',
+    http: 409,
+    message: 'trans_id was already used with different parameters',
+  },
+  REQUEST_IN_FLIGHT: {
+    code: '300002',
+    http: 409,
+    message: 'An identical request is still being processed; retry it later',
+  },
+  ROUTE_NOT_FOUND: { code: '300003', http: 404, message: 'No such operation' },
+  METHOD_NOT_ALLOWED: { code: '300004', http: 405, message: 'Every operation is a POST' },
+} as const satisfies Record<string, RequestCode>;
+
+export type RequestCodeName = keyof typeof REQUEST_CODES;
+
+/** Thrown anywhere below a route; the error handler turns it into the envelope. */
+export class ApiError extends Error {
+  readonly entry: RequestCode;
+  constructor(
+    readonly kind: RequestCodeName,
+    detail?: string,
+  ) {
+    const entry = REQUEST_CODES[kind];
+    super(detail ? `${entry.message}: ${detail}` : entry.message);
+    this.entry = entry;
+  }
+}
+
+export interface BusinessCode {
+  /** `data.error_code` on the wire. */
+  code: string;
+  description: string;
+}
+
+/** Outcomes of an order. Decline codes 5xxx are openkka's, one per reason. */
+export const BUSINESS_CODES = {
+  SUCCESS: { code: '0000', description: 'request success' },
+  CARD_NOT_SUPPORTED: { code: '2006', description: 'Card not supported' },
+  INVALID_CARD: { code: '2099', description: 'Invalid Card' },
+  DECLINED: { code: '5001', description: 'Declined by the issuer' },
+  INSUFFICIENT_FUNDS: { code: '5002', description: 'Insufficient funds' },
+  EXPIRED_CARD: { code: '5003', description: 'Expired card' },
+  INCORRECT_CVV: { code: '5004', description: 'Incorrect CVV' },
+  ACQUIRER_ERROR: { code: '5005', description: 'Acquirer processing error' },
+} as const satisfies Record<string, BusinessCode>;
+
+export type BusinessCodeName = keyof typeof BUSINESS_CODES;

@@ -1,0 +1,82 @@
+/**
+ * Request authentication (spec §2): read the JSON body, check the version, find the merchant,
+ * verify the signature over the raw bytes received, then the timestamp window. Every refusal
+ * is request-level and happens before a route sees the request, so nothing is stored.
+ */
+import { API_VERSION, decodeSignatureHeader, stringToSign, verifySignature } from '@openkka/sdk/signing';
+import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../domain/clock.ts';
+import { ApiError } from '../domain/errors.ts';
+import type { MerchantService } from '../modules/merchants/service.ts';
+
+export interface AuthDeps {
+  merchants: MerchantService;
+  clock: Clock;
+  signatureWindowMs: number;
+}
+
+export function readJsonObject(raw: unknown): Record<string, unknown> {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) {
+    throw new ApiError('INVALID_REQUEST', 'the body must be a JSON object');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new ApiError('INVALID_REQUEST', `malformed JSON (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ApiError('INVALID_REQUEST', 'the body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function checkVersion(request: FastifyRequest, body: Record<string, unknown>): void {
+  for (const value of [header(request, 'version'), body.version]) {
+    if (value === undefined || value === '') continue;
+    if (value !== API_VERSION) throw new ApiError('INVALID_VERSION', `only ${API_VERSION} is served`);
+  }
+}
+
+/** The body's timestamp exactly as the client signed it: an integer, as a number or digits. */
+function signedTimestamp(value: unknown): string {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value === 'string' && /^\d{1,16}$/.test(value)) return value;
+  if (value === undefined || value === '') throw new ApiError('INVALID_REQUEST', 'timestamp is required');
+  throw new ApiError('INVALID_REQUEST', 'timestamp must be an integer in milliseconds');
+}
+
+export function authenticate(deps: AuthDeps) {
+  return async function authenticateRequest(request: FastifyRequest): Promise<void> {
+    const body = readJsonObject(request.body);
+    if (typeof body.merchant_id === 'string') request.signingMerchantId = body.merchant_id;
+    checkVersion(request, body);
+
+    const signatureHeader = header(request, 'signature');
+    if (!signatureHeader || signatureHeader.trim() === '') throw new ApiError('SIGNATURE_MISSING');
+    if (typeof body.merchant_id !== 'string' || body.merchant_id === '') {
+      throw new ApiError('INVALID_REQUEST', 'merchant_id is required');
+    }
+    const timestamp = signedTimestamp(body.timestamp);
+
+    const found = await deps.merchants.forAuth(body.merchant_id);
+    if (!found) throw new ApiError('MERCHANT_NOT_FOUND');
+    if (found.merchant.status !== 'ACTIVE') throw new ApiError('MERCHANT_DISABLED');
+    if (found.keys.length === 0) throw new ApiError('MERCHANT_KEY_MISSING');
+
+    const signature = decodeSignatureHeader(signatureHeader);
+    const signed = stringToSign(body.merchant_id, timestamp, request.body as Buffer);
+    if (!signature || !found.keys.some((key) => verifySignature(signed, signature, key))) {
+      throw new ApiError('SIGNATURE_INVALID');
+    }
+    if (Math.abs(deps.clock.now() - Number(timestamp)) > deps.signatureWindowMs) {
+      throw new ApiError('SIGNATURE_EXPIRED', 'timestamp is outside the accepted window');
+    }
+    request.auth = { merchant: found.merchant, body };
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Building blocks for request schemas, with the wire's leniencies in one place (spec §1):
+ * an empty string or null counts as absent, numbers may come as digit strings, and every
+ * message reads after the field name ("amount must be a positive integer…").
+ */
+import { z } from 'zod';
+import { parseMinorAmount } from '../domain/money.ts';
+import { parseTime } from '../domain/time.ts';
+
+const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+function typed(kind: string) {
+  return {
+    error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${kind}`),
+  };
+}
+
+export function text(max: number) {
+  return z.preprocess(absent, z.string(typed('a string')).max(max, `must be at most ${max} characters`));
+}
+
+export function optionalText(max: number) {
+  return z.preprocess(
+    absent,
+    z.string(typed('a string')).max(max, `must be at most ${max} characters`).optional(),
+  );
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, {
+    error: (i) => (i.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`),
+  });
+}
+
+export function optionalOneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess(absent, oneOf(values).optional());
+}
+
+/** Amount in minor units: integer or digit string, 1 … 2^53−1. */
+export const amount = z
+  .unknown()
+  .optional()
+  .transform((value, ctx) => {
+    const input = absent(value);
+    const parsed =
+      input === undefined ? { ok: false as const, reason: 'is required' } : parseMinorAmount(input);
+    if (parsed.ok) return parsed.value;
+    ctx.issues.push({ code: 'custom', message: parsed.reason, input: value });
+    return z.NEVER;
+  });
+
+/** A small integer that PayKKa's clients send as a number or a string ("07", "2031"). */
+export function optionalIntLike(min: number, max: number) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => {
+      const input = absent(value);
+      if (input === undefined) return undefined;
+      const n = typeof input === 'string' && /^\d{1,9}$/.test(input) ? Number(input) : input;
+      if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
+      ctx.issues.push({ code: 'custom', message: `must be an integer from ${min} to ${max}`, input: value });
+      return z.NEVER;
+    });
+}
+
+export const optionalBoolean = z
+  .unknown()
+  .optional()
+  .transform((value, ctx) => {
+    const input = absent(value);
+    if (input === undefined) return undefined;
+    if (typeof input === 'boolean') return input;
+    if (input === 'true' || input === 'false') return input === 'true';
+    ctx.issues.push({ code: 'custom', message: 'must be true or false', input: value });
+    return z.NEVER;
+  });
+
+export function optionalUrl(max = 1024) {
+  return z.preprocess(
+    absent,
+    z
+      .string(typed('a string'))
+      .max(max, `must be at most ${max} characters`)
+      .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'must be an http(s) URL')
+      .optional(),
+  );
+}
+
+/** Accepts the time forms of spec §1 and yields epoch ms. */
+export const optionalTime = z
+  .unknown()
+  .optional()
+  .transform((value, ctx) => {
+    const input = absent(value);
+    if (input === undefined) return undefined;
+    const ms = typeof input === 'string' ? parseTime(input) : undefined;
+    if (ms !== undefined) return ms;
+    ctx.issues.push({
+      code: 'custom',
+      message: 'must be an RFC 3339 time (2025-05-06T14:40:43+08:00)',
+      input: value,
+    });
+    return z.NEVER;
+  });
+
+/** Nested objects we accept and keep but do not interpret yet (browser, bill, customer…). */
+export const optionalObject = z.preprocess(
+  absent,
+  z.record(z.string(), z.unknown(), typed('an object')).optional(),
+);

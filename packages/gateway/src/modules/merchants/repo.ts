@@ -1,0 +1,102 @@
+/** SQL for merchants and their public keys. No rules here: the service decides. */
+import type { Store } from '../../store/db.ts';
+import { toNumber } from '../../store/schema.ts';
+
+export interface MerchantRow {
+  merchant_id: string;
+  name: string;
+  status: 'ACTIVE' | 'DISABLED';
+  notify_url: string | null;
+  created_at: number;
+}
+
+export interface MerchantKeyRow {
+  key_id: string;
+  merchant_id: string;
+  public_key_pem: string;
+  created_at: number;
+}
+
+export class MerchantRepo {
+  constructor(private readonly store: Store) {}
+
+  async insert(merchant: MerchantRow, key: MerchantKeyRow): Promise<void> {
+    await this.store.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('merchants')
+        .values({ ...merchant, updated_at: merchant.created_at })
+        .execute();
+      await tx.insertInto('merchant_keys').values(key).execute();
+    });
+  }
+
+  async find(merchantId: string): Promise<MerchantRow | undefined> {
+    const row = await this.store.db
+      .selectFrom('merchants')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row && toMerchant(row);
+  }
+
+  async list(): Promise<MerchantRow[]> {
+    const rows = await this.store.db.selectFrom('merchants').selectAll().orderBy('created_at').execute();
+    return rows.map(toMerchant);
+  }
+
+  async count(): Promise<number> {
+    const row = await this.store.db
+      .selectFrom('merchants')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async setStatus(merchantId: string, status: MerchantRow['status'], now: number): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('merchants')
+      .set({ status, updated_at: now })
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async keys(merchantId: string): Promise<MerchantKeyRow[]> {
+    const rows = await this.store.db
+      .selectFrom('merchant_keys')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({ ...r, created_at: toNumber(r.created_at) }));
+  }
+
+  async addKey(key: MerchantKeyRow): Promise<void> {
+    await this.store.db.insertInto('merchant_keys').values(key).execute();
+  }
+
+  async removeKey(merchantId: string, keyId: string): Promise<boolean> {
+    const result = await this.store.db
+      .deleteFrom('merchant_keys')
+      .where('merchant_id', '=', merchantId)
+      .where('key_id', '=', keyId)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}
+
+function toMerchant(row: {
+  merchant_id: string;
+  name: string;
+  status: 'ACTIVE' | 'DISABLED';
+  notify_url: string | null;
+  created_at: number | string;
+}): MerchantRow {
+  return {
+    merchant_id: row.merchant_id,
+    name: row.name,
+    status: row.status,
+    notify_url: row.notify_url,
+    created_at: toNumber(row.created_at),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Merchants and their signing keys. Status and keys are read from the store on every request
+ * (a primary-key lookup), so a merchant the CLI disables is refused at once by a running
+ * server; only the parsing of a PEM, which never changes for a key id, is cached.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Clock } from '../../domain/clock.ts';
+import { newKeyId, newMerchantId } from '../../domain/ids.ts';
+import type { MerchantKeyRow, MerchantRepo, MerchantRow } from './repo.ts';
+
+/** At most two active keys: the current one and the next, during a rotation. */
+export const MAX_KEYS = 2;
+
+export class MerchantError extends Error {}
+
+export interface MerchantWithKeys {
+  merchant: MerchantRow;
+  keys: KeyObject[];
+}
+
+export class MerchantService {
+  private readonly parsed = new Map<string, KeyObject>();
+
+  constructor(
+    private readonly repo: MerchantRepo,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(input: { name: string; publicKeyPem: string; notifyUrl?: string | undefined }): Promise<{
+    merchant: MerchantRow;
+    keyId: string;
+  }> {
+    if (input.name.trim() === '') throw new MerchantError('merchant name must not be empty');
+    const publicKeyPem = normalisePublicKey(input.publicKeyPem);
+    if (input.notifyUrl !== undefined) assertHttpUrl(input.notifyUrl);
+    const now = this.clock.now();
+    const merchant: MerchantRow = {
+      merchant_id: newMerchantId(),
+      name: input.name.trim(),
+      status: 'ACTIVE',
+      notify_url: input.notifyUrl ?? null,
+      created_at: now,
+    };
+    const key: MerchantKeyRow = {
+      key_id: newKeyId(),
+      merchant_id: merchant.merchant_id,
+      public_key_pem: publicKeyPem,
+      created_at: now,
+    };
+    await this.repo.insert(merchant, key);
+    return { merchant, keyId: key.key_id };
+  }
+
+  list(): Promise<MerchantRow[]> {
+    return this.repo.list();
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  async setEnabled(merchantId: string, enabled: boolean): Promise<void> {
+    const done = await this.repo.setStatus(merchantId, enabled ? 'ACTIVE' : 'DISABLED', this.clock.now());
+    if (!done) throw new MerchantError(`no merchant ${merchantId}`);
+  }
+
+  async addKey(merchantId: string, publicKeyPem: string): Promise<string> {
+    await this.mustExist(merchantId);
+    const pem = normalisePublicKey(publicKeyPem);
+    const keys = await this.repo.keys(merchantId);
+    if (keys.length >= MAX_KEYS) {
+      throw new MerchantError(`merchant ${merchantId} already has ${MAX_KEYS} keys; remove one first`);
+    }
+    const keyId = newKeyId();
+    await this.repo.addKey({
+      key_id: keyId,
+      merchant_id: merchantId,
+      public_key_pem: pem,
+      created_at: this.clock.now(),
+    });
+    return keyId;
+  }
+
+  async removeKey(merchantId: string, keyId: string): Promise<void> {
+    await this.mustExist(merchantId);
+    if (!(await this.repo.removeKey(merchantId, keyId))) {
+      throw new MerchantError(`merchant ${merchantId} has no key ${keyId}`);
+    }
+  }
+
+  keys(merchantId: string): Promise<MerchantKeyRow[]> {
+    return this.repo.keys(merchantId);
+  }
+
+  /** For request authentication: the merchant (any status) and its parsed public keys. */
+  async forAuth(merchantId: string): Promise<MerchantWithKeys | undefined> {
+    const merchant = await this.repo.find(merchantId);
+    if (!merchant) return undefined;
+    const rows = await this.repo.keys(merchantId);
+    return { merchant, keys: rows.map((row) => this.parse(row)) };
+  }
+
+  private parse(row: MerchantKeyRow): KeyObject {
+    let key = this.parsed.get(row.key_id);
+    if (!key) {
+      key = createPublicKey(row.public_key_pem);
+      this.parsed.set(row.key_id, key);
+    }
+    return key;
+  }
+
+  private async mustExist(merchantId: string): Promise<void> {
+    if (!(await this.repo.find(merchantId))) throw new MerchantError(`no merchant ${merchantId}`);
+  }
+}
+
+/** Accepts a PEM public key (or the private key, from which the public half is taken) and stores SPKI PEM. */
+function normalisePublicKey(text: string): string {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(text);
+  } catch {
+    throw new MerchantError('the key is not a PEM-encoded RSA public key');
+  }
+  if (key.asymmetricKeyType !== 'rsa') throw new MerchantError('the key must be an RSA key (SHA256withRSA)');
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < 2048) throw new MerchantError(`the RSA key must have at least 2048 bits (has ${bits})`);
+  return key.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+function assertHttpUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new MerchantError(`notify URL ${value} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new MerchantError('notify URL must be http or https');
+  }
+}

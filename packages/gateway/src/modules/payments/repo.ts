@@ -1,0 +1,73 @@
+/** SQL for orders. Rows come back normalised (numbers are numbers on both stores). */
+import type { Selectable } from 'kysely';
+import type { Store } from '../../store/db.ts';
+import { type OrdersTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
+import { forUpdate, type Tx } from '../../store/tx.ts';
+import type { OrderRow } from './order-row.ts';
+
+export class OrderRepo {
+  constructor(private readonly store: Store) {}
+
+  /** Inserts unless (merchant_id, trans_id) exists; the unique index decides, so concurrent duplicates insert once. */
+  async insertIfNew(row: OrderRow): Promise<boolean> {
+    const inserted = await this.store.db
+      .insertInto('orders')
+      .values(row)
+      .onConflict((oc) => oc.columns(['merchant_id', 'trans_id']).doNothing())
+      .returning('order_id')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  async byTransId(merchantId: string, transId: string): Promise<OrderRow | undefined> {
+    const row = await this.store.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('trans_id', '=', transId)
+      .executeTakeFirst();
+    return row && toOrderRow(row);
+  }
+
+  async byOrderId(merchantId: string, orderId: string): Promise<OrderRow | undefined> {
+    const row = await this.store.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    return row && toOrderRow(row);
+  }
+
+  /** Reads the order inside a write transaction, locked against concurrent changes. */
+  async lock(tx: Tx, orderId: string): Promise<OrderRow> {
+    const row = await forUpdate(
+      this.store,
+      tx.selectFrom('orders').selectAll().where('order_id', '=', orderId),
+    ).executeTakeFirstOrThrow();
+    return toOrderRow(row);
+  }
+
+  async update(tx: Tx, orderId: string, changes: Partial<OrderRow>): Promise<void> {
+    await tx.updateTable('orders').set(changes).where('order_id', '=', orderId).execute();
+  }
+}
+
+export function toOrderRow(row: Selectable<OrdersTable>): OrderRow {
+  return {
+    ...row,
+    amount: toNumber(row.amount),
+    expire_at: toNumber(row.expire_at),
+    mit: toNumber(row.mit),
+    authed_amount: toNumber(row.authed_amount),
+    captured_amount: toNumber(row.captured_amount),
+    voided_amount: toNumber(row.voided_amount),
+    refunded_amount: toNumber(row.refunded_amount),
+    refunding_amount: toNumber(row.refunding_amount),
+    processing_until: toNumberOrNull(row.processing_until),
+    pay_finish_at: toNumberOrNull(row.pay_finish_at),
+    auth_expires_at: toNumberOrNull(row.auth_expires_at),
+    created_at: toNumber(row.created_at),
+    updated_at: toNumber(row.updated_at),
+  } as OrderRow;
+}

@@ -1,0 +1,29 @@
+/** /payments and /payments/query: parse, hand to the service, answer the order object. */
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError } from '../../domain/errors.ts';
+import { sendOk } from '../../http/envelope.ts';
+import { parseBody } from '../../http/validate.ts';
+import { checkPaymentRules, createPaymentSchema, queryPaymentSchema } from './schemas.ts';
+import type { PaymentService } from './service.ts';
+import { orderView } from './view.ts';
+
+export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentService; clock: Clock }): void {
+  app.post('/payments', async (request, reply) => {
+    const auth = request.auth!;
+    const input = checkPaymentRules(parseBody(createPaymentSchema, auth.body));
+    const order = await deps.payments.create(auth.merchant.merchant_id, input);
+    return sendOk(reply, deps.clock, orderView(order));
+  });
+
+  app.post('/payments/query', async (request, reply) => {
+    const auth = request.auth!;
+    const query = parseBody(queryPaymentSchema, auth.body);
+    if (!query.trans_id && !query.order_id) {
+      // Checkout sessions do not exist on this gateway yet, so no session id can name one.
+      throw new ApiError('SESSION_NOT_FOUND');
+    }
+    const order = await deps.payments.query(auth.merchant.merchant_id, query);
+    return sendOk(reply, deps.clock, orderView(order));
+  });
+}

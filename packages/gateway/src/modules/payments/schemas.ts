@@ -1,0 +1,170 @@
+/**
+ * Request schemas for /payments and /payments/query. Everything here is request-level: a
+ * failure is a 010000 (or 2100xx) refusal and nothing is stored. Card validity (Luhn, expiry,
+ * brand) is a business outcome and is decided later, in the service.
+ */
+import { z } from 'zod';
+import { ApiError } from '../../domain/errors.ts';
+import { findCurrency } from '../../domain/money.ts';
+import { ENABLED_METHODS, normalisePaymentMethod, type PaymentMethod } from '../../domain/payment-methods.ts';
+import {
+  amount,
+  oneOf,
+  optionalBoolean,
+  optionalIntLike,
+  optionalObject,
+  optionalOneOf,
+  optionalText,
+  optionalTime,
+  optionalUrl,
+  text,
+} from '../../http/fields.ts';
+
+const paymentMethod = z
+  .unknown()
+  .optional()
+  .transform((value, ctx): PaymentMethod => {
+    const method = typeof value === 'string' && value !== '' ? normalisePaymentMethod(value) : undefined;
+    if (method) return method;
+    ctx.issues.push({
+      code: 'custom',
+      message: value === undefined || value === '' ? 'is required' : `is not a known payment method`,
+      input: value,
+    });
+    return z.NEVER;
+  });
+
+const currency = z
+  .unknown()
+  .optional()
+  .transform((value, ctx) => {
+    const found = typeof value === 'string' ? findCurrency(value) : undefined;
+    if (found) return found.code;
+    const message = value === undefined || value === '' ? 'is required' : 'is not an ISO 4217 currency code';
+    ctx.issues.push({ code: 'custom', message, input: value });
+    return z.NEVER;
+  });
+
+const payment = z.object(
+  {
+    payment_method: paymentMethod,
+    store_payment_method: optionalBoolean,
+    token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
+    shopper_reference: optionalText(64),
+    token: optionalText(64),
+    card_no: optionalText(23).refine(
+      (v) => v === undefined || /^[\d -]+$/.test(v),
+      'must contain only digits',
+    ),
+    exp_year: optionalIntLike(0, 9999),
+    exp_month: optionalIntLike(0, 99),
+    cvv: optionalText(4).refine((v) => v === undefined || /^\d+$/.test(v), 'must contain only digits'),
+    holder_name: optionalText(128),
+    holder_email: optionalText(256),
+    encrypted_card_no: optionalText(4096),
+    encrypted_exp_year: optionalText(4096),
+    encrypted_exp_month: optionalText(4096),
+    encrypted_cvv: optionalText(4096),
+    token_data: z.unknown().optional(),
+  },
+  { error: (i) => (i.input === undefined ? 'is required' : 'must be an object') },
+);
+
+export const createPaymentSchema = z.object({
+  trans_id: text(64),
+  payment_type: oneOf(['PURCHASE', 'RECURRING']),
+  authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
+  capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
+  currency,
+  amount,
+  notify_url: optionalUrl(),
+  return_url: optionalUrl(),
+  expire_time: optionalTime,
+  mit: optionalBoolean,
+  payment,
+  authentication: z
+    .preprocess(
+      (v) => (v === '' || v === null ? undefined : v),
+      z
+        .object(
+          {
+            challenge_indicator: optionalText(32),
+            authentication_only: optionalBoolean,
+          },
+          { error: 'must be an object' },
+        )
+        .optional(),
+    )
+    .optional(),
+  browser: optionalObject,
+  bill: optionalObject,
+  shipping: optionalObject,
+  customer: optionalObject,
+  goods: z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.array(z.unknown(), { error: 'must be an array' }).optional(),
+  ),
+  recurring_agreement_id: optionalText(64),
+});
+
+export type CreatePaymentInput = z.output<typeof createPaymentSchema>;
+
+/** A card payment, after the request-level rules that the schema cannot express alone. */
+export interface CardPaymentInput extends CreatePaymentInput {
+  card: { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
+}
+
+/** Cross-field rules of spec §3/§5 that are request-level refusals. */
+export function checkPaymentRules(input: CreatePaymentInput): CardPaymentInput {
+  const p = input.payment;
+  if (input.payment_type === 'RECURRING') {
+    throw new ApiError('INVALID_REQUEST', 'payment_type RECURRING is not enabled on this gateway yet');
+  }
+  if (!ENABLED_METHODS.has(p.payment_method)) {
+    throw new ApiError('PAYMENT_METHOD_NOT_SUPPORTED', `${p.payment_method} is not enabled on this gateway`);
+  }
+  if (input.mit !== true && input.return_url === undefined) {
+    throw new ApiError(
+      'INVALID_REQUEST',
+      'return_url is required (except for merchant-initiated payments, mit=true)',
+    );
+  }
+  if (p.store_payment_method === true || p.token !== undefined) {
+    if (p.shopper_reference === undefined) throw new ApiError('SHOPPER_REFERENCE_REQUIRED');
+  }
+  if (p.store_payment_method === true && p.token_usage === undefined) {
+    throw new ApiError(
+      'INVALID_REQUEST',
+      'payment.token_usage is required when store_payment_method is true',
+    );
+  }
+  const sources = [p.card_no, p.token, p.encrypted_card_no].filter((v) => v !== undefined).length;
+  if (sources !== 1) {
+    throw new ApiError('INVALID_REQUEST', 'payment needs exactly one of card_no, token, encrypted_card_no');
+  }
+  if (p.card_no === undefined) {
+    throw new ApiError(
+      'PAYMENT_METHOD_NOT_SUPPORTED',
+      p.token !== undefined
+        ? 'payment by token is not enabled on this gateway'
+        : 'encrypted card fields are not enabled on this gateway',
+    );
+  }
+  if (p.exp_month === undefined) throw new ApiError('INVALID_REQUEST', 'payment.exp_month is required');
+  if (p.exp_year === undefined) throw new ApiError('INVALID_REQUEST', 'payment.exp_year is required');
+  return {
+    ...input,
+    card: { pan: p.card_no.replace(/[ -]/g, ''), expMonth: p.exp_month, expYear: p.exp_year, cvv: p.cvv },
+  };
+}
+
+export const queryPaymentSchema = z
+  .object({
+    trans_id: optionalText(64),
+    order_id: optionalText(64),
+    session_id: optionalText(64),
+  })
+  .refine(
+    (q) => q.trans_id || q.order_id || q.session_id,
+    'one of trans_id, order_id, session_id is required',
+  );

@@ -1,0 +1,262 @@
+/**
+ * Card payments: validate the card, record intent, ask the acquirer, record the outcome.
+ * No transaction is held across the acquirer call (a crash in between leaves a PROCESSING
+ * order with the encrypted card, for the reconciler). Idempotency per (merchant, trans_id)
+ * rests on the unique index: the first insert wins and every duplicate replays that order.
+ */
+import type { Acquirer, AuthorizeRequest } from '../../acquirer/types.ts';
+import { detectBrand, validateCard } from '../../domain/card.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
+import { newId } from '../../domain/ids.ts';
+import { type AuthorizationOutcome, authorizationValidityMs, authorize, ZERO } from '../../domain/order.ts';
+import type { Store } from '../../store/db.ts';
+import { inTransaction } from '../../store/tx.ts';
+import type { Vault } from '../../vault/vault.ts';
+import { InFlight } from './in-flight.ts';
+import { amountsOf, type OrderRow } from './order-row.ts';
+import type { OrderRepo } from './repo.ts';
+import type { CardPaymentInput } from './schemas.ts';
+
+export interface PaymentSettings {
+  acquirerTimeoutMs: number;
+  idempotencyWaitMs: number;
+  paymentExpiryMs: number;
+  finalAuthValidityMs: number;
+  preAuthValidityMs: number;
+}
+
+export interface PaymentDeps {
+  store: Store;
+  repo: OrderRepo;
+  acquirer: Acquirer;
+  vault: Vault;
+  clock: Clock;
+  settings: PaymentSettings;
+}
+
+/** The parameters two requests must share to be the same payment (spec §5.1). */
+const COMPARED = [
+  'amount',
+  'currency',
+  'payment_type',
+  'authorisation_type',
+  'capture_method',
+  'payment_method',
+  'card_fingerprint',
+] as const;
+
+export class PaymentService {
+  private readonly inFlight = new InFlight<OrderRow>();
+
+  constructor(private readonly deps: PaymentDeps) {}
+
+  async create(merchantId: string, input: CardPaymentInput): Promise<OrderRow> {
+    const { repo, clock, vault, settings } = this.deps;
+    const now = clock.now();
+    const candidate = this.newOrder(merchantId, input, vault.fingerprint(input.card.pan), now);
+
+    const existing = await repo.byTransId(merchantId, input.trans_id);
+    if (existing) return this.replay(existing, candidate);
+
+    const check = validateCard(input.card, now);
+    if (!check.ok) {
+      const failed = { ...candidate, ...failure(check.reason, now) };
+      return (await repo.insertIfNew(failed)) ? failed : this.replayLatest(candidate);
+    }
+
+    const { pan, expMonth, expYear, cvv } = input.card;
+    const intent: OrderRow = {
+      ...candidate,
+      card_ciphertext: vault.encryptCard({ pan, exp_month: expMonth, exp_year: expYear }),
+      processing_until: now + settings.acquirerTimeoutMs,
+    };
+    if (!(await repo.insertIfNew(intent))) return this.replayLatest(candidate);
+
+    // The CVV lives only in this call's memory: it goes to the acquirer and nowhere else.
+    return this.inFlight.run(intent.order_id, () =>
+      this.authorizeAndRecord(intent, { pan, expMonth, expYear, cvv, brand: check.brand }),
+    );
+  }
+
+  async query(merchantId: string, by: { trans_id?: string; order_id?: string }): Promise<OrderRow> {
+    const { repo } = this.deps;
+    const row = by.order_id
+      ? await repo.byOrderId(merchantId, by.order_id)
+      : await repo.byTransId(merchantId, by.trans_id!);
+    // Another merchant's order and a missing one look the same (spec §4).
+    if (!row || (by.trans_id && by.order_id && row.trans_id !== by.trans_id))
+      throw new ApiError('ORDER_NOT_FOUND');
+    return row;
+  }
+
+  private newOrder(merchantId: string, input: CardPaymentInput, fingerprint: string, now: number): OrderRow {
+    const digits = input.card.pan;
+    const brand = /^\d{12,19}$/.test(digits) ? detectBrand(digits) : undefined;
+    return {
+      order_id: newId('GW'),
+      merchant_id: merchantId,
+      trans_id: input.trans_id,
+      status: 'PROCESSING',
+      payment_type: input.payment_type,
+      authorisation_type: input.authorisation_type,
+      capture_method: input.capture_method,
+      payment_method: input.payment.payment_method,
+      amount: input.amount,
+      currency: input.currency,
+      notify_url: input.notify_url ?? null,
+      return_url: input.return_url ?? null,
+      expire_at: input.expire_time ?? now + this.deps.settings.paymentExpiryMs,
+      mit: input.mit ? 1 : 0,
+      shopper_reference: input.payment.shopper_reference ?? null,
+      card_fingerprint: fingerprint,
+      card_ciphertext: null,
+      ...(brand ? { card_bin: digits.slice(0, 6), card_last4: digits.slice(-4), card_brand: brand } : noCard),
+      error_code: '',
+      error_description: '',
+      authed_amount: 0,
+      captured_amount: 0,
+      voided_amount: 0,
+      refunded_amount: 0,
+      refunding_amount: 0,
+      processing_until: null,
+      pay_finish_at: null,
+      auth_expires_at: null,
+      acquirer_ref: null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  private async authorizeAndRecord(intent: OrderRow, card: AuthorizeRequest['card']): Promise<OrderRow> {
+    const { acquirer, settings } = this.deps;
+    let outcome: AuthorizationOutcome;
+    let acquirerRef: string;
+    try {
+      const result = await acquirer.authorize(
+        {
+          orderId: intent.order_id,
+          merchantId: intent.merchant_id,
+          amount: intent.amount,
+          currency: intent.currency,
+          card,
+          authorisationType: intent.authorisation_type,
+        },
+        AbortSignal.timeout(settings.acquirerTimeoutMs),
+      );
+      outcome =
+        result.outcome === 'APPROVED' ? { approved: true } : { approved: false, reason: result.reason };
+      acquirerRef = result.acquirerRef;
+    } catch {
+      // No answer is not a decline: the issuer may have approved. The order stays PROCESSING
+      // until the outcome is learned; replays stop waiting for it.
+      return this.update(intent.order_id, (row) =>
+        row.status === 'PROCESSING' ? { processing_until: null } : {},
+      );
+    }
+    return this.update(intent.order_id, (row) => {
+      if (row.status !== 'PROCESSING') return {};
+      const now = this.deps.clock.now();
+      const next = authorize(
+        {
+          status: row.status,
+          amounts: amountsOf(row),
+          amount: row.amount,
+          captureMethod: row.capture_method,
+        },
+        outcome,
+      );
+      const code = outcome.approved ? BUSINESS_CODES.SUCCESS : BUSINESS_CODES[outcome.reason];
+      return {
+        status: next.status,
+        authed_amount: next.amounts.authed,
+        captured_amount: next.amounts.captured,
+        voided_amount: next.amounts.voided,
+        error_code: code.code,
+        error_description: code.description,
+        pay_finish_at: now,
+        auth_expires_at: outcome.approved
+          ? now + authorizationValidityMs(row.authorisation_type, validity(settings))
+          : null,
+        acquirer_ref: acquirerRef,
+        processing_until: null,
+        // The card was kept only to learn an unknown outcome; the outcome is known now.
+        card_ciphertext: null,
+        updated_at: now,
+      };
+    });
+  }
+
+  /** One short transaction: lock the order, compute the change from its current state, write it. */
+  private update(orderId: string, change: (row: OrderRow) => Partial<OrderRow>): Promise<OrderRow> {
+    const { store, repo } = this.deps;
+    return inTransaction(store, async (tx) => {
+      const row = await repo.lock(tx, orderId);
+      const changes = change(row);
+      if (Object.keys(changes).length > 0) await repo.update(tx, orderId, changes);
+      return { ...row, ...changes };
+    });
+  }
+
+  private async replayLatest(candidate: OrderRow): Promise<OrderRow> {
+    const existing = await this.deps.repo.byTransId(candidate.merchant_id, candidate.trans_id);
+    if (!existing) throw new Error(`order for trans_id ${candidate.trans_id} vanished`);
+    return this.replay(existing, candidate);
+  }
+
+  /** Same parameters → the existing order as it stands (after waiting for an in-flight first request). */
+  private async replay(existing: OrderRow, candidate: OrderRow): Promise<OrderRow> {
+    const differing = COMPARED.filter((field) => existing[field] !== candidate[field]);
+    if (differing.length > 0) {
+      const names = differing.map((f) => (f === 'card_fingerprint' ? 'card' : f)).join(', ');
+      throw new ApiError('TRANS_ID_REUSED', `${candidate.trans_id} differs in ${names}`);
+    }
+    if (existing.status !== 'PROCESSING' || existing.processing_until === null) return existing;
+    return this.waitForOutcome(existing);
+  }
+
+  private async waitForOutcome(order: OrderRow): Promise<OrderRow> {
+    const { idempotencyWaitMs } = this.deps.settings;
+    const local = this.inFlight.get(order.order_id);
+    if (local) return (await this.inFlight.within(local, idempotencyWaitMs)) ?? this.reload(order);
+    // The first request is being served by another gateway process: watch the row.
+    const deadline = Date.now() + idempotencyWaitMs;
+    let current = order;
+    const pending = (o: OrderRow) =>
+      o.status === 'PROCESSING' && o.processing_until !== null && o.processing_until > this.deps.clock.now();
+    while (pending(current) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      current = await this.reload(current);
+    }
+    return current;
+  }
+
+  private async reload(order: OrderRow): Promise<OrderRow> {
+    return (await this.deps.repo.byOrderId(order.merchant_id, order.order_id)) ?? order;
+  }
+}
+
+const noCard = { card_bin: null, card_last4: null, card_brand: null };
+
+function failure(reason: BusinessCodeName, now: number): Partial<OrderRow> {
+  const code = BUSINESS_CODES[reason];
+  return {
+    status: 'FAILURE',
+    error_code: code.code,
+    error_description: code.description,
+    pay_finish_at: now,
+    ...amountsZero,
+  };
+}
+
+const amountsZero = {
+  authed_amount: ZERO.authed,
+  captured_amount: ZERO.captured,
+  voided_amount: ZERO.voided,
+  refunded_amount: ZERO.refunded,
+  refunding_amount: ZERO.refunding,
+};
+
+function validity(settings: PaymentSettings) {
+  return { finalAuthMs: settings.finalAuthValidityMs, preAuthMs: settings.preAuthValidityMs };
+}

@@ -1,0 +1,30 @@
+/** The order object of spec §5 as the API returns it. Never more of the PAN than bin and last4. */
+
+import { balances } from '../../domain/order.ts';
+import { formatTime } from '../../domain/time.ts';
+import { amountsOf, type OrderRow } from './order-row.ts';
+
+export function orderView(row: OrderRow): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    error_code: row.error_code,
+    error_description: row.error_description,
+    merchant_id: row.merchant_id,
+    trans_id: row.trans_id,
+    order_id: row.order_id,
+    status: row.status,
+    payment_type: row.payment_type,
+    authorisation_type: row.authorisation_type,
+    capture_method: row.capture_method,
+    amount: row.amount,
+    currency: row.currency,
+    expire_time: formatTime(row.expire_at),
+    payment: { payment_method: row.payment_method },
+    balances: balances(amountsOf(row)),
+  };
+  if (row.pay_finish_at !== null) view.pay_finish_time = formatTime(row.pay_finish_at);
+  if (row.shopper_reference !== null) view.shopper_reference = row.shopper_reference;
+  if (row.card_bin !== null && row.card_last4 !== null) {
+    view.card_info = { bin: row.card_bin, last4: row.card_last4, card_brand: row.card_brand };
+  }
+  return view;
+}

@@ -1,0 +1,30 @@
+/**
+ * Opens what both the server and the CLI work on: the migrated store, the master keyring and
+ * vault, and the platform key. One place, so `openkka merchant create` on a fresh data dir
+ * prepares the store exactly as `openkka start` would.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Config } from './config.ts';
+import { openStore, type Store } from './store/db.ts';
+import { loadKeyring } from './vault/keyring.ts';
+import { loadPlatformKey } from './vault/platform-key.ts';
+import { Vault } from './vault/vault.ts';
+
+export interface Runtime {
+  store: Store;
+  vault: Vault;
+  platformKey: KeyObject;
+  platformPublicKeyPem: string;
+}
+
+export async function openRuntime(config: Config): Promise<Runtime> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const vault = await Vault.open(store, loadKeyring(config.dataDir, config.masterKey));
+    const platform = await loadPlatformKey(store, vault, config.platformKeyFile);
+    return { store, vault, platformKey: platform.privateKey, platformPublicKeyPem: platform.publicKeyPem };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,7 @@
+/** The one migration set, for both dialects. Add new files here in order; never edit a shipped one. */
+import type { Migration } from 'kysely';
+import * as initial from './001-initial.ts';
+
+export const migrations: Record<string, Migration> = {
+  '001-initial': initial,
+};

@@ -1,0 +1,79 @@
+/**
+ * Table shapes as Kysely sees them. Money and times are integers (minor units, epoch ms);
+ * PostgreSQL returns int8 as strings, which the repos normalise with `toNumber`.
+ */
+
+type Int = number | string;
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
+export interface MerchantsTable {
+  merchant_id: string;
+  name: string;
+  status: 'ACTIVE' | 'DISABLED';
+  notify_url: string | null;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface MerchantKeysTable {
+  key_id: string;
+  merchant_id: string;
+  public_key_pem: string;
+  created_at: Int;
+}
+
+export interface OrdersTable {
+  order_id: string;
+  merchant_id: string;
+  trans_id: string;
+  status: string;
+  payment_type: string;
+  authorisation_type: string;
+  capture_method: string;
+  payment_method: string;
+  amount: Int;
+  currency: string;
+  notify_url: string | null;
+  return_url: string | null;
+  expire_at: Int;
+  mit: Int;
+  shopper_reference: string | null;
+  card_fingerprint: string | null;
+  card_ciphertext: string | null;
+  card_bin: string | null;
+  card_last4: string | null;
+  card_brand: string | null;
+  error_code: string;
+  error_description: string;
+  authed_amount: Int;
+  captured_amount: Int;
+  voided_amount: Int;
+  refunded_amount: Int;
+  refunding_amount: Int;
+  /** While set and in the future, an acquirer call for this order is under way. */
+  processing_until: Int | null;
+  pay_finish_at: Int | null;
+  auth_expires_at: Int | null;
+  acquirer_ref: string | null;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  merchants: MerchantsTable;
+  merchant_keys: MerchantKeysTable;
+  orders: OrdersTable;
+}
+
+export function toNumber(value: Int): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function toNumberOrNull(value: Int | null): number | null {
+  return value === null ? null : toNumber(value);
+}

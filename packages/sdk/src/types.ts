@@ -1,0 +1,204 @@
+/**
+ * Wire types of the PayKKa Payments API v1.2, named exactly as the JSON fields are. Requests
+ * omit `merchant_id` and `timestamp`: the client adds both (fresh per attempt) when it signs.
+ */
+
+export type OrderStatus =
+  | 'PROCESSING'
+  | 'AUTHORIZED'
+  | 'SUCCESS'
+  | 'FAILURE'
+  | 'CANCELED'
+  | 'PARTIALLY_REVERSED'
+  | 'PARTIALLY_REFUNDED'
+  | 'REFUNDED';
+
+export type PaymentType = 'PURCHASE' | 'RECURRING';
+export type AuthorisationType = 'FINAL_AUTH' | 'PRE_AUTH';
+export type CaptureMethod = 'AUTOMATIC' | 'MANUAL';
+export type TokenUsage = 'CARD_ON_FILE' | 'SUBSCRIPTION' | 'UNSCHEDULED_CARD_ON_FILE';
+
+/** Numbers the gateway also accepts as numeric strings, as PayKKa's own examples send them. */
+export type NumberLike = number | string;
+
+export interface PaymentMethodDetails {
+  /** `BANKCARD`, `APPLE_PAY`, `GOOGLE_PAY`, `iDEAL`…; matched case-insensitively by the gateway. */
+  payment_method: string;
+  store_payment_method?: boolean;
+  token_usage?: TokenUsage;
+  shopper_reference?: string;
+  token?: string;
+  card_no?: string;
+  exp_year?: NumberLike;
+  exp_month?: NumberLike;
+  cvv?: string;
+  holder_name?: string;
+  holder_email?: string;
+  encrypted_card_no?: string;
+  encrypted_exp_year?: string;
+  encrypted_exp_month?: string;
+  encrypted_cvv?: string;
+  /** Wallet payload (Apple Pay / Google Pay): the token JSON as a string, or the decrypted object. */
+  token_data?: string | Record<string, unknown>;
+}
+
+export interface AuthenticationOptions {
+  challenge_indicator?: string;
+  authentication_only?: boolean;
+}
+
+export interface BrowserInfo {
+  user_agent?: string;
+  color_depth?: NumberLike;
+  language?: string;
+  java_enabled?: boolean;
+  device_type?: string;
+  terminal_type?: string;
+  device_os?: string;
+  timezone_offset?: string;
+  screen_height?: NumberLike;
+  screen_width?: NumberLike;
+  cookies?: string;
+  device_finger_print_id?: string;
+  fraud_detection_id?: string;
+}
+
+export interface Address {
+  first_name?: string;
+  middle_name?: string;
+  last_name?: string;
+  address_line1?: string;
+  address_line2?: string;
+  /** ISO 3166 alpha-2. */
+  country?: string;
+  state?: string;
+  city?: string;
+  postal_code?: string;
+  email?: string;
+  area_code?: string;
+  phone_number?: string;
+}
+
+export interface BillingDetails extends Address {
+  billing_address_collection?: string;
+  descriptor?: string;
+}
+
+export interface CustomerInfo {
+  id?: string;
+  registration_time?: string;
+  past_transactions?: NumberLike;
+  area_code?: string;
+  phone_number?: string;
+  date_of_birth?: string;
+  gender?: string;
+  first_shopping_time?: string;
+  last_shopping_time?: string;
+  level?: string;
+  email?: string;
+  order_ip?: string;
+  pay_ip?: string;
+}
+
+export interface GoodsItem {
+  id?: string;
+  name?: string;
+  description?: string;
+  category?: string;
+  brand?: string;
+  link?: string;
+  /** Minor units. */
+  price?: NumberLike;
+  quantity?: NumberLike;
+  delivery_date?: string;
+  picture_url?: string;
+}
+
+export interface PaymentCreateParams {
+  /** The merchant's own id for this payment; also the idempotency key (≤64 chars). */
+  trans_id: string;
+  payment_type: PaymentType;
+  authorisation_type?: AuthorisationType;
+  capture_method?: CaptureMethod;
+  /** ISO 4217. */
+  currency: string;
+  /** Integer in the currency's minor unit. */
+  amount: NumberLike;
+  notify_url?: string;
+  return_url?: string;
+  expire_time?: string;
+  mit?: boolean;
+  payment: PaymentMethodDetails;
+  authentication?: AuthenticationOptions;
+  browser?: BrowserInfo;
+  bill?: BillingDetails;
+  shipping?: Address;
+  customer?: CustomerInfo;
+  goods?: GoodsItem[];
+  recurring_agreement_id?: string;
+}
+
+/** Exactly one identifier is expected; the gateway treats an empty string as absent. */
+export interface PaymentQueryParams {
+  trans_id?: string;
+  order_id?: string;
+  session_id?: string;
+}
+
+export interface Balances {
+  authed_amount: number;
+  captured_amount: number;
+  able_to_capture_amount: number;
+  voided_amount: number;
+  able_to_void_amount: number;
+  refunded_amount: number;
+  able_to_refund_amount: number;
+  refunding_amount: number;
+}
+
+export interface CardInfo {
+  bin: string;
+  last4: string;
+  card_brand: string;
+}
+
+export interface AuthenticationResult {
+  /** Where to send the shopper's browser to complete 3-D Secure. */
+  authentication_url?: string;
+  [key: string]: unknown;
+}
+
+/** The order object returned by create, query, capture and void. */
+export interface Order {
+  timestamp: number;
+  /** Business result: `0000` on success, a decline code when `status` is FAILURE. */
+  error_code: string;
+  error_description: string;
+  merchant_id: string;
+  trans_id: string;
+  order_id: string;
+  status: OrderStatus;
+  authorisation_type: AuthorisationType;
+  capture_method: CaptureMethod;
+  amount: number;
+  currency: string;
+  pay_finish_time?: string;
+  expire_time?: string;
+  shopper_reference?: string;
+  token?: string;
+  recurring_agreement_id?: string;
+  session_id?: string;
+  authentication_result?: AuthenticationResult;
+  /** Redirect payment methods: the bank or wallet page the shopper must visit. */
+  redirect_url?: string;
+  payment: { payment_method: string };
+  card_info?: CardInfo;
+  balances: Balances;
+}
+
+/** Every response body. `data` is absent on refusals and on operations that return nothing. */
+export interface Envelope<T> {
+  ret_code: string;
+  ret_msg: string;
+  data?: T;
+}
