@@ -29,7 +29,7 @@ export interface RequestSenderOptions {
   platformPublicKey: PublicKeyInput;
   /** Prefix before `/payments…`; defaults to `/apis` as real PayKKa clients use. `''` is allowed. */
   apiPrefix?: string;
-  /** Extra attempts after a connection error, HTTP 429/5xx or ret_code 300002. Default 2. */
+  /** Extra attempts after a connection error or HTTP 429/5xx. Default 2. */
   maxRetries?: number;
   /** Per-attempt deadline covering connect, send and reading the body. Default 30 000 ms. */
   timeoutMs?: number;
@@ -42,8 +42,6 @@ export interface RequestSenderOptions {
 }
 
 const RET_SUCCESS = '000000';
-/** "An identical request is still in flight": the duplicate will resolve, so asking again is safe. */
-const RET_IN_FLIGHT = '300002';
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 2_000;
 
@@ -147,7 +145,7 @@ export class RequestSender {
       status,
       errorCodeOf(envelope.data),
     );
-    return { ok: false, error, retryable: transient || envelope.ret_code === RET_IN_FLIGHT };
+    return { ok: false, error, retryable: transient };
   }
 
   /** Returns the reason the response cannot be trusted, or null when its signature verifies. */

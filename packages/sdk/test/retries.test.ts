@@ -101,14 +101,21 @@ describe('retries', () => {
     expect(sleeps).toHaveLength(1);
   });
 
-  it('retries ret_code 300002 (identical request in flight) and HTTP 429', async () => {
-    const inFlight: Reply = { status: 409, envelope: { ret_code: '300002', ret_msg: 'in flight' } };
+  it('retries HTTP 429 (rate limited) until it passes', async () => {
     const limited: Reply = { status: 429, envelope: { ret_code: '300009', ret_msg: 'slow down' } };
-    const server = await startWith((_, i) => [inFlight, limited][i] ?? ok(orderData()));
+    const server = await startWith((_, i) => [limited, limited][i] ?? ok(orderData()));
     const { client } = harness(server.url);
 
     await expect(client.payments.query({ trans_id: 'T-1' })).resolves.toMatchObject({ status: 'SUCCESS' });
     expect(server.received).toHaveLength(3);
+  });
+
+  it('does not retry a state conflict (HTTP 409)', async () => {
+    const server = await startWith(() => ({ status: 409, envelope: { ret_code: '300001', ret_msg: 'reused' } }));
+    const { client } = harness(server.url);
+
+    await expect(client.payments.query({ trans_id: 'T-1' })).rejects.toMatchObject({ retCode: '300001' });
+    expect(server.received).toHaveLength(1);
   });
 
   it('does not retry a refusal that will not change (HTTP 400)', async () => {

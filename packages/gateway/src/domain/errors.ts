@@ -34,11 +34,6 @@ export const REQUEST_CODES = {
     http: 409,
     message: 'trans_id was already used with different parameters',
   },
-  REQUEST_IN_FLIGHT: {
-    code: '300002',
-    http: 409,
-    message: 'An identical request is still being processed; retry it later',
-  },
   ROUTE_NOT_FOUND: { code: '300003', http: 404, message: 'No such operation' },
   METHOD_NOT_ALLOWED: { code: '300004', http: 405, message: 'Every operation is a POST' },
 } as const satisfies Record<string, RequestCode>;
