@@ -10,8 +10,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'unit', include: pure } },
+      { extends: true, test: { name: 'unit', include: pure } },
       {
+        extends: true,
         test: {
           name: 'sqlite',
           include: feature,
@@ -20,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'postgres',
           include: feature,

@@ -63,9 +63,12 @@ export function buildApp(deps: AppDeps): App {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   registerEnvelope(app, { clock: deps.clock, platformKey: deps.platformKey });
-  app.setNotFoundHandler(async (request) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!.replace(/^\/apis(?=\/)/, '');
-    if (API_PATHS.includes(path)) throw new ApiError('METHOD_NOT_ALLOWED');
+    if (API_PATHS.includes(path)) {
+      reply.header('allow', 'POST');
+      throw new ApiError('METHOD_NOT_ALLOWED');
+    }
     throw new ApiError('ROUTE_NOT_FOUND', request.url.split('?')[0]);
   });
 

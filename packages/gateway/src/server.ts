@@ -15,8 +15,13 @@ export function closeOnSignals(app: FastifyInstance, store: Store): void {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    // Node closes only the connections idle at the moment of close. A keep-alive connection
+    // whose request was in flight stays open after its response (until the 72 s keep-alive
+    // timeout), so the process would not exit: keep closing idle connections until closed.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
     try {
       await app.close();
+      clearInterval(sweep);
       await store.close();
       process.exit(0);
     } catch (err) {

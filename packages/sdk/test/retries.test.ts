@@ -111,7 +111,10 @@ describe('retries', () => {
   });
 
   it('does not retry a state conflict (HTTP 409)', async () => {
-    const server = await startWith(() => ({ status: 409, envelope: { ret_code: '300001', ret_msg: 'reused' } }));
+    const server = await startWith(() => ({
+      status: 409,
+      envelope: { ret_code: '300001', ret_msg: 'reused' },
+    }));
     const { client } = harness(server.url);
 
     await expect(client.payments.query({ trans_id: 'T-1' })).rejects.toMatchObject({ retCode: '300001' });

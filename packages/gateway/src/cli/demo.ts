@@ -39,7 +39,7 @@ export async function ensureDemoMerchant(
 /** A shell snippet that signs and sends one payment exactly as spec §2 describes. */
 export function paymentExample(baseUrl: string, demo: DemoMerchant, expYear: number): string {
   const body =
-    `{"merchant_id":"'$MID'","trans_id":"demo-'$TS'","timestamp":'$TS',` +
+    `{"merchant_id":"'$MID'","trans_id":"demo-'$TS-$RANDOM'","timestamp":'$TS',` +
     `"payment_type":"PURCHASE","currency":"USD","amount":1000,"return_url":"https://example.com/return",` +
     `"payment":{"payment_method":"BANKCARD","card_no":"4242424242424242","exp_month":"12","exp_year":"${expYear}","cvv":"123"}}`;
   return [

@@ -14,6 +14,10 @@ export async function generateMerchantKey(dir: string, fileName: string): Promis
   const { publicKey, privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   mkdirSync(dir, { recursive: true });
   const privateKeyFile = resolve(join(dir, fileName));
-  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  // 'wx': never replace an existing private key.
+  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+    mode: 0o600,
+    flag: 'wx',
+  });
   return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKeyFile };
 }

@@ -1,4 +1,5 @@
 /** `openkka merchant create | list | disable | enable | add-key | remove-key | keys` */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { merchantService, output, withRuntime } from './context.ts';
@@ -29,7 +30,10 @@ export function registerMerchantCommands(program: Command): void {
           throw new Error('give exactly one of --public-key FILE or --generate-key DIR');
         }
         const generated = opts.generateKey
-          ? await generateMerchantKey(opts.generateKey, `merchant-${Date.now()}-private-key.pem`)
+          ? await generateMerchantKey(
+              opts.generateKey,
+              `merchant-${randomBytes(6).toString('hex')}-private-key.pem`,
+            )
           : undefined;
         const publicKeyPem = generated?.publicKeyPem ?? readFileSync(opts.publicKey!, 'utf8');
         const { merchant: m, keyId } = await merchantService(rt).create({

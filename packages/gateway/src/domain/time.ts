@@ -62,5 +62,13 @@ export function parseTime(input: string): number | undefined {
     offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
   }
   const local = utcMs(y, mo, d, h, mi, s, fraction);
-  return local === undefined ? undefined : local - offsetMin * 60_000;
+  return local === undefined ? undefined : writable(local - offsetMin * 60_000);
+}
+
+/** An offset can push year 0000 or 9999 text outside what formatTime can write back: refuse it. */
+// Date.UTC maps years 0–99 to 1900–1999, so year 0000 is set explicitly.
+const FIRST = new Date(0).setUTCFullYear(0, 0, 1);
+const LAST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+function writable(ms: number): number | undefined {
+  return ms >= FIRST && ms <= LAST ? ms : undefined;
 }

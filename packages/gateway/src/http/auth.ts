@@ -22,8 +22,9 @@ export function readJsonObject(raw: unknown): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
-  } catch (err) {
-    throw new ApiError('INVALID_REQUEST', `malformed JSON (${(err as Error).message})`);
+  } catch {
+    // Not the parser's message: it quotes the body around the error, which may be card data.
+    throw new ApiError('INVALID_REQUEST', 'malformed JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError('INVALID_REQUEST', 'the body must be a JSON object');
@@ -59,11 +60,15 @@ export function authenticate(deps: AuthDeps) {
 
     const signatureHeader = header(request, 'signature');
     if (!signatureHeader || signatureHeader.trim() === '') throw new ApiError('SIGNATURE_MISSING');
-    if (typeof body.merchant_id !== 'string' || body.merchant_id === '') {
+    if (body.merchant_id === undefined || body.merchant_id === '' || body.merchant_id === null) {
       throw new ApiError('INVALID_REQUEST', 'merchant_id is required');
     }
+    if (typeof body.merchant_id !== 'string')
+      throw new ApiError('INVALID_REQUEST', 'merchant_id must be a string');
     const timestamp = signedTimestamp(body.timestamp);
 
+    // No merchant id contains U+0000, and PostgreSQL would fail the lookup on it (a 500): unknown.
+    if (body.merchant_id.includes('\u0000')) throw new ApiError('MERCHANT_NOT_FOUND');
     const found = await deps.merchants.forAuth(body.merchant_id);
     if (!found) throw new ApiError('MERCHANT_NOT_FOUND');
     if (found.merchant.status !== 'ACTIVE') throw new ApiError('MERCHANT_DISABLED');

@@ -15,15 +15,29 @@ function typed(kind: string) {
   };
 }
 
+// PostgreSQL text cannot hold U+0000 (the insert fails, which would surface as a 500), and no
+// identifier, reference or URL legitimately contains it: refuse it as bad input on every store.
+const withoutNul = (v: string) => !v.includes('\u0000');
+const NUL_MESSAGE = 'must not contain NUL characters';
+// An unpaired surrogate ("\ud800") is stored as U+FFFD by both stores, so two different
+// trans_ids would become one idempotency key, and the value read back differs from the one sent.
+const wellFormed = (v: string) => !/\p{Cs}/u.test(v);
+const SURROGATE_MESSAGE = 'must be valid Unicode (no unpaired surrogates)';
+
+function wireString(max: number) {
+  return z
+    .string(typed('a string'))
+    .max(max, `must be at most ${max} characters`)
+    .refine(withoutNul, NUL_MESSAGE)
+    .refine(wellFormed, SURROGATE_MESSAGE);
+}
+
 export function text(max: number) {
-  return z.preprocess(absent, z.string(typed('a string')).max(max, `must be at most ${max} characters`));
+  return z.preprocess(absent, wireString(max));
 }
 
 export function optionalText(max: number) {
-  return z.preprocess(
-    absent,
-    z.string(typed('a string')).max(max, `must be at most ${max} characters`).optional(),
-  );
+  return z.preprocess(absent, wireString(max).optional());
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -82,6 +96,8 @@ export function optionalUrl(max = 1024) {
     z
       .string(typed('a string'))
       .max(max, `must be at most ${max} characters`)
+      .refine(withoutNul, NUL_MESSAGE)
+      .refine(wellFormed, SURROGATE_MESSAGE)
       .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'must be an http(s) URL')
       .optional(),
   );

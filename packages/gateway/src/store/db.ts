@@ -30,6 +30,12 @@ export function isPostgresUrl(url: string | undefined): url is string {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl && !isPostgresUrl(options.databaseUrl)) {
+    // Falling back to SQLite here would quietly split an operator's data across two stores.
+    throw new Error(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (unset it for the embedded store)',
+    );
+  }
   const store = isPostgresUrl(options.databaseUrl)
     ? openPostgres(options.databaseUrl)
     : openSqlite(options.dataDir);
@@ -59,6 +65,10 @@ function openSqlite(dataDir: string): Store {
 function openPostgres(url: string): Store {
   // int8 stays a string from pg (no precision loss); repos convert with toNumber.
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle pooled connection the server ends (restart, failover, idle timeout) emits 'error'
+  // on the pool; unheard, it would crash the process. The pool drops that client and opens a
+  // new one on demand, so there is nothing more to do here.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: url.replace(/\/\/[^@]*@/, '//'), close: () => db.destroy() };
 }
@@ -68,7 +78,12 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
     db,
     provider: { getMigrations: async () => migrations },
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  let outcome = await migrator.migrateToLatest();
+  if (outcome.error) {
+    // Kysely's migration lock is a no-op on SQLite, so two processes starting on a fresh data
+    // dir can race; the loser's transaction rolled back. Once more sees the winner's work.
+    outcome = await migrator.migrateToLatest();
+  }
+  if (outcome.error) throw outcome.error;
+  return (outcome.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

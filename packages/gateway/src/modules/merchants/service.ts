@@ -88,7 +88,8 @@ export class MerchantService {
     }
   }
 
-  keys(merchantId: string): Promise<MerchantKeyRow[]> {
+  async keys(merchantId: string): Promise<MerchantKeyRow[]> {
+    await this.mustExist(merchantId);
     return this.repo.keys(merchantId);
   }
 

@@ -117,17 +117,18 @@ export interface CardPaymentInput extends CreatePaymentInput {
 /** Cross-field rules of spec §3/§5 that are request-level refusals. */
 export function checkPaymentRules(input: CreatePaymentInput): CardPaymentInput {
   const p = input.payment;
-  if (input.payment_type === 'RECURRING') {
-    throw new ApiError('INVALID_REQUEST', 'payment_type RECURRING is not enabled on this gateway yet');
-  }
   if (!ENABLED_METHODS.has(p.payment_method)) {
     throw new ApiError('PAYMENT_METHOD_NOT_SUPPORTED', `${p.payment_method} is not enabled on this gateway`);
   }
-  if (input.mit !== true && input.return_url === undefined) {
+  const merchantInitiated = input.payment_type === 'RECURRING' && input.mit === true;
+  if (!merchantInitiated && input.return_url === undefined) {
     throw new ApiError(
       'INVALID_REQUEST',
-      'return_url is required (except for merchant-initiated payments, mit=true)',
+      'return_url is required (except for merchant-initiated recurring payments, mit=true)',
     );
+  }
+  if (input.payment_type === 'RECURRING') {
+    throw new ApiError('INVALID_REQUEST', 'payment_type RECURRING is not enabled on this gateway yet');
   }
   if (p.store_payment_method === true || p.token !== undefined) {
     if (p.shopper_reference === undefined) throw new ApiError('SHOPPER_REFERENCE_REQUIRED');

@@ -1,0 +1,269 @@
+/**
+ * `openkka keys | merchant | migrate` as real processes, on stores no server has ever opened:
+ * every command must prepare a fresh store itself, keep stdout for its output (one JSON object
+ * with --json) and refuse bad input with a message and a non-zero exit.
+ *
+ * Each CLI run is a new Node process (about a second), so the three groups below work on
+ * three stores at the same time; the steps inside a group run in order.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MerchantRepo } from '../../src/modules/merchants/repo.ts';
+import { openStore } from '../../src/store/db.ts';
+import { newKeyPair } from '../helpers/keys.ts';
+import { createTestStore, type TestStore } from '../helpers/test-store.ts';
+import { killChildren, type RunResult, runCli } from './run-cli.ts';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+let keysStore: TestStore;
+let merchantStore: TestStore;
+let rotationStore: TestStore;
+let workDir: string;
+
+beforeAll(async () => {
+  [keysStore, merchantStore, rotationStore] = await Promise.all([
+    createTestStore(),
+    createTestStore(),
+    createTestStore(),
+  ]);
+  workDir = mkdtempSync(join(tmpdir(), 'openkka-cli-'));
+});
+// Not afterEach: the groups run concurrently, and one group's children must outlive another's test.
+afterAll(async () => {
+  killChildren();
+  rmSync(workDir, { recursive: true, force: true });
+  await Promise.all([keysStore?.drop(), merchantStore?.drop(), rotationStore?.drop()]);
+});
+
+function writeKey(name: string, pem: string): string {
+  const file = join(workDir, name);
+  writeFileSync(file, pem);
+  return file;
+}
+
+/** Exit 0, and the whole of stdout is one JSON object. */
+function jsonOutput(result: RunResult): Record<string, unknown> {
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/** A refusal: non-zero exit, a readable message on stderr, nothing on stdout, no stack trace. */
+function expectRefused(result: RunResult, message: RegExp): void {
+  expect(result.code).not.toBe(0);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe.concurrent('openkka keys platform and migrate', () => {
+  it.sequential('keys platform prints one PEM public key on a fresh store, and the same key next time', async () => {
+    const first = await runCli(['keys', 'platform'], keysStore.env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n$/);
+    const key = createPublicKey(first.stdout);
+    expect(key.asymmetricKeyType).toBe('rsa');
+    expect(key.asymmetricKeyDetails?.modulusLength).toBeGreaterThanOrEqual(2048);
+
+    const second = await runCli(['keys', 'platform'], keysStore.env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it.sequential('migrate succeeds, and succeeds again when nothing is pending', async () => {
+    for (let i = 0; i < 2; i++) {
+      const result = await runCli(['migrate'], keysStore.env);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/is up to date/);
+    }
+  });
+});
+
+describe.concurrent('openkka merchant create | list | disable | enable', () => {
+  const cli = (...args: string[]) => runCli(args, merchantStore.env);
+  const listed = async () =>
+    jsonOutput(await cli('merchant', 'list', '--json')).merchants as Array<Record<string, unknown>>;
+  const pair = newKeyPair();
+  let merchantId = '';
+  let generatedId = '';
+
+  it.sequential('create on a fresh store prints exactly one JSON object with a 14-digit merchant id', async () => {
+    const out = jsonOutput(
+      await cli(
+        'merchant',
+        'create',
+        '--name',
+        'Corner Shop',
+        '--public-key',
+        writeKey('shop.pem', pair.publicKeyPem),
+        '--json',
+      ),
+    );
+    expect(out.merchant_id).toMatch(/^\d{14}$/);
+    expect(out.name).toBe('Corner Shop');
+    expect(out.key_id).toMatch(/^key_/);
+    expect(out).not.toHaveProperty('private_key_file');
+    merchantId = out.merchant_id as string;
+  });
+
+  it.sequential('create --generate-key DIR writes a 0600 private key whose public half is stored; --notify-url is echoed', async () => {
+    const keyDir = join(workDir, 'generated');
+    const out = jsonOutput(
+      await cli(
+        'merchant',
+        'create',
+        '--name',
+        'Keyless Shop',
+        '--generate-key',
+        keyDir,
+        '--notify-url',
+        'https://shop.example/notify',
+        '--json',
+      ),
+    );
+    expect(out.merchant_id).toMatch(/^\d{14}$/);
+    expect(out.notify_url).toBe('https://shop.example/notify');
+    const file = out.private_key_file as string;
+    expect(file.startsWith(`${keyDir}/`)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    generatedId = out.merchant_id as string;
+
+    const publicHalf = createPublicKey(createPrivateKey(readFileSync(file, 'utf8')))
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    const store = await openStore({ databaseUrl: merchantStore.databaseUrl, dataDir: merchantStore.dataDir });
+    try {
+      const keys = await new MerchantRepo(store).keys(generatedId);
+      expect(keys.map((k) => k.public_key_pem)).toEqual([publicHalf]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.sequential('create refuses both or neither of --public-key and --generate-key', async () => {
+    const [both, neither] = await Promise.all([
+      cli(
+        'merchant',
+        'create',
+        '--name',
+        'Both',
+        '--public-key',
+        writeKey('both.pem', pair.publicKeyPem),
+        '--generate-key',
+        join(workDir, 'both'),
+      ),
+      cli('merchant', 'create', '--name', 'Neither', '--json'),
+    ]);
+    expectRefused(both, /exactly one of --public-key FILE or --generate-key DIR/);
+    expectRefused(neither, /exactly one of --public-key FILE or --generate-key DIR/);
+  });
+
+  it.sequential('create refuses a key file that is not an RSA public key', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    });
+    const [garbage, notRsa] = await Promise.all([
+      cli(
+        'merchant',
+        'create',
+        '--name',
+        'Garbage',
+        '--public-key',
+        writeKey('garbage.pem', 'not a key at all\n'),
+      ),
+      cli('merchant', 'create', '--name', 'Elliptic', '--public-key', writeKey('ec.pem', ec.toString())),
+    ]);
+    expectRefused(garbage, /not a PEM-encoded RSA public key/);
+    expectRefused(notRsa, /must be an RSA key/);
+  });
+
+  it.sequential('disable shows as DISABLED in list --json, which holds only the two merchants created', async () => {
+    const disabled = await cli('merchant', 'disable', merchantId);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(disabled.stdout).toBe(`${merchantId} disabled\n`);
+
+    // Exactly two: every refused create above left nothing behind.
+    const merchants = await listed();
+    expect(merchants).toHaveLength(2);
+    expect(merchants).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          merchant_id: merchantId,
+          name: 'Corner Shop',
+          status: 'DISABLED',
+          notify_url: null,
+        }),
+        expect.objectContaining({
+          merchant_id: generatedId,
+          name: 'Keyless Shop',
+          status: 'ACTIVE',
+          notify_url: 'https://shop.example/notify',
+        }),
+      ]),
+    );
+  });
+
+  it.sequential('enable makes it ACTIVE again', async () => {
+    const enabled = await cli('merchant', 'enable', merchantId);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toBe(`${merchantId} enabled\n`);
+    expect((await listed()).find((m) => m.merchant_id === merchantId)?.status).toBe('ACTIVE');
+  });
+});
+
+describe.concurrent('openkka merchant add-key | remove-key | keys', () => {
+  const cli = (...args: string[]) => runCli(args, rotationStore.env);
+  const keyIds = async (id: string) => {
+    const out = jsonOutput(await cli('merchant', 'keys', id, '--json'));
+    expect(out.merchant_id).toBe(id);
+    return (out.keys as Array<{ key_id: string }>).map((k) => k.key_id);
+  };
+  let merchantId = '';
+  let firstKeyId = '';
+  let nextKeyId = '';
+
+  it.sequential('add-key adds a second key, and a third is refused', async () => {
+    const created = jsonOutput(
+      await cli(
+        'merchant',
+        'create',
+        '--name',
+        'Rotating Shop',
+        '--public-key',
+        writeKey('first.pem', newKeyPair().publicKeyPem),
+        '--json',
+      ),
+    );
+    merchantId = created.merchant_id as string;
+    firstKeyId = created.key_id as string;
+
+    const added = jsonOutput(
+      await cli('merchant', 'add-key', merchantId, writeKey('next.pem', newKeyPair().publicKeyPem), '--json'),
+    );
+    expect(added.merchant_id).toBe(merchantId);
+    nextKeyId = added.key_id as string;
+    expect(nextKeyId).toMatch(/^key_/);
+    expect(nextKeyId).not.toBe(firstKeyId);
+
+    const third = await cli(
+      'merchant',
+      'add-key',
+      merchantId,
+      writeKey('third.pem', newKeyPair().publicKeyPem),
+    );
+    expectRefused(third, /already has 2 keys; remove one first/);
+  });
+
+  it.sequential('remove-key removes one, and keys lists the one left', async () => {
+    const removed = await cli('merchant', 'remove-key', merchantId, firstKeyId);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toBe(`${firstKeyId} removed\n`);
+    // The first key is gone, the second (added above) is left.
+    expect(await keyIds(merchantId)).toEqual([nextKeyId]);
+  });
+});

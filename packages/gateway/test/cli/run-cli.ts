@@ -1,0 +1,183 @@
+/**
+ * Runs the real `openkka` executable (`node bin/openkka.js …`) and the tools a merchant would
+ * use (bash, openssl, curl) as child processes. Every child is tracked, so a test file can
+ * kill whatever is still running after a failure.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const OPENKKA_BIN = fileURLToPath(new URL('../../bin/openkka.js', import.meta.url));
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Tracked {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<RunResult>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every child that is still running (for afterEach / afterAll). */
+export function killChildren(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+/**
+ * The parent's environment without the gateway's own settings, so a developer's shell (a
+ * DATABASE_URL, a PORT, a master key) can never point a test at another store.
+ */
+function gatewayFreeEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (name === 'DATABASE_URL' || name === 'HOST' || name === 'PORT') continue;
+    if (name.startsWith('OPENKKA_') && !name.startsWith('OPENKKA_TEST_')) continue;
+    env[name] = value;
+  }
+  return env;
+}
+
+function track(command: string, args: string[], env: Record<string, string>): Tracked {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<RunResult>((resolve, reject) => {
+    child.once('error', (err) => {
+      running.delete(child);
+      reject(err);
+    });
+    // 'close' comes after both pipes are drained, so the output is complete.
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function finish(tracked: Tracked, what: string, timeoutMs: number): Promise<RunResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      tracked.child.kill('SIGKILL');
+      reject(new Error(`${what} did not finish within ${timeoutMs} ms; stderr:\n${tracked.stderr()}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([tracked.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs any program with the parent's environment plus `env`. */
+export function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<RunResult> {
+  return finish(
+    track(command, args, { ...process.env, ...env } as Record<string, string>),
+    command,
+    timeoutMs,
+  );
+}
+
+/** `openkka <args>` with `env` (a test store's env, plus any overrides). */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
+  const tracked = track(process.execPath, [OPENKKA_BIN, ...args], { ...gatewayFreeEnv(), ...env });
+  return finish(tracked, `openkka ${args.join(' ')}`, timeoutMs);
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** The URL parsed from the banner. */
+  url: string;
+  /** Everything written to stdout up to the end of the banner. */
+  banner: string;
+  stderr(): string;
+  exited: Promise<RunResult>;
+  /** Sends `signal` and resolves when the process has exited, with how long that took. */
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<RunResult & { elapsedMs: number }>;
+}
+
+const LISTENING = /^openkka is listening on (\S+)/m;
+
+function bannerComplete(stdout: string): boolean {
+  if (!LISTENING.test(stdout) || !stdout.endsWith('\n\n')) return false;
+  // With a demo merchant the banner goes on to the example, whose last line ends in `echo`.
+  return !stdout.includes('Demo merchant:') || /; echo\n/.test(stdout);
+}
+
+/** `openkka start` on an OS-chosen port (PORT=0), resolved once the banner has been printed. */
+export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+  const tracked = track(process.execPath, [OPENKKA_BIN, 'start'], {
+    ...gatewayFreeEnv(),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...env,
+  });
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      tracked.child.kill('SIGKILL');
+      reject(
+        new Error(`openkka start printed no banner within ${timeoutMs} ms; stderr:\n${tracked.stderr()}`),
+      );
+    }, timeoutMs);
+    const check = () => {
+      if (!bannerComplete(tracked.stdout())) return;
+      clearTimeout(timer);
+      tracked.child.stdout!.off('data', check);
+      resolve(tracked.stdout());
+    };
+    tracked.child.stdout!.on('data', check);
+    tracked.exited.then(
+      (result) => {
+        clearTimeout(timer);
+        reject(new Error(`openkka start exited early (code ${result.code}); stderr:\n${result.stderr}`));
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+  return {
+    child: tracked.child,
+    url: LISTENING.exec(banner)![1]!,
+    banner,
+    stderr: tracked.stderr,
+    exited: tracked.exited,
+    stop: async (signal, stopTimeoutMs) => {
+      const started = Date.now();
+      tracked.child.kill(signal);
+      const result = await finish(tracked, `openkka start after ${signal}`, stopTimeoutMs);
+      return { ...result, elapsedMs: Date.now() - started };
+    },
+  };
+}
+
+/** The lines of a printed text from the first one starting with `first` through the next ending with `last`. */
+export function linesBetween(text: string, first: string, last: string): string {
+  const lines = text.split('\n');
+  const from = lines.findIndex((line) => line.startsWith(first));
+  const to = lines.findIndex((line, i) => i >= from && line.endsWith(last));
+  if (from === -1 || to === -1) throw new Error(`no lines from "${first}" to "${last}" in:\n${text}`);
+  return lines.slice(from, to + 1).join('\n');
+}
