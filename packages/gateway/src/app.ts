@@ -10,11 +10,22 @@ import type { Clock } from './domain/clock.ts';
 import { ApiError } from './domain/errors.ts';
 import { authenticate } from './http/auth.ts';
 import { registerEnvelope } from './http/envelope.ts';
+import { expireAuthorizations } from './jobs/expiry.ts';
+import { reconcileUnknownOutcomes } from './jobs/reconciler.ts';
+import { settleDueRefunds } from './jobs/refund-settler.ts';
+import { JobRunner } from './jobs/runner.ts';
+import { captureRoutes } from './modules/captures/routes.ts';
+import { CaptureService } from './modules/captures/service.ts';
 import { MerchantRepo } from './modules/merchants/repo.ts';
 import { MerchantService } from './modules/merchants/service.ts';
+import { AuthorizationRecorder, type AuthorizationSettings } from './modules/payments/authorization.ts';
+import { OrderWriter } from './modules/payments/order-writer.ts';
 import { OrderRepo } from './modules/payments/repo.ts';
 import { paymentRoutes } from './modules/payments/routes.ts';
 import { PaymentService, type PaymentSettings } from './modules/payments/service.ts';
+import { RefundRepo } from './modules/refunds/repo.ts';
+import { refundRoutes } from './modules/refunds/routes.ts';
+import { RefundService } from './modules/refunds/service.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
@@ -28,28 +39,54 @@ export interface AppDeps {
   acquirer: Acquirer;
   clock: Clock;
   logger: Logger;
-  settings: PaymentSettings & { signatureWindowMs: number };
+  settings: PaymentSettings & AuthorizationSettings & { signatureWindowMs: number };
 }
 
 export interface App {
   app: FastifyInstance;
   merchants: MerchantService;
   payments: PaymentService;
+  captures: CaptureService;
+  refunds: RefundService;
+  jobs: JobRunner;
 }
 
 /** Every API path; each is also served under /apis (spec §1). */
-const API_PATHS = ['/payments', '/payments/query'];
+const API_PATHS = [
+  '/payments',
+  '/payments/query',
+  '/payments/capture',
+  '/payments/void',
+  '/payments/refund',
+  '/payments/refund/query',
+];
 
 export function buildApp(deps: AppDeps): App {
-  const merchants = new MerchantService(new MerchantRepo(deps.store), deps.clock);
+  const { store, clock, acquirer, settings } = deps;
+  const merchants = new MerchantService(new MerchantRepo(store), clock);
+  const orders = new OrderRepo(store);
+  const refundRepo = new RefundRepo(store);
+  const writer = new OrderWriter(store, orders, clock);
+  const recorder = new AuthorizationRecorder(writer, clock, settings);
   const payments = new PaymentService({
-    store: deps.store,
-    repo: new OrderRepo(deps.store),
-    acquirer: deps.acquirer,
+    repo: orders,
+    recorder,
+    acquirer,
     vault: deps.vault,
-    clock: deps.clock,
-    settings: deps.settings,
+    clock,
+    settings,
   });
+  const captures = new CaptureService(writer);
+  const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
+  const jobs = new JobRunner(
+    {
+      expire: () => expireAuthorizations({ orders, writer, clock }),
+      reconcile: () =>
+        reconcileUnknownOutcomes({ orders, writer, recorder, acquirer, vault: deps.vault, clock, settings }),
+      settleRefunds: () => settleDueRefunds({ refunds: refundRepo, orders, refundService: refunds, clock }),
+    },
+    deps.logger as FastifyBaseLogger,
+  );
 
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -81,10 +118,13 @@ export function buildApp(deps: AppDeps): App {
     app.register(
       async (api) => {
         api.addHook('preHandler', auth);
-        paymentRoutes(api, { payments, clock: deps.clock });
+        paymentRoutes(api, { payments, clock });
+        captureRoutes(api, { captures, clock });
+        refundRoutes(api, { refunds, clock });
       },
       { prefix },
     );
   }
-  return { app, merchants, payments };
+  app.addHook('onClose', () => jobs.stop());
+  return { app, merchants, payments, captures, refunds, jobs };
 }

@@ -20,6 +20,12 @@ export interface Config {
   preAuthValidityMs: number;
   acquirerLatencyMs: number;
   acquirerFailureRate: number;
+  /** Waits between the reconciler's questions about an unknown outcome; the last one repeats. */
+  reconcileBackoffMs: number[];
+  /** How often the background jobs (expiry, reconciler, refund settlement) look for due work. */
+  jobsIntervalMs: number;
+  /** Simulated acquirer: how long until a refund of the refund-failing test card fails. */
+  simRefundFailureDelayMs: number;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -29,6 +35,13 @@ export function parseDuration(text: string, name: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) throw new Error(`${name}: "${text}" is not a duration (examples: 500ms, 15s, 5m, 2h, 7d)`);
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
+}
+
+/** A comma-separated schedule such as "5s,30s,2m". */
+export function durations(text: string, name: string): number[] {
+  const list = text.split(',').map((part) => parseDuration(part, name));
+  if (list.length === 0) throw new Error(`${name} must list at least one duration`);
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -56,5 +69,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preAuthValidityMs: duration('OPENKKA_AUTH_VALIDITY_PRE', '30d'),
     acquirerLatencyMs: duration('OPENKKA_ACQUIRER_LATENCY', '0'),
     acquirerFailureRate: failureRate,
+    reconcileBackoffMs: durations(
+      env.OPENKKA_RECONCILE_BACKOFF || '5s,30s,2m,10m,1h,6h',
+      'OPENKKA_RECONCILE_BACKOFF',
+    ),
+    jobsIntervalMs: duration('OPENKKA_JOBS_INTERVAL', '1s'),
+    simRefundFailureDelayMs: duration('OPENKKA_SIM_REFUND_FAILURE_DELAY', '5s'),
   };
 }

@@ -1,40 +1,83 @@
 /**
  * The simulated acquirer: decides by card number (test-cards.ts), with configurable latency
  * and a random failure rate for fault injection. It stands in for the card networks, the one
- * part of a payment that cannot run on this machine.
+ * part of a payment that cannot run on this machine. It keeps no state: what it must remember
+ * about an authorization (refunds of it fail) travels in the reference it hands out, so it
+ * answers the same after a gateway restart.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type Clock, systemClock } from '../domain/clock.ts';
 import { testCardBehaviour } from './test-cards.ts';
-import type { Acquirer, AuthorizeRequest, AuthorizeResult } from './types.ts';
+import type { Acquirer, AuthorizeRequest, AuthorizeResult, RefundRequest, RefundResult } from './types.ts';
 
 export interface SimulatorOptions {
   /** Added to every call, in ms. */
   latencyMs?: number;
-  /** 0..1: share of calls that end in an acquirer processing error. */
+  /** 0..1: share of authorizations that end in an acquirer processing error. */
   failureRate?: number;
+  /** How long a refund of the refund-failing test card stays pending before it fails. */
+  refundFailureDelayMs?: number;
   random?: () => number;
+  clock?: Clock;
 }
+
+/** Marks authorizations whose refunds fail (test card 4000000000005126). */
+const REFUNDS_FAIL = 'SIMRF';
+const PLAIN = 'SIM';
 
 export class SimulatedAcquirer implements Acquirer {
   constructor(private readonly options: SimulatorOptions = {}) {}
 
   async authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult> {
-    const acquirerRef = `SIM${randomBytes(8).toString('hex').toUpperCase()}`;
     const behaviour = testCardBehaviour(request.card.pan);
     if (behaviour.kind === 'no-answer') {
       // Hang until the caller gives up, as a network partition would look.
       await delay(2 ** 31 - 1, undefined, { signal });
     }
-    if (this.options.latencyMs) await delay(this.options.latencyMs, undefined, { signal });
+    await this.latency(signal);
     const random = this.options.random ?? Math.random;
     if (this.options.failureRate && random() < this.options.failureRate) {
-      return { outcome: 'DECLINED', reason: 'ACQUIRER_ERROR', acquirerRef };
+      return { outcome: 'DECLINED', reason: 'ACQUIRER_ERROR', acquirerRef: ref(PLAIN) };
     }
-    if (behaviour.kind === 'decline') return { outcome: 'DECLINED', reason: behaviour.reason, acquirerRef };
-    if (behaviour.kind === 'challenge' && behaviour.thenDecline) {
-      return { outcome: 'DECLINED', reason: behaviour.thenDecline, acquirerRef };
-    }
-    return { outcome: 'APPROVED', acquirerRef };
+    return decide(request);
   }
+
+  async authorizationOutcome(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult> {
+    await this.latency(signal);
+    // The no-answer card's authorization went through; the answer was lost on the way back.
+    return decide(request);
+  }
+
+  async refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult> {
+    await this.latency(signal);
+    const acquirerRef = `${request.paymentRef}-R`;
+    if (!request.paymentRef.startsWith(REFUNDS_FAIL)) return { status: 'SUCCESS', acquirerRef };
+    const failAt = request.requestedAt + (this.options.refundFailureDelayMs ?? 5_000);
+    const now = (this.options.clock ?? systemClock).now();
+    return now >= failAt
+      ? { status: 'FAILURE', acquirerRef }
+      : { status: 'PENDING', acquirerRef, retryAfterMs: failAt - now };
+  }
+
+  private async latency(signal: AbortSignal): Promise<void> {
+    if (this.options.latencyMs) await delay(this.options.latencyMs, undefined, { signal });
+  }
+}
+
+function ref(prefix: string): string {
+  return `${prefix}${randomBytes(8).toString('hex').toUpperCase()}`;
+}
+
+function decide(request: AuthorizeRequest): AuthorizeResult {
+  const behaviour = testCardBehaviour(request.card.pan);
+  if (behaviour.kind === 'decline')
+    return { outcome: 'DECLINED', reason: behaviour.reason, acquirerRef: ref(PLAIN) };
+  if (behaviour.kind === 'challenge' && behaviour.thenDecline) {
+    return { outcome: 'DECLINED', reason: behaviour.thenDecline, acquirerRef: ref(PLAIN) };
+  }
+  return {
+    outcome: 'APPROVED',
+    acquirerRef: ref(behaviour.kind === 'approve-refunds-fail' ? REFUNDS_FAIL : PLAIN),
+  };
 }

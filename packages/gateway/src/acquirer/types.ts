@@ -1,7 +1,7 @@
 /**
  * What the gateway needs from a card acquirer. The built-in simulator implements it; a real
- * connector would too. Calls may hang or fail: the payment service bounds them with a timeout
- * and treats "no answer" as an unknown outcome, never as a decline.
+ * connector would too. Calls may hang or fail: the services bound them with a timeout and
+ * treat "no answer" as an unknown outcome, never as a decline.
  */
 import type { CardBrand } from '../domain/card.ts';
 import type { BusinessCodeName } from '../domain/errors.ts';
@@ -20,7 +20,29 @@ export type AuthorizeResult =
   | { outcome: 'APPROVED'; acquirerRef: string }
   | { outcome: 'DECLINED'; reason: BusinessCodeName; acquirerRef: string };
 
+export interface RefundRequest {
+  refundId: string;
+  /** The acquirer's reference of the authorization being refunded. */
+  paymentRef: string;
+  amount: number;
+  currency: string;
+  /** When the refund was first asked for (epoch ms). */
+  requestedAt: number;
+}
+
+export type RefundResult =
+  | { status: 'SUCCESS' | 'FAILURE'; acquirerRef: string }
+  /** Still being processed: ask again (refundOutcome) after `retryAfterMs`. */
+  | { status: 'PENDING'; acquirerRef: string; retryAfterMs: number };
+
 export interface Acquirer {
   /** Resolves with the issuer's answer; rejects (or is aborted) when there is none. */
   authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult>;
+  /**
+   * What became of an authorization whose answer never arrived (timeout, crash). Resolves
+   * 'UNKNOWN' while the acquirer cannot tell yet. The CVV is not sent: it is not kept.
+   */
+  authorizationOutcome(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult | 'UNKNOWN'>;
+  /** Submits a refund; idempotent by refundId, so a resubmission after a crash is safe. */
+  refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult>;
 }

@@ -10,6 +10,7 @@ const program = new Command('openkka')
   .showHelpAfterError();
 
 registerStartCommand(program);
+(await import('./bench.ts')).registerBenchCommand(program);
 registerMigrateCommand(program);
 registerKeyCommands(program);
 registerMerchantCommands(program);

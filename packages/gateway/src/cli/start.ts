@@ -20,10 +20,18 @@ export function registerStartCommand(program: Command): void {
       const acquirer = new SimulatedAcquirer({
         latencyMs: config.acquirerLatencyMs,
         failureRate: config.acquirerFailureRate,
+        refundFailureDelayMs: config.simRefundFailureDelayMs,
       });
-      const { app, merchants } = buildApp({ ...rt, acquirer, clock: systemClock, logger, settings: config });
+      const { app, merchants, jobs } = buildApp({
+        ...rt,
+        acquirer,
+        clock: systemClock,
+        logger,
+        settings: config,
+      });
       const url = await listen(app, config.host, config.port);
       closeOnSignals(app, rt.store);
+      jobs.start(config.jobsIntervalMs);
       logger.info({ url, store: rt.store.location }, 'openkka listening');
 
       const demo = await ensureDemoMerchant(rt.store, merchants, config.dataDir);

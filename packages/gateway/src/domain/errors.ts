@@ -35,6 +35,26 @@ export const REQUEST_CODES = {
     message: 'trans_id was already used with different parameters',
   },
   ROUTE_NOT_FOUND: { code: '300003', http: 404, message: 'No such operation' },
+  REFUND_NOT_FOUND: { code: '206024', http: 404, message: 'Refund does not exist' },
+  ORDER_NOT_CAPTURABLE: { code: '300010', http: 409, message: 'Order has nothing left to capture' },
+  CAPTURE_AMOUNT_EXCEEDED: {
+    code: '300011',
+    http: 409,
+    message: 'Capture amount exceeds able_to_capture_amount',
+  },
+  CURRENCY_MISMATCH: { code: '300012', http: 409, message: "Currency does not match the order's currency" },
+  ORDER_NOT_VOIDABLE: { code: '300013', http: 409, message: 'Order has nothing left to void' },
+  ORDER_NOT_REFUNDABLE: { code: '300014', http: 409, message: 'Order has nothing captured to refund' },
+  REFUND_AMOUNT_EXCEEDED: {
+    code: '300015',
+    http: 409,
+    message: 'Refund amount exceeds able_to_refund_amount',
+  },
+  REFUND_TRANS_ID_REUSED: {
+    code: '300016',
+    http: 409,
+    message: 'refund_trans_id was already used with different parameters',
+  },
   METHOD_NOT_ALLOWED: { code: '300004', http: 405, message: 'Every operation is a POST' },
 } as const satisfies Record<string, RequestCode>;
 
@@ -69,6 +89,7 @@ export const BUSINESS_CODES = {
   EXPIRED_CARD: { code: '5003', description: 'Expired card' },
   INCORRECT_CVV: { code: '5004', description: 'Incorrect CVV' },
   ACQUIRER_ERROR: { code: '5005', description: 'Acquirer processing error' },
+  REFUND_DECLINED: { code: '5101', description: 'Refund declined by the acquirer' },
 } as const satisfies Record<string, BusinessCode>;
 
 export type BusinessCodeName = keyof typeof BUSINESS_CODES;

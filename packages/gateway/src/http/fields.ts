@@ -4,7 +4,7 @@
  * message reads after the field name ("amount must be a positive integer…").
  */
 import { z } from 'zod';
-import { parseMinorAmount } from '../domain/money.ts';
+import { findCurrency, parseMinorAmount } from '../domain/money.ts';
 import { parseTime } from '../domain/time.ts';
 
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -125,3 +125,15 @@ export const optionalObject = z.preprocess(
   absent,
   z.record(z.string(), z.unknown(), typed('an object')).optional(),
 );
+
+/** An upper-case ISO 4217 code with a minor unit. */
+export const currency = z
+  .unknown()
+  .optional()
+  .transform((value, ctx) => {
+    const found = typeof value === 'string' ? findCurrency(value) : undefined;
+    if (found) return found.code;
+    const message = value === undefined || value === '' ? 'is required' : 'is not an ISO 4217 currency code';
+    ctx.issues.push({ code: 'custom', message, input: value });
+    return z.NEVER;
+  });

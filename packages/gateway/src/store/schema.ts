@@ -61,6 +61,39 @@ export interface OrdersTable {
   acquirer_ref: string | null;
   created_at: Int;
   updated_at: Int;
+  reconcile_attempts: Int;
+  next_reconcile_at: Int | null;
+  /** The seq of the order's last event. */
+  event_seq: Int;
+}
+
+export interface RefundsTable {
+  refund_order_id: string;
+  merchant_id: string;
+  refund_trans_id: string;
+  order_id: string;
+  amount: Int;
+  currency: string;
+  reason: string | null;
+  notify_url: string | null;
+  status: 'PROCESSING' | 'SUCCESS' | 'FAILURE' | 'REVIEWING';
+  error_code: string;
+  error_description: string;
+  acquirer_ref: string | null;
+  next_check_at: Int | null;
+  finished_at: Int | null;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface OrderEventsTable {
+  order_id: string;
+  seq: Int;
+  type: string;
+  amount: Int;
+  status: string;
+  refund_order_id: string | null;
+  created_at: Int;
 }
 
 export interface Database {
@@ -68,6 +101,8 @@ export interface Database {
   merchants: MerchantsTable;
   merchant_keys: MerchantKeysTable;
   orders: OrdersTable;
+  refunds: RefundsTable;
+  order_events: OrderEventsTable;
 }
 
 export function toNumber(value: Int): number {

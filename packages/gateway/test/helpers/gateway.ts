@@ -46,7 +46,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
   const logger = options.logStream ? pino({ level: 'info' }, options.logStream) : pino({ level: 'silent' });
   const built = buildApp({
     ...runtime,
-    acquirer: options.acquirer ?? new SimulatedAcquirer(),
+    acquirer:
+      options.acquirer ??
+      new SimulatedAcquirer({ clock, refundFailureDelayMs: config.simRefundFailureDelayMs }),
     clock,
     logger,
     settings: config,

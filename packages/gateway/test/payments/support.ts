@@ -7,7 +7,13 @@ import { randomInt } from 'node:crypto';
 import { OpenKKA, OpenKKAApiError } from '@openkka/sdk';
 import { expect } from 'vitest';
 import { SimulatedAcquirer } from '../../src/acquirer/simulator.ts';
-import type { Acquirer, AuthorizeRequest, AuthorizeResult } from '../../src/acquirer/types.ts';
+import type {
+  Acquirer,
+  AuthorizeRequest,
+  AuthorizeResult,
+  RefundRequest,
+  RefundResult,
+} from '../../src/acquirer/types.ts';
 import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
 import { type RawResponse, signedPost } from '../helpers/raw.ts';
 
@@ -93,6 +99,14 @@ export class CountingAcquirer implements Acquirer {
   authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult> {
     this.calls.push(request);
     return this.inner.authorize(request, signal);
+  }
+
+  authorizationOutcome(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult | 'UNKNOWN'> {
+    return this.inner.authorizationOutcome(request, signal);
+  }
+
+  refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult> {
+    return this.inner.refund(request, signal);
   }
 
   callsFor(orderId: string): number {

@@ -1,5 +1,5 @@
 /** An order as the service sees it: the stored row with numbers normalised. */
-import type { AuthorisationType, CaptureMethod, OrderStatus } from '../../domain/order.ts';
+import type { Amounts, AuthorisationType, CaptureMethod, OrderStatus } from '../../domain/order.ts';
 import type { PaymentMethod } from '../../domain/payment-methods.ts';
 
 export interface OrderRow {
@@ -36,9 +36,13 @@ export interface OrderRow {
   acquirer_ref: string | null;
   created_at: number;
   updated_at: number;
+  reconcile_attempts: number;
+  /** When the reconciler next asks the acquirer about an unknown outcome (null: nothing to ask). */
+  next_reconcile_at: number | null;
+  event_seq: number;
 }
 
-export function amountsOf(row: OrderRow) {
+export function amountsOf(row: OrderRow): Amounts {
   return {
     authed: row.authed_amount,
     captured: row.captured_amount,
@@ -46,4 +50,38 @@ export function amountsOf(row: OrderRow) {
     refunded: row.refunded_amount,
     refunding: row.refunding_amount,
   };
+}
+
+/** The stored columns for a set of amounts. */
+export function amountColumns(a: Amounts) {
+  return {
+    authed_amount: a.authed,
+    captured_amount: a.captured,
+    voided_amount: a.voided,
+    refunded_amount: a.refunded,
+    refunding_amount: a.refunding,
+  };
+}
+
+export const EVENT_TYPES = [
+  'AUTHORIZATION',
+  'DECLINE',
+  'CAPTURE',
+  'VOID',
+  'EXPIRY',
+  'REFUND_REQUEST',
+  'REFUND_SUCCESS',
+  'REFUND_FAILURE',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One line of an order's history: what happened, how much moved, the status after it. */
+export interface OrderEvent {
+  order_id: string;
+  seq: number;
+  type: string;
+  amount: number;
+  status: string;
+  refund_order_id: string | null;
+  created_at: number;
 }

@@ -1,9 +1,9 @@
 /** SQL for orders. Rows come back normalised (numbers are numbers on both stores). */
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Store } from '../../store/db.ts';
-import { type OrdersTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
+import { type OrderEventsTable, type OrdersTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
 import { forUpdate, type Tx } from '../../store/tx.ts';
-import type { OrderRow } from './order-row.ts';
+import type { OrderEvent, OrderRow } from './order-row.ts';
 
 export class OrderRepo {
   constructor(private readonly store: Store) {}
@@ -40,12 +40,55 @@ export class OrderRepo {
   }
 
   /** Reads the order inside a write transaction, locked against concurrent changes. */
-  async lock(tx: Tx, orderId: string): Promise<OrderRow> {
-    const row = await forUpdate(
-      this.store,
-      tx.selectFrom('orders').selectAll().where('order_id', '=', orderId),
-    ).executeTakeFirstOrThrow();
-    return toOrderRow(row);
+  async lock(tx: Tx, orderId: string, merchantId?: string): Promise<OrderRow | undefined> {
+    let query = tx.selectFrom('orders').selectAll().where('order_id', '=', orderId);
+    if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
+    const row = await forUpdate(this.store, query).executeTakeFirst();
+    return row && toOrderRow(row);
+  }
+
+  async appendEvent(tx: Tx, event: Insertable<OrderEventsTable>): Promise<void> {
+    await tx.insertInto('order_events').values(event).execute();
+  }
+
+  async events(orderId: string): Promise<OrderEvent[]> {
+    const rows = await this.store.db
+      .selectFrom('order_events')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      ...r,
+      seq: toNumber(r.seq),
+      amount: toNumber(r.amount),
+      created_at: toNumber(r.created_at),
+    }));
+  }
+
+  /** Order ids whose unknown outcome is due to be asked about again. */
+  async dueForReconcile(now: number, limit: number): Promise<string[]> {
+    const rows = await this.store.db
+      .selectFrom('orders')
+      .select('order_id')
+      .where('status', '=', 'PROCESSING')
+      .where('next_reconcile_at', '<=', now)
+      .orderBy('next_reconcile_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.order_id);
+  }
+
+  /** Order ids whose authorization lapsed with money still capturable. */
+  async dueForExpiry(now: number, limit: number): Promise<string[]> {
+    const rows = await this.store.db
+      .selectFrom('orders')
+      .select('order_id')
+      .where('auth_expires_at', '<=', now)
+      .orderBy('auth_expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.order_id);
   }
 
   async update(tx: Tx, orderId: string, changes: Partial<OrderRow>): Promise<void> {
@@ -69,5 +112,8 @@ export function toOrderRow(row: Selectable<OrdersTable>): OrderRow {
     auth_expires_at: toNumberOrNull(row.auth_expires_at),
     created_at: toNumber(row.created_at),
     updated_at: toNumber(row.updated_at),
+    reconcile_attempts: toNumber(row.reconcile_attempts),
+    next_reconcile_at: toNumberOrNull(row.next_reconcile_at),
+    event_seq: toNumber(row.event_seq),
   } as OrderRow;
 }

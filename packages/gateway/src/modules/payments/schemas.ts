@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
-import { findCurrency } from '../../domain/money.ts';
 import { ENABLED_METHODS, normalisePaymentMethod, type PaymentMethod } from '../../domain/payment-methods.ts';
 import {
   amount,
+  currency,
   oneOf,
   optionalBoolean,
   optionalIntLike,
@@ -31,17 +31,6 @@ const paymentMethod = z
       message: value === undefined || value === '' ? 'is required' : `is not a known payment method`,
       input: value,
     });
-    return z.NEVER;
-  });
-
-const currency = z
-  .unknown()
-  .optional()
-  .transform((value, ctx) => {
-    const found = typeof value === 'string' ? findCurrency(value) : undefined;
-    if (found) return found.code;
-    const message = value === undefined || value === '' ? 'is required' : 'is not an ISO 4217 currency code';
-    ctx.issues.push({ code: 'custom', message, input: value });
     return z.NEVER;
   });
 

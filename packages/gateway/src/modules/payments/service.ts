@@ -4,17 +4,16 @@
  * order with the encrypted card, for the reconciler). Idempotency per (merchant, trans_id)
  * rests on the unique index: the first insert wins and every duplicate replays that order.
  */
-import type { Acquirer, AuthorizeRequest } from '../../acquirer/types.ts';
+import type { Acquirer, AuthorizeRequest, AuthorizeResult } from '../../acquirer/types.ts';
 import { detectBrand, validateCard } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
-import { type AuthorizationOutcome, authorizationValidityMs, authorize, ZERO } from '../../domain/order.ts';
-import type { Store } from '../../store/db.ts';
-import { inTransaction } from '../../store/tx.ts';
+import { ZERO } from '../../domain/order.ts';
 import type { Vault } from '../../vault/vault.ts';
+import type { AuthorizationRecorder } from './authorization.ts';
 import { InFlight } from './in-flight.ts';
-import { amountsOf, type OrderRow } from './order-row.ts';
+import { amountColumns, type OrderRow } from './order-row.ts';
 import type { OrderRepo } from './repo.ts';
 import type { CardPaymentInput } from './schemas.ts';
 
@@ -22,13 +21,12 @@ export interface PaymentSettings {
   acquirerTimeoutMs: number;
   idempotencyWaitMs: number;
   paymentExpiryMs: number;
-  finalAuthValidityMs: number;
-  preAuthValidityMs: number;
+  reconcileBackoffMs: readonly number[];
 }
 
 export interface PaymentDeps {
-  store: Store;
   repo: OrderRepo;
+  recorder: AuthorizationRecorder;
   acquirer: Acquirer;
   vault: Vault;
   clock: Clock;
@@ -70,12 +68,14 @@ export class PaymentService {
       ...candidate,
       card_ciphertext: vault.encryptCard({ pan, exp_month: expMonth, exp_year: expYear }),
       processing_until: now + settings.acquirerTimeoutMs,
+      // Should this process die before recording the outcome, the reconciler asks after the timeout.
+      next_reconcile_at: now + settings.acquirerTimeoutMs,
     };
     if (!(await repo.insertIfNew(intent))) return this.replayLatest(candidate);
 
     // The CVV lives only in this call's memory: it goes to the acquirer and nowhere else.
     return this.inFlight.run(intent.order_id, () =>
-      this.authorizeAndRecord(intent, { pan, expMonth, expYear, cvv, brand: check.brand }),
+      this.authorizeNow(intent, { pan, expMonth, expYear, cvv, brand: check.brand }),
     );
   }
 
@@ -125,77 +125,26 @@ export class PaymentService {
       acquirer_ref: null,
       created_at: now,
       updated_at: now,
+      reconcile_attempts: 0,
+      next_reconcile_at: null,
+      event_seq: 0,
     };
   }
 
-  private async authorizeAndRecord(intent: OrderRow, card: AuthorizeRequest['card']): Promise<OrderRow> {
-    const { acquirer, settings } = this.deps;
-    let outcome: AuthorizationOutcome;
-    let acquirerRef: string;
+  private async authorizeNow(intent: OrderRow, card: AuthorizeRequest['card']): Promise<OrderRow> {
+    const { acquirer, settings, clock } = this.deps;
+    let result: AuthorizeResult;
     try {
-      const result = await acquirer.authorize(
-        {
-          orderId: intent.order_id,
-          merchantId: intent.merchant_id,
-          amount: intent.amount,
-          currency: intent.currency,
-          card,
-          authorisationType: intent.authorisation_type,
-        },
+      result = await acquirer.authorize(
+        authorizeRequest(intent, card),
         AbortSignal.timeout(settings.acquirerTimeoutMs),
       );
-      outcome =
-        result.outcome === 'APPROVED' ? { approved: true } : { approved: false, reason: result.reason };
-      acquirerRef = result.acquirerRef;
     } catch {
       // No answer is not a decline: the issuer may have approved. The order stays PROCESSING
-      // until the outcome is learned; replays stop waiting for it.
-      return this.update(intent.order_id, (row) =>
-        row.status === 'PROCESSING' ? { processing_until: null } : {},
-      );
+      // until the reconciler learns the outcome; replays stop waiting for it.
+      return this.deps.recorder.unknown(intent.order_id, clock.now() + settings.reconcileBackoffMs[0]!);
     }
-    return this.update(intent.order_id, (row) => {
-      if (row.status !== 'PROCESSING') return {};
-      const now = this.deps.clock.now();
-      const next = authorize(
-        {
-          status: row.status,
-          amounts: amountsOf(row),
-          amount: row.amount,
-          captureMethod: row.capture_method,
-        },
-        outcome,
-      );
-      const code = outcome.approved ? BUSINESS_CODES.SUCCESS : BUSINESS_CODES[outcome.reason];
-      return {
-        status: next.status,
-        authed_amount: next.amounts.authed,
-        captured_amount: next.amounts.captured,
-        voided_amount: next.amounts.voided,
-        error_code: code.code,
-        error_description: code.description,
-        pay_finish_at: now,
-        auth_expires_at: outcome.approved
-          ? now + authorizationValidityMs(row.authorisation_type, validity(settings))
-          : null,
-        acquirer_ref: acquirerRef,
-        processing_until: null,
-        // The card was kept only to learn an unknown outcome; the outcome is known now.
-        card_ciphertext: null,
-        updated_at: now,
-      };
-    });
-  }
-
-  /** One short transaction: lock the order, compute the change from its current state, write it. */
-  private update(orderId: string, change: (row: OrderRow) => Partial<OrderRow>): Promise<OrderRow> {
-    const { store, repo } = this.deps;
-    return inTransaction(store, async (tx) => {
-      const row = await repo.lock(tx, orderId);
-      const changes = change(row);
-      if (Object.keys(changes).length > 0) await repo.update(tx, orderId, changes);
-      return { ...row, ...changes };
-    });
+    return this.deps.recorder.record(intent.order_id, result);
   }
 
   private async replayLatest(candidate: OrderRow): Promise<OrderRow> {
@@ -238,6 +187,18 @@ export class PaymentService {
 
 const noCard = { card_bin: null, card_last4: null, card_brand: null };
 
+/** What the acquirer is told about an order (also used by the reconciler's outcome query). */
+export function authorizeRequest(order: OrderRow, card: AuthorizeRequest['card']): AuthorizeRequest {
+  return {
+    orderId: order.order_id,
+    merchantId: order.merchant_id,
+    amount: order.amount,
+    currency: order.currency,
+    card,
+    authorisationType: order.authorisation_type,
+  };
+}
+
 function failure(reason: BusinessCodeName, now: number): Partial<OrderRow> {
   const code = BUSINESS_CODES[reason];
   return {
@@ -245,18 +206,6 @@ function failure(reason: BusinessCodeName, now: number): Partial<OrderRow> {
     error_code: code.code,
     error_description: code.description,
     pay_finish_at: now,
-    ...amountsZero,
+    ...amountColumns(ZERO),
   };
-}
-
-const amountsZero = {
-  authed_amount: ZERO.authed,
-  captured_amount: ZERO.captured,
-  voided_amount: ZERO.voided,
-  refunded_amount: ZERO.refunded,
-  refunding_amount: ZERO.refunding,
-};
-
-function validity(settings: PaymentSettings) {
-  return { finalAuthMs: settings.finalAuthValidityMs, preAuthMs: settings.preAuthValidityMs };
 }

@@ -1,7 +1,9 @@
 /** The one migration set, for both dialects. Add new files here in order; never edit a shipped one. */
 import type { Migration } from 'kysely';
 import * as initial from './001-initial.ts';
+import * as moneyMovement from './002-money-movement.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-money-movement': moneyMovement,
 };

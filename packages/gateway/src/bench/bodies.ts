@@ -1,0 +1,114 @@
+/**
+ * The request bodies the load sends (spec §4, §5), and what counts as a good answer to each.
+ * Every payment gets its own trans_id, `bench-<run id>-<n>`, so the orders one run created can
+ * be counted in the store afterwards.
+ */
+import type { Mix } from './options.ts';
+
+export const PAYMENT_PATH = '/apis/payments';
+export const CAPTURE_PATH = '/apis/payments/capture';
+export const REFUND_PATH = '/apis/payments/refund';
+export const QUERY_PATH = '/apis/payments/query';
+
+export const AMOUNT = 1000;
+export const CURRENCY = 'USD';
+const CARD = '4242424242424242';
+
+export function transIdPrefix(runId: string): string {
+  return `bench-${runId}-`;
+}
+
+/** The first request of an iteration: a purchase, or a manual-capture authorization. */
+export function paymentBody(
+  mix: Mix,
+  merchantId: string,
+  runId: string,
+  n: number,
+  timestamp: number,
+): string {
+  return JSON.stringify({
+    merchant_id: merchantId,
+    trans_id: `${transIdPrefix(runId)}${n}`,
+    timestamp,
+    payment_type: 'PURCHASE',
+    capture_method: mix === 'purchase' ? 'AUTOMATIC' : 'MANUAL',
+    currency: CURRENCY,
+    amount: AMOUNT,
+    return_url: 'https://bench.openkka.invalid/return',
+    payment: {
+      payment_method: 'BANKCARD',
+      card_no: CARD,
+      exp_month: '12',
+      exp_year: String(new Date(timestamp).getUTCFullYear() + 3),
+      cvv: '123',
+    },
+  });
+}
+
+export function captureBody(merchantId: string, orderId: string, timestamp: number): string {
+  return JSON.stringify({
+    merchant_id: merchantId,
+    timestamp,
+    order_id: orderId,
+    amount: AMOUNT,
+    currency: CURRENCY,
+    capture_final: true,
+  });
+}
+
+export function refundBody(merchantId: string, transId: string, orderId: string, timestamp: number): string {
+  return JSON.stringify({
+    merchant_id: merchantId,
+    timestamp,
+    refund_trans_id: `${transId}-r`,
+    ori_order_id: orderId,
+    refund_amount: AMOUNT,
+    currency: CURRENCY,
+  });
+}
+
+export function queryBody(merchantId: string, orderId: string, timestamp: number): string {
+  return JSON.stringify({ merchant_id: merchantId, timestamp, order_id: orderId });
+}
+
+export type Step = 'purchase' | 'authorize' | 'capture' | 'refund' | 'query';
+
+/** The steps of one iteration of a mix, in order. */
+export const STEPS: Record<Mix, readonly Step[]> = {
+  purchase: ['purchase'],
+  lifecycle: ['authorize', 'capture', 'refund', 'query'],
+};
+
+const EXPECTED_STATUS: Record<Step, readonly string[] | null> = {
+  purchase: ['SUCCESS'],
+  authorize: ['AUTHORIZED'],
+  capture: ['SUCCESS'],
+  // A refund object: the acquirer may still be working on it.
+  refund: ['SUCCESS', 'PROCESSING'],
+  query: null,
+};
+
+export type Verdict = { ok: true; orderId: string | undefined } | { ok: false; kind: string };
+
+/**
+ * Judges one answer: HTTP 200, ret_code 000000 and, where the step has one, the expected
+ * `data.status`. A failure is named by what went wrong, for the error breakdown.
+ */
+export function judge(step: Step, httpStatus: number, body: string): Verdict {
+  let answer: { ret_code?: unknown; data?: { status?: unknown; order_id?: unknown } };
+  try {
+    answer = JSON.parse(body) as typeof answer;
+  } catch {
+    return { ok: false, kind: `${step}: HTTP ${httpStatus}, not JSON` };
+  }
+  if (httpStatus !== 200 || answer.ret_code !== '000000') {
+    return { ok: false, kind: `${step}: HTTP ${httpStatus} ret_code ${String(answer.ret_code)}` };
+  }
+  const expected = EXPECTED_STATUS[step];
+  const status = answer.data?.status;
+  if (expected && !expected.includes(String(status))) {
+    return { ok: false, kind: `${step}: status ${String(status)}` };
+  }
+  const orderId = answer.data?.order_id;
+  return { ok: true, orderId: typeof orderId === 'string' ? orderId : undefined };
+}

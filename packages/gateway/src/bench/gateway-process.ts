@@ -1,0 +1,115 @@
+/**
+ * The gateway under test, as its own process: a bench merchant created through the CLI on a
+ * fresh store, then `openkka start` on an OS-chosen port, found by its banner line.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { cleanEnv, runOpenkka, spawnOpenkka } from './children.ts';
+import type { StoreLocation } from './orders.ts';
+import { RssSampler } from './rss.ts';
+
+export interface BenchMerchant {
+  merchantId: string;
+  privateKeyFile: string;
+}
+
+export interface GatewayProcess {
+  url: string;
+  pid: number;
+  rss: RssSampler;
+  /** Warning and error lines the gateway logged (it runs at OPENKKA_LOG_LEVEL=warn). */
+  logLines(): { count: number; tail: string[] };
+  /** SIGTERM (a graceful shutdown, which also writes a --cpu-prof profile), SIGKILL after 15 s. */
+  stop(): Promise<void>;
+}
+
+const LISTENING = /^openkka is listening on (\S+)/m;
+const START_TIMEOUT_MS = 60_000;
+
+export function gatewayEnv(dataDir: string, store: StoreLocation): Record<string, string> {
+  return cleanEnv({
+    OPENKKA_DATA_DIR: dataDir,
+    OPENKKA_LOG_LEVEL: 'warn',
+    ...(store.kind === 'postgres' ? { DATABASE_URL: store.url } : {}),
+  });
+}
+
+export async function createBenchMerchant(
+  env: Record<string, string>,
+  dataDir: string,
+): Promise<BenchMerchant> {
+  const out = await runOpenkka(
+    ['merchant', 'create', '--name', 'bench', '--generate-key', join(dataDir, 'bench-keys'), '--json'],
+    env,
+  );
+  const created = JSON.parse(out) as { merchant_id: string; private_key_file: string };
+  return { merchantId: created.merchant_id, privateKeyFile: created.private_key_file };
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export async function startGateway(env: Record<string, string>, nodeArgs: string[]): Promise<GatewayProcess> {
+  const child = spawnOpenkka(['start'], { ...env, HOST: '127.0.0.1', PORT: '0' }, nodeArgs);
+  let stdout = '';
+  let stderrCount = 0;
+  const tail: string[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  let partial = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      stderrCount++;
+      tail.push(line);
+      if (tail.length > 10) tail.shift();
+    }
+  });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`openkka start ${why}; stderr:\n${[...tail, partial].join('\n')}`));
+    };
+    const timer = setTimeout(
+      () => fail(`printed no banner within ${START_TIMEOUT_MS / 1000} s`),
+      START_TIMEOUT_MS,
+    );
+    const check = () => {
+      const found = LISTENING.exec(stdout)?.[1];
+      if (!found) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.off('exit', early);
+      resolve(found);
+    };
+    const early = (code: number | null) => fail(`exited early (code ${code})`);
+    child.stdout!.on('data', check);
+    child.once('exit', early);
+  });
+
+  return {
+    url,
+    pid: child.pid!,
+    rss: new RssSampler(child.pid!),
+    logLines: () => ({ count: stderrCount, tail: [...tail] }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      if (!(await waitForExit(child, 15_000))) {
+        child.kill('SIGKILL');
+        await waitForExit(child, 5_000);
+      }
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Requests signed before the timed window (spec §2 string-to-sign, merchant private key), so
+ * the load generator spends the window sending, not signing. Signing runs on libuv's thread
+ * pool (the SDK's async form), which uses every core while nothing is being measured.
+ */
+import type { KeyObject } from 'node:crypto';
+import { signAsync, stringToSign } from '@openkka/sdk/signing';
+
+export interface SignedRequest {
+  body: Buffer;
+  signature: string;
+  /** When it was signed: its `timestamp` field, in ms since the epoch. */
+  signedAt: number;
+}
+
+/** Builds the n-th body for a timestamp. */
+export type BodyFactory = (n: number, timestamp: number) => string;
+
+/** Signs outstanding at once: enough to keep the thread pool busy, few enough to stay responsive. */
+const PARALLEL = 32;
+
+export async function signRequest(merchantId: string, body: string, timestamp: number, key: KeyObject) {
+  const bytes = Buffer.from(body, 'utf8');
+  const signature = await signAsync(stringToSign(merchantId, timestamp, bytes), key);
+  return { body: bytes, signature, signedAt: timestamp };
+}
+
+export class SignedPool {
+  private readonly entries: SignedRequest[] = [];
+  private taken = 0;
+
+  constructor(
+    private readonly merchantId: string,
+    private readonly key: KeyObject,
+    private readonly bodyFor: BodyFactory,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** How many entries `take` has handed out since the last `rewind`. */
+  get used(): number {
+    return this.taken;
+  }
+
+  /** Signs entry `n` afresh (a new timestamp, the same trans_id). */
+  private async sign(n: number): Promise<SignedRequest> {
+    const timestamp = this.now();
+    return signRequest(this.merchantId, this.bodyFor(n, timestamp), timestamp, this.key);
+  }
+
+  /**
+   * Makes the pool hold at least `count` entries, every one signed no earlier than
+   * `now - maxAgeMs` (older ones are signed again), reporting progress as it goes.
+   */
+  async fill(
+    count: number,
+    maxAgeMs: number,
+    progress: (done: number, total: number) => void,
+  ): Promise<void> {
+    const oldest = this.now() - maxAgeMs;
+    const todo: number[] = [];
+    for (let n = 0; n < this.entries.length; n++) if (this.entries[n]!.signedAt < oldest) todo.push(n);
+    for (let n = this.entries.length; n < count; n++) todo.push(n);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < todo.length) {
+        const n = todo[next++]!;
+        this.entries[n] = await this.sign(n);
+        if (++done % 500 === 0) progress(done, todo.length);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+    progress(done, todo.length);
+  }
+
+  /** Starts handing out from the first entry again (a new run against a store that has none of them). */
+  rewind(): void {
+    this.taken = 0;
+  }
+
+  /** The next unused entry, or undefined once all are used. */
+  take(): SignedRequest | undefined {
+    return this.entries[this.taken] === undefined ? undefined : this.entries[this.taken++];
+  }
+
+  /** Entry `k` modulo the size: for a target that keeps nothing, repeats cost the same as new ones. */
+  cycle(k: number): SignedRequest {
+    return this.entries[k % this.entries.length]!;
+  }
+
+  /** One entry past the end, signed now: the pool ran dry inside a run. */
+  async extend(): Promise<SignedRequest> {
+    const n = this.entries.length;
+    // Reserve the slot first so concurrent callers get distinct trans_ids.
+    this.entries.push(undefined as unknown as SignedRequest);
+    const entry = await this.sign(n);
+    this.entries[n] = entry;
+    this.taken = Math.max(this.taken, n + 1);
+    return entry;
+  }
+}

@@ -1,0 +1,51 @@
+/** `openkka bench`: throughput and latency of a real gateway process against a bare-server ceiling. */
+import type { Command } from 'commander';
+import { BenchOptionError, DEFAULTS, type RawBenchOptions, resolveOptions } from '../bench/options.ts';
+import { formatSummary } from '../bench/report.ts';
+import { runBench } from '../bench/run.ts';
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'Load-test a gateway (its own process on a fresh store, or --url) against a bare-server ceiling',
+    )
+    .option('--mix <mix>', 'purchase | lifecycle (authorize, capture, refund, query)', DEFAULTS.mix)
+    .option(
+      '--store <store>',
+      'sqlite | postgres (a fresh database from OPENKKA_BENCH_PG_URL)',
+      DEFAULTS.store,
+    )
+    .option('--concurrency <n>', 'requests kept in flight', DEFAULTS.concurrency)
+    .option('--duration <seconds>', 'length of the timed window', DEFAULTS.duration)
+    .option('--warmup <seconds>', 'load before the timed window, not counted', DEFAULTS.warmup)
+    .option('--no-ceiling', 'skip the bare-server ceiling run (ratio is then null)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .option('--url <url>', 'load this running gateway instead of starting one')
+    .option('--merchant-id <id>', 'with --url: the merchant the requests are signed as')
+    .option('--private-key <file>', "with --url: that merchant's private key (PEM)")
+    .option('--data-dir <dir>', "with --url: the gateway's OPENKKA_DATA_DIR, to count the orders created")
+    .option('--database-url <url>', "with --url: the gateway's DATABASE_URL, to count the orders created")
+    .option(
+      '--presign-rate <n>',
+      'requests/s to pre-sign for when no ceiling run sizes it',
+      DEFAULTS.presignRate,
+    )
+    .option(
+      '--answer-bytes <n>',
+      'size of every ceiling answer (a real openkka payment answer is ~700)',
+      DEFAULTS.answerBytes,
+    )
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of the gateway process into <dir>')
+    .action(async (raw: RawBenchOptions) => {
+      let options: ReturnType<typeof resolveOptions>;
+      try {
+        options = resolveOptions(raw);
+      } catch (err) {
+        if (err instanceof BenchOptionError) program.error(`openkka bench: ${err.message}`);
+        throw err;
+      }
+      const report = await runBench(options, process.stderr);
+      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatSummary(report)}\n`);
+    });
+}

@@ -1,0 +1,32 @@
+/**
+ * Authorization expiry (spec §6): when an authorization's validity lapses, whatever is still
+ * capturable is released — CANCELED if nothing was captured, else PARTIALLY_REVERSED.
+ */
+import type { Clock } from '../domain/clock.ts';
+import { capturable, release } from '../domain/order.ts';
+import { stateOf } from '../modules/captures/service.ts';
+import { amountColumns, amountsOf } from '../modules/payments/order-row.ts';
+import type { OrderWriter } from '../modules/payments/order-writer.ts';
+import type { OrderRepo } from '../modules/payments/repo.ts';
+
+export async function expireAuthorizations(
+  deps: { orders: OrderRepo; writer: OrderWriter; clock: Clock },
+  batch = 100,
+): Promise<number> {
+  const due = await deps.orders.dueForExpiry(deps.clock.now(), batch);
+  let expired = 0;
+  for (const orderId of due) {
+    await deps.writer.mutate(null, orderId, async (row) => {
+      // Re-checked under the lock: a capture or void may have come first.
+      if (row.auth_expires_at === null || row.auth_expires_at > deps.clock.now()) return null;
+      if (capturable(amountsOf(row)) === 0) return { changes: { auth_expires_at: null } };
+      const next = release(stateOf(row));
+      expired++;
+      return {
+        changes: { status: next.status, ...amountColumns(next.amounts), auth_expires_at: null },
+        event: { type: 'EXPIRY', amount: next.released },
+      };
+    });
+  }
+  return expired;
+}

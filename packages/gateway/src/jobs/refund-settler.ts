@@ -1,0 +1,19 @@
+/** Refunds still PROCESSING: ask the acquirer again when due, and settle what it answers. */
+import type { Clock } from '../domain/clock.ts';
+import type { OrderRepo } from '../modules/payments/repo.ts';
+import type { RefundRepo } from '../modules/refunds/repo.ts';
+import type { RefundService } from '../modules/refunds/service.ts';
+
+export async function settleDueRefunds(
+  deps: { refunds: RefundRepo; orders: OrderRepo; refundService: RefundService; clock: Clock },
+  batch = 50,
+): Promise<number> {
+  const due = await deps.refunds.due(deps.clock.now(), batch);
+  let settled = 0;
+  for (const refund of due) {
+    const order = await deps.orders.byOrderId(refund.merchant_id, refund.order_id);
+    const after = await deps.refundService.submit(refund, order?.acquirer_ref ?? '');
+    if (after.status !== 'PROCESSING') settled++;
+  }
+  return settled;
+}

@@ -1,0 +1,18 @@
+/** Request schemas for /payments/capture and /payments/void. */
+import { z } from 'zod';
+import { amount, currency, optionalBoolean, optionalOneOf, text } from '../../http/fields.ts';
+
+export const REASONS = ['DUPLICATE', 'FRAUDULENT', 'REQUESTED_BY_CUSTOMER', 'OTHER'] as const;
+
+export const captureSchema = z.object({
+  order_id: text(64),
+  amount,
+  currency,
+  // Spec §4: capture_final defaults to true (release whatever this capture leaves).
+  capture_final: optionalBoolean.transform((v) => v ?? true),
+});
+
+export const voidSchema = z.object({
+  order_id: text(64),
+  reason: optionalOneOf(REASONS),
+});

@@ -1,0 +1,49 @@
+/**
+ * Capture and void: money movements on an authorized order that the gateway settles itself
+ * (the acquirer clears captures and releases voids in its batch; the simulator accepts all).
+ * Each is one locked change through the OrderWriter, decided by the state machine.
+ */
+import { capture, release } from '../../domain/order.ts';
+import { amountColumns, amountsOf, type OrderRow } from '../payments/order-row.ts';
+import type { OrderWriter } from '../payments/order-writer.ts';
+
+export class CaptureService {
+  constructor(private readonly writer: OrderWriter) {}
+
+  capture(
+    merchantId: string,
+    req: { order_id: string; amount: number; currency: string; capture_final: boolean },
+  ) {
+    return this.writer.mutate(merchantId, req.order_id, async (row) => {
+      const next = capture(stateOf(row), {
+        amount: req.amount,
+        currency: req.currency,
+        final: req.capture_final,
+      });
+      return {
+        changes: {
+          status: next.status,
+          ...amountColumns(next.amounts),
+          ...(next.amounts.authed === next.amounts.captured + next.amounts.voided
+            ? { auth_expires_at: null }
+            : {}),
+        },
+        event: { type: 'CAPTURE', amount: next.moved },
+      };
+    });
+  }
+
+  void(merchantId: string, orderId: string): Promise<OrderRow> {
+    return this.writer.mutate(merchantId, orderId, async (row) => {
+      const next = release(stateOf(row));
+      return {
+        changes: { status: next.status, ...amountColumns(next.amounts), auth_expires_at: null },
+        event: { type: 'VOID', amount: next.released },
+      };
+    });
+  }
+}
+
+export function stateOf(row: OrderRow) {
+  return { status: row.status, amounts: amountsOf(row), currency: row.currency };
+}

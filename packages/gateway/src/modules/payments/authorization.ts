@@ -1,0 +1,77 @@
+/**
+ * Recording an authorization outcome, from the first call (the payment service) or from the
+ * reconciler that learns an unknown outcome later. Whoever comes first wins: the change
+ * applies only while the order is still PROCESSING, so an outcome is never recorded twice.
+ */
+import type { AuthorizeResult } from '../../acquirer/types.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { BUSINESS_CODES } from '../../domain/errors.ts';
+import { authorizationValidityMs, authorize } from '../../domain/order.ts';
+import { amountColumns, amountsOf, type OrderRow } from './order-row.ts';
+import type { OrderWriter } from './order-writer.ts';
+
+export interface AuthorizationSettings {
+  finalAuthValidityMs: number;
+  preAuthValidityMs: number;
+}
+
+export class AuthorizationRecorder {
+  constructor(
+    private readonly writer: OrderWriter,
+    private readonly clock: Clock,
+    private readonly settings: AuthorizationSettings,
+  ) {}
+
+  record(orderId: string, result: AuthorizeResult): Promise<OrderRow> {
+    return this.writer.mutate(null, orderId, async (row) => {
+      if (row.status !== 'PROCESSING') return null;
+      const now = this.clock.now();
+      const approved = result.outcome === 'APPROVED';
+      const outcome = approved
+        ? { approved: true as const }
+        : { approved: false as const, reason: result.reason };
+      const next = authorize(
+        {
+          status: row.status,
+          amounts: amountsOf(row),
+          amount: row.amount,
+          captureMethod: row.capture_method,
+        },
+        outcome,
+      );
+      const code = outcome.approved ? BUSINESS_CODES.SUCCESS : BUSINESS_CODES[outcome.reason];
+      const validity = {
+        finalAuthMs: this.settings.finalAuthValidityMs,
+        preAuthMs: this.settings.preAuthValidityMs,
+      };
+      const stillCapturable = next.status === 'AUTHORIZED';
+      return {
+        changes: {
+          status: next.status,
+          ...amountColumns(next.amounts),
+          error_code: code.code,
+          error_description: code.description,
+          pay_finish_at: now,
+          // Only what is still capturable can lapse; an order captured in full has nothing to release.
+          auth_expires_at: stillCapturable
+            ? now + authorizationValidityMs(row.authorisation_type, validity)
+            : null,
+          acquirer_ref: result.acquirerRef,
+          processing_until: null,
+          next_reconcile_at: null,
+          // The card was kept only to learn an unknown outcome; the outcome is known now.
+          card_ciphertext: null,
+        },
+        event: { type: approved ? 'AUTHORIZATION' : 'DECLINE', amount: approved ? row.amount : 0 },
+      };
+    });
+  }
+
+  /** The acquirer did not answer: leave the order PROCESSING and let the reconciler ask later. */
+  unknown(orderId: string, nextAttemptAt: number): Promise<OrderRow> {
+    return this.writer.mutate(null, orderId, async (row) => {
+      if (row.status !== 'PROCESSING') return null;
+      return { changes: { processing_until: null, next_reconcile_at: nextAttemptAt } };
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The one way an existing order changes: a short transaction that locks the row, lets the
+ * caller decide from the row as it is now, writes the change and appends it to the order's
+ * event log. Two writers of one order never interleave (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+ * SELECT … FOR UPDATE), so a decision can never be made on stale balances.
+ */
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError } from '../../domain/errors.ts';
+import type { Store } from '../../store/db.ts';
+import { inTransaction, type Tx } from '../../store/tx.ts';
+import type { EventType, OrderRow } from './order-row.ts';
+import type { OrderRepo } from './repo.ts';
+
+export interface OrderChange {
+  changes: Partial<OrderRow>;
+  event?: { type: EventType; amount: number; refundOrderId?: string };
+}
+
+export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { result?: T }) | null>;
+
+export class OrderWriter {
+  constructor(
+    private readonly store: Store,
+    private readonly repo: OrderRepo,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Runs `decide` on the locked order. `merchantId` scopes the lookup (another merchant's
+   * order does not exist); null is for the gateway's own jobs. Returns the order after the change.
+   */
+  mutate(merchantId: string | null, orderId: string, decide: Decide<never>): Promise<OrderRow> {
+    return this.mutateWith(merchantId, orderId, decide).then((r) => r.order);
+  }
+
+  async mutateWith<T>(
+    merchantId: string | null,
+    orderId: string,
+    decide: Decide<T>,
+  ): Promise<{ order: OrderRow; result: T | undefined }> {
+    return inTransaction(this.store, async (tx) => {
+      const row = await this.repo.lock(tx, orderId, merchantId ?? undefined);
+      if (!row) throw new ApiError('ORDER_NOT_FOUND');
+      const decided = await decide(row, tx);
+      if (!decided) return { order: row, result: undefined };
+      if (!decided.event && Object.keys(decided.changes).length === 0)
+        return { order: row, result: decided.result };
+      const now = this.clock.now();
+      const changes: Partial<OrderRow> = { ...decided.changes, updated_at: now };
+      if (decided.event) changes.event_seq = row.event_seq + 1;
+      await this.repo.update(tx, orderId, changes);
+      const order = { ...row, ...changes };
+      if (decided.event) {
+        await this.repo.appendEvent(tx, {
+          order_id: orderId,
+          seq: order.event_seq,
+          type: decided.event.type,
+          amount: decided.event.amount,
+          status: order.status,
+          refund_order_id: decided.event.refundOrderId ?? null,
+          created_at: now,
+        });
+      }
+      return { order, result: decided.result };
+    });
+  }
+}

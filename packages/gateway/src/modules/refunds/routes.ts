@@ -1,0 +1,25 @@
+/** /payments/refund and /payments/refund/query: both answer the refund object. */
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
+import { sendOk } from '../../http/envelope.ts';
+import { parseBody } from '../../http/validate.ts';
+import { refundQuerySchema, refundSchema } from './schemas.ts';
+import type { RefundService } from './service.ts';
+import { refundView } from './view.ts';
+
+export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundService; clock: Clock }): void {
+  app.post('/payments/refund', async (request, reply) => {
+    const auth = request.auth!;
+    const refund = await deps.refunds.create(auth.merchant.merchant_id, parseBody(refundSchema, auth.body));
+    return sendOk(reply, deps.clock, refundView(refund));
+  });
+
+  app.post('/payments/refund/query', async (request, reply) => {
+    const auth = request.auth!;
+    const refund = await deps.refunds.query(
+      auth.merchant.merchant_id,
+      parseBody(refundQuerySchema, auth.body),
+    );
+    return sendOk(reply, deps.clock, refundView(refund));
+  });
+}

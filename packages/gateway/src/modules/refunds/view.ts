@@ -1,0 +1,16 @@
+/** The refund object of spec §4 as the API returns it. */
+import type { RefundRow } from './repo.ts';
+
+export function refundView(row: RefundRow): Record<string, unknown> {
+  return {
+    error_code: row.error_code,
+    error_description: row.error_description,
+    merchant_id: row.merchant_id,
+    refund_trans_id: row.refund_trans_id,
+    refund_order_id: row.refund_order_id,
+    ori_order_id: row.order_id,
+    status: row.status,
+    amount: row.amount,
+    currency: row.currency,
+  };
+}
