@@ -18,6 +18,11 @@ import { captureRoutes } from './modules/captures/routes.ts';
 import { CaptureService } from './modules/captures/service.ts';
 import { MerchantRepo } from './modules/merchants/repo.ts';
 import { MerchantService } from './modules/merchants/service.ts';
+import { adminRoutes } from './modules/notifications/admin-routes.ts';
+import { Dispatcher, type DispatcherSettings } from './modules/notifications/dispatcher.ts';
+import { Outbox } from './modules/notifications/outbox.ts';
+import { NotificationRepo } from './modules/notifications/repo.ts';
+import { NotificationService } from './modules/notifications/service.ts';
 import { AuthorizationRecorder, type AuthorizationSettings } from './modules/payments/authorization.ts';
 import { OrderWriter } from './modules/payments/order-writer.ts';
 import { OrderRepo } from './modules/payments/repo.ts';
@@ -39,7 +44,9 @@ export interface AppDeps {
   acquirer: Acquirer;
   clock: Clock;
   logger: Logger;
-  settings: PaymentSettings & AuthorizationSettings & { signatureWindowMs: number };
+  settings: PaymentSettings &
+    AuthorizationSettings &
+    DispatcherSettings & { signatureWindowMs: number; adminToken?: string | undefined };
 }
 
 export interface App {
@@ -48,6 +55,8 @@ export interface App {
   payments: PaymentService;
   captures: CaptureService;
   refunds: RefundService;
+  notifications: NotificationService;
+  dispatcher: Dispatcher;
   jobs: JobRunner;
 }
 
@@ -66,10 +75,21 @@ export function buildApp(deps: AppDeps): App {
   const merchants = new MerchantService(new MerchantRepo(store), clock);
   const orders = new OrderRepo(store);
   const refundRepo = new RefundRepo(store);
-  const writer = new OrderWriter(store, orders, clock);
+  const notificationRepo = new NotificationRepo(store);
+  const dispatcher = new Dispatcher({
+    store,
+    repo: notificationRepo,
+    platformKey: deps.platformKey,
+    clock,
+    settings,
+    log: deps.logger as FastifyBaseLogger,
+  });
+  const writer = new OrderWriter(store, orders, clock, new Outbox(notificationRepo), () => dispatcher.poke());
+  const notifications = new NotificationService(notificationRepo, clock);
   const recorder = new AuthorizationRecorder(writer, clock, settings);
   const payments = new PaymentService({
     repo: orders,
+    writer,
     recorder,
     acquirer,
     vault: deps.vault,
@@ -125,6 +145,15 @@ export function buildApp(deps: AppDeps): App {
       { prefix },
     );
   }
-  app.addHook('onClose', () => jobs.stop());
-  return { app, merchants, payments, captures, refunds, jobs };
+  if (settings.adminToken) {
+    const token = settings.adminToken;
+    app.register(async (admin) =>
+      adminRoutes(admin, { notifications, clock, token, onRedeliver: () => dispatcher.poke() }),
+    );
+  }
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    await dispatcher.stop();
+  });
+  return { app, merchants, payments, captures, refunds, notifications, dispatcher, jobs };
 }

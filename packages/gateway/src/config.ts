@@ -26,6 +26,11 @@ export interface Config {
   jobsIntervalMs: number;
   /** Simulated acquirer: how long until a refund of the refund-failing test card fails. */
   simRefundFailureDelayMs: number;
+  /** Waits before each notification retry; the number of entries is the number of retries. */
+  notifyBackoffMs: number[];
+  notifyTimeoutMs: number;
+  /** Bearer token for the admin API; the admin API is off when unset. */
+  adminToken: string | undefined;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -75,5 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     jobsIntervalMs: duration('OPENKKA_JOBS_INTERVAL', '1s'),
     simRefundFailureDelayMs: duration('OPENKKA_SIM_REFUND_FAILURE_DELAY', '5s'),
+    // About three days in all (spec §9): 1m 5m 15m 1h 2h 6h 12h 24h 24h.
+    notifyBackoffMs: durations(
+      env.OPENKKA_NOTIFY_BACKOFF || '1m,5m,15m,1h,2h,6h,12h,24h,24h',
+      'OPENKKA_NOTIFY_BACKOFF',
+    ),
+    notifyTimeoutMs: duration('OPENKKA_NOTIFY_TIMEOUT', '10s'),
+    adminToken: env.OPENKKA_ADMIN_TOKEN || undefined,
   };
 }

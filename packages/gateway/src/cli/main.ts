@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerKeyCommands } from './keys.ts';
 import { registerMerchantCommands } from './merchant.ts';
 import { registerMigrateCommand } from './migrate.ts';
+import { registerNotificationCommands } from './notifications.ts';
 import { registerStartCommand } from './start.ts';
 
 const program = new Command('openkka')
@@ -14,6 +15,7 @@ registerStartCommand(program);
 registerMigrateCommand(program);
 registerKeyCommands(program);
 registerMerchantCommands(program);
+registerNotificationCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -77,6 +77,16 @@ export function registerMerchantCommands(program: Command): void {
   }
 
   merchant
+    .command('set-notify-url <merchantId> [url]')
+    .description('Set (or, without a URL, clear) the default notification URL')
+    .action((merchantId: string, url: string | undefined) =>
+      withRuntime(async (rt) => {
+        await merchantService(rt).setNotifyUrl(merchantId, url);
+        process.stdout.write(`${merchantId} notify URL ${url ? `set to ${url}` : 'cleared'}\n`);
+      }),
+    );
+
+  merchant
     .command('add-key <merchantId> <file>')
     .description('Add a second active public key (for rotation)')
     .option('--json', 'print one JSON object')

@@ -22,7 +22,7 @@ export function registerStartCommand(program: Command): void {
         failureRate: config.acquirerFailureRate,
         refundFailureDelayMs: config.simRefundFailureDelayMs,
       });
-      const { app, merchants, jobs } = buildApp({
+      const { app, merchants, jobs, dispatcher } = buildApp({
         ...rt,
         acquirer,
         clock: systemClock,
@@ -32,6 +32,7 @@ export function registerStartCommand(program: Command): void {
       const url = await listen(app, config.host, config.port);
       closeOnSignals(app, rt.store);
       jobs.start(config.jobsIntervalMs);
+      dispatcher.start(config.jobsIntervalMs);
       logger.info({ url, store: rt.store.location }, 'openkka listening');
 
       const demo = await ensureDemoMerchant(rt.store, merchants, config.dataDir);

@@ -50,6 +50,8 @@ export const REQUEST_CODES = {
     http: 409,
     message: 'Refund amount exceeds able_to_refund_amount',
   },
+  ADMIN_UNAUTHORIZED: { code: '300020', http: 401, message: 'Admin token missing or wrong' },
+  NOTIFICATION_NOT_FOUND: { code: '300021', http: 404, message: 'Notification does not exist' },
   REFUND_TRANS_ID_REUSED: {
     code: '300016',
     http: 409,

@@ -96,6 +96,35 @@ export interface OrderEventsTable {
   created_at: Int;
 }
 
+export type NotificationStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
+
+export interface NotificationsTable {
+  notify_id: string;
+  merchant_id: string;
+  order_id: string;
+  event_seq: Int;
+  notify_type: string;
+  url: string;
+  body: string;
+  status: NotificationStatus;
+  attempts: Int;
+  next_attempt_at: Int | null;
+  last_error: string | null;
+  delivered_at: Int | null;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface NotificationAttemptsTable {
+  notify_id: string;
+  attempt: Int;
+  started_at: Int;
+  latency_ms: Int;
+  http_status: Int | null;
+  error: string | null;
+  delivered: Int;
+}
+
 export interface Database {
   settings: SettingsTable;
   merchants: MerchantsTable;
@@ -103,6 +132,8 @@ export interface Database {
   orders: OrdersTable;
   refunds: RefundsTable;
   order_events: OrderEventsTable;
+  notifications: NotificationsTable;
+  notification_attempts: NotificationAttemptsTable;
 }
 
 export function toNumber(value: Int): number {

@@ -131,10 +131,10 @@ describe('with an acquirer that answers at once', () => {
   });
 
   it('other notify_url, return_url, expire_time, browser or customer → the same order', async () => {
-    const body = cardPayment({ notify_url: 'https://shop.example/a' });
+    const body = cardPayment({ notify_url: 'http://127.0.0.1:9/a' });
     const first = await client.payments.create(body);
     const variants = [
-      { notify_url: 'https://shop.example/b' },
+      { notify_url: 'http://127.0.0.1:9/b' },
       { notify_url: '' },
       { return_url: 'https://other.example/back' },
       { expire_time: '2031-01-01T00:00:00Z' },

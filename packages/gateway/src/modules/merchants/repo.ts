@@ -61,6 +61,15 @@ export class MerchantRepo {
     return result.numUpdatedRows > 0n;
   }
 
+  async setNotifyUrl(merchantId: string, url: string | null, now: number): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('merchants')
+      .set({ notify_url: url, updated_at: now })
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async keys(merchantId: string): Promise<MerchantKeyRow[]> {
     const rows = await this.store.db
       .selectFrom('merchant_keys')

@@ -64,6 +64,13 @@ export class MerchantService {
     if (!done) throw new MerchantError(`no merchant ${merchantId}`);
   }
 
+  async setNotifyUrl(merchantId: string, url: string | undefined): Promise<void> {
+    if (url !== undefined) assertHttpUrl(url);
+    if (!(await this.repo.setNotifyUrl(merchantId, url ?? null, this.clock.now()))) {
+      throw new MerchantError(`no merchant ${merchantId}`);
+    }
+  }
+
   async addKey(merchantId: string, publicKeyPem: string): Promise<string> {
     await this.mustExist(merchantId);
     const pem = normalisePublicKey(publicKeyPem);

@@ -67,11 +67,22 @@ export class AuthorizationRecorder {
     });
   }
 
-  /** The acquirer did not answer: leave the order PROCESSING and let the reconciler ask later. */
+  /**
+   * The acquirer did not answer: leave the order PROCESSING and let the reconciler ask later.
+   * The unanswered call counts as the first attempt: the caller already waits the first backoff
+   * before the reconciler's question, so that question is followed by the second one. (Without
+   * counting it, the reconciler waited the first backoff twice: 5 s, 5 s, 30 s, …)
+   */
   unknown(orderId: string, nextAttemptAt: number): Promise<OrderRow> {
     return this.writer.mutate(null, orderId, async (row) => {
       if (row.status !== 'PROCESSING') return null;
-      return { changes: { processing_until: null, next_reconcile_at: nextAttemptAt } };
+      return {
+        changes: {
+          processing_until: null,
+          next_reconcile_at: nextAttemptAt,
+          reconcile_attempts: row.reconcile_attempts + 1,
+        },
+      };
     });
   }
 }

@@ -8,12 +8,24 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { Store } from '../../store/db.ts';
 import { inTransaction, type Tx } from '../../store/tx.ts';
+import type { RefundRow } from '../refunds/repo.ts';
 import type { EventType, OrderRow } from './order-row.ts';
 import type { OrderRepo } from './repo.ts';
 
 export interface OrderChange {
   changes: Partial<OrderRow>;
-  event?: { type: EventType; amount: number; refundOrderId?: string };
+  /** The refund, as it is after this change, for refund events (notifications carry it). */
+  event?: { type: EventType; amount: number; refund?: RefundRow };
+}
+
+/** Hears every committed event inside its transaction (the notification outbox). */
+export interface EventListener {
+  onEvent(
+    tx: Tx,
+    order: OrderRow,
+    event: { type: EventType; refund?: RefundRow },
+    now: number,
+  ): Promise<boolean>;
 }
 
 export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { result?: T }) | null>;
@@ -23,6 +35,9 @@ export class OrderWriter {
     private readonly store: Store,
     private readonly repo: OrderRepo,
     private readonly clock: Clock,
+    private readonly listener?: EventListener,
+    /** Called after a commit whose listener queued work (wakes the dispatcher). */
+    private readonly afterCommit: () => void = () => {},
   ) {}
 
   /**
@@ -38,7 +53,8 @@ export class OrderWriter {
     orderId: string,
     decide: Decide<T>,
   ): Promise<{ order: OrderRow; result: T | undefined }> {
-    return inTransaction(this.store, async (tx) => {
+    let queued = false;
+    const outcome = await inTransaction(this.store, async (tx) => {
       const row = await this.repo.lock(tx, orderId, merchantId ?? undefined);
       if (!row) throw new ApiError('ORDER_NOT_FOUND');
       const decided = await decide(row, tx);
@@ -50,18 +66,39 @@ export class OrderWriter {
       if (decided.event) changes.event_seq = row.event_seq + 1;
       await this.repo.update(tx, orderId, changes);
       const order = { ...row, ...changes };
-      if (decided.event) {
-        await this.repo.appendEvent(tx, {
-          order_id: orderId,
-          seq: order.event_seq,
-          type: decided.event.type,
-          amount: decided.event.amount,
-          status: order.status,
-          refund_order_id: decided.event.refundOrderId ?? null,
-          created_at: now,
-        });
-      }
+      if (decided.event) queued = await this.recordEvent(tx, order, decided.event, now);
       return { order, result: decided.result };
     });
+    if (queued) this.afterCommit();
+    return outcome;
+  }
+
+  /**
+   * Inserts an order created already final (a card refused before the acquirer), with its
+   * event and notification, in one transaction. False when the trans_id was taken meanwhile.
+   */
+  async insertFinal(row: OrderRow, event: EventType): Promise<boolean> {
+    let queued = false;
+    const inserted = await inTransaction(this.store, async (tx) => {
+      const order = { ...row, event_seq: 1 };
+      if (!(await this.repo.insertIfNew(order, tx))) return false;
+      queued = await this.recordEvent(tx, order, { type: event, amount: 0 }, row.created_at);
+      return true;
+    });
+    if (queued) this.afterCommit();
+    return inserted;
+  }
+
+  private async recordEvent(tx: Tx, order: OrderRow, event: NonNullable<OrderChange['event']>, now: number) {
+    await this.repo.appendEvent(tx, {
+      order_id: order.order_id,
+      seq: order.event_seq,
+      type: event.type,
+      amount: event.amount,
+      status: order.status,
+      refund_order_id: event.refund?.refund_order_id ?? null,
+      created_at: now,
+    });
+    return this.listener ? this.listener.onEvent(tx, order, event, now) : false;
   }
 }

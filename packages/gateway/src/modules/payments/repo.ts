@@ -9,8 +9,8 @@ export class OrderRepo {
   constructor(private readonly store: Store) {}
 
   /** Inserts unless (merchant_id, trans_id) exists; the unique index decides, so concurrent duplicates insert once. */
-  async insertIfNew(row: OrderRow): Promise<boolean> {
-    const inserted = await this.store.db
+  async insertIfNew(row: OrderRow, tx: Tx = this.store.db): Promise<boolean> {
+    const inserted = await tx
       .insertInto('orders')
       .values(row)
       .onConflict((oc) => oc.columns(['merchant_id', 'trans_id']).doNothing())

@@ -14,6 +14,7 @@ import type { Vault } from '../../vault/vault.ts';
 import type { AuthorizationRecorder } from './authorization.ts';
 import { InFlight } from './in-flight.ts';
 import { amountColumns, type OrderRow } from './order-row.ts';
+import type { OrderWriter } from './order-writer.ts';
 import type { OrderRepo } from './repo.ts';
 import type { CardPaymentInput } from './schemas.ts';
 
@@ -26,6 +27,7 @@ export interface PaymentSettings {
 
 export interface PaymentDeps {
   repo: OrderRepo;
+  writer: OrderWriter;
   recorder: AuthorizationRecorder;
   acquirer: Acquirer;
   vault: Vault;
@@ -60,7 +62,9 @@ export class PaymentService {
     const check = validateCard(input.card, now);
     if (!check.ok) {
       const failed = { ...candidate, ...failure(check.reason, now) };
-      return (await repo.insertIfNew(failed)) ? failed : this.replayLatest(candidate);
+      return (await this.deps.writer.insertFinal(failed, 'DECLINE'))
+        ? { ...failed, event_seq: 1 }
+        : this.replayLatest(candidate);
     }
 
     const { pan, expMonth, expYear, cvv } = input.card;

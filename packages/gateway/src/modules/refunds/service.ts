@@ -10,6 +10,7 @@ import { ApiError, BUSINESS_CODES } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { settleRefund, startRefund } from '../../domain/order.ts';
 import { stateOf } from '../captures/service.ts';
+import { InFlight } from '../payments/in-flight.ts';
 import { amountColumns } from '../payments/order-row.ts';
 import type { OrderWriter } from '../payments/order-writer.ts';
 import type { RefundRepo, RefundRow } from './repo.ts';
@@ -20,16 +21,19 @@ export interface RefundDeps {
   writer: OrderWriter;
   acquirer: Acquirer;
   clock: Clock;
-  settings: { acquirerTimeoutMs: number };
+  settings: { acquirerTimeoutMs: number; idempotencyWaitMs: number };
 }
 
 export class RefundService {
+  /** Refunds whose first request is asking the acquirer in this process, by refund_order_id. */
+  private readonly inFlight = new InFlight<RefundRow>();
+
   constructor(private readonly deps: RefundDeps) {}
 
   async create(merchantId: string, input: RefundInput): Promise<RefundRow> {
     const { refunds, writer, clock, settings } = this.deps;
     const existing = await refunds.byTransId(merchantId, input.refund_trans_id);
-    if (existing) return replay(existing, input);
+    if (existing) return this.waitForOutcome(replay(existing, input));
 
     const now = clock.now();
     const candidate: RefundRow = {
@@ -69,14 +73,42 @@ export class RefundService {
           event: {
             type: 'REFUND_REQUEST',
             amount: input.refund_amount,
-            refundOrderId: candidate.refund_order_id,
+            refund: candidate,
           },
           result: candidate,
         };
       },
     );
-    if (result !== candidate) return result!;
-    return this.submit(candidate, order.acquirer_ref ?? '');
+    // Waited for outside the transaction: the first request needs the order's lock to record its answer.
+    if (result !== candidate) return this.waitForOutcome(result!);
+    return this.inFlight.run(candidate.refund_order_id, () =>
+      this.submit(candidate, order.acquirer_ref ?? ''),
+    );
+  }
+
+  /**
+   * Spec §5.1 (refunds are idempotent "the same way" as payments): a duplicate that arrives while
+   * the first request is still asking the acquirer waits for it (bounded by idempotencyWaitMs)
+   * and answers the refund as it then stands. Without this, concurrent retries answered
+   * PROCESSING for a refund that succeeded a moment later. A refund the acquirer itself left
+   * pending (acquirer_ref set) is answered at once.
+   */
+  private async waitForOutcome(refund: RefundRow): Promise<RefundRow> {
+    const { refunds, clock, settings } = this.deps;
+    const asking = (r: RefundRow) =>
+      r.status === 'PROCESSING' && r.acquirer_ref === null && (r.next_check_at ?? 0) > clock.now();
+    if (!asking(refund)) return refund;
+    const reload = async (r: RefundRow) => (await refunds.byTransId(r.merchant_id, r.refund_trans_id)) ?? r;
+    const local = this.inFlight.get(refund.refund_order_id);
+    if (local) return (await this.inFlight.within(local, settings.idempotencyWaitMs)) ?? reload(refund);
+    // The first request is served by another process (or has not registered yet): watch the row.
+    const deadline = Date.now() + settings.idempotencyWaitMs;
+    let current = refund;
+    while (asking(current) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      current = await reload(current);
+    }
+    return current;
   }
 
   async query(
@@ -148,7 +180,7 @@ export class RefundService {
         event: {
           type: succeeded ? 'REFUND_SUCCESS' : 'REFUND_FAILURE',
           amount: current.amount,
-          refundOrderId: current.refund_order_id,
+          refund: { ...current, ...refundChanges },
         },
         result: { ...current, ...refundChanges },
       };

@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './001-initial.ts';
 import * as moneyMovement from './002-money-movement.ts';
+import * as notifications from './003-notifications.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-money-movement': moneyMovement,
+  '003-notifications': notifications,
 };

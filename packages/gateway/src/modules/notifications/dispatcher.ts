@@ -1,0 +1,176 @@
+/**
+ * Delivers queued notifications: claim due rows (a lease keeps other processes off them),
+ * POST each one signed with a fresh timestamp, record the attempt, and reschedule failures on
+ * the backoff schedule. Only HTTP 200 with `ret_code` 000000 counts as delivered (spec §9).
+ */
+import type { KeyObject } from 'node:crypto';
+import { API_VERSION, SIGNATURE_TYPE, signAsync, stringToSign } from '@openkka/sdk/signing';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
+import type { Store } from '../../store/db.ts';
+import { inTransaction } from '../../store/tx.ts';
+import type { NotificationRepo, NotificationRow } from './repo.ts';
+
+export interface DispatcherSettings {
+  /** Waits before each retry; the number of entries is the number of retries. */
+  notifyBackoffMs: readonly number[];
+  notifyTimeoutMs: number;
+}
+
+export interface DispatcherDeps {
+  store: Store;
+  repo: NotificationRepo;
+  platformKey: KeyObject;
+  clock: Clock;
+  settings: DispatcherSettings;
+  log: FastifyBaseLogger;
+}
+
+const BATCH = 64;
+
+export class Dispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** One pass: delivers everything due now (in batches) and returns how many attempts it made. */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.claim();
+      if (claimed.length === 0) return total;
+      await Promise.all(claimed.map((n) => this.deliver(n)));
+      total += claimed.length;
+    }
+  }
+
+  /** Wakes the dispatcher after a commit that queued a notification. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runDue()
+      .catch((err: unknown) => {
+        this.deps.log.error({ err }, 'notification dispatch failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          setImmediate(() => this.poke());
+        }
+      });
+  }
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => this.poke(), intervalMs);
+    this.timer.unref();
+    this.poke();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private claim(): Promise<NotificationRow[]> {
+    const { store, repo, clock, settings } = this.deps;
+    const now = clock.now();
+    // The lease outlasts one attempt, so a crashed process's claim simply expires.
+    const leaseUntil = now + settings.notifyTimeoutMs + 5_000;
+    return inTransaction(store, (tx) => repo.claimDue(tx, now, leaseUntil, BATCH));
+  }
+
+  private async deliver(n: NotificationRow): Promise<void> {
+    const { clock, platformKey, settings } = this.deps;
+    const timestamp = clock.now();
+    // The stored body has no timestamp; each attempt is signed with a fresh one.
+    const body = `{"timestamp":${timestamp},${n.body.slice(1)}`;
+    const signature = await signAsync(stringToSign(n.merchant_id, timestamp, body), platformKey);
+    const started = performance.now();
+    let httpStatus: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(n.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          signature,
+          type: SIGNATURE_TYPE,
+          version: API_VERSION,
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(settings.notifyTimeoutMs),
+      });
+      httpStatus = res.status;
+      error = acknowledgement(res.status, await res.text());
+    } catch (err) {
+      error = describe(err);
+    }
+    await this.record(n, {
+      timestamp,
+      latencyMs: Math.round(performance.now() - started),
+      httpStatus,
+      error,
+    });
+  }
+
+  private record(
+    n: NotificationRow,
+    a: { timestamp: number; latencyMs: number; httpStatus: number | null; error: string | null },
+  ): Promise<void> {
+    const { store, repo, clock, settings } = this.deps;
+    const attempt = n.attempts + 1;
+    const now = clock.now();
+    const delivered = a.error === null;
+    // A redelivered, exhausted notification has no retry left: if this attempt fails, FAILED again.
+    const retryIn = settings.notifyBackoffMs[attempt - 1];
+    const changes: Partial<NotificationRow> = delivered
+      ? { status: 'DELIVERED', attempts: attempt, delivered_at: now, next_attempt_at: null, last_error: null }
+      : retryIn === undefined
+        ? { status: 'FAILED', attempts: attempt, next_attempt_at: null, last_error: a.error }
+        : { attempts: attempt, next_attempt_at: now + retryIn, last_error: a.error };
+    if (!delivered)
+      this.deps.log.warn({ notifyId: n.notify_id, attempt, error: a.error }, 'notification not acknowledged');
+    return inTransaction(store, (tx) =>
+      repo.recordAttempt(
+        tx,
+        {
+          notify_id: n.notify_id,
+          attempt,
+          started_at: a.timestamp,
+          latency_ms: a.latencyMs,
+          http_status: a.httpStatus,
+          error: a.error,
+          delivered: delivered ? 1 : 0,
+        },
+        { ...changes, updated_at: now },
+      ),
+    );
+  }
+}
+
+/** null when the receiver acknowledged; otherwise why not. */
+function acknowledgement(status: number, text: string): string | null {
+  if (status !== 200) return `HTTP ${status}`;
+  try {
+    const body = JSON.parse(text) as { ret_code?: unknown };
+    return body.ret_code === '000000' ? null : `ret_code ${JSON.stringify(body.ret_code ?? null)}`;
+  } catch {
+    return 'body is not JSON';
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return 'timed out';
+  return e.cause?.code ?? e.cause?.message ?? e.message;
+}

@@ -1,0 +1,53 @@
+/**
+ * The outbox: a notification is inserted in the same transaction as the order change it
+ * describes, so a change is never committed without its notification, nor the reverse.
+ * Delivery happens later, outside any transaction (dispatcher.ts).
+ */
+import { newNotifyId } from '../../domain/ids.ts';
+import type { Tx } from '../../store/tx.ts';
+import type { EventType, OrderRow } from '../payments/order-row.ts';
+import type { RefundRow } from '../refunds/repo.ts';
+import { notifyTypeFor, paymentBody, refundBody } from './payload.ts';
+import type { NotificationRepo } from './repo.ts';
+
+export class Outbox {
+  constructor(private readonly repo: NotificationRepo) {}
+
+  /** Returns true when a notification was queued (the caller wakes the dispatcher after commit). */
+  async onEvent(
+    tx: Tx,
+    order: OrderRow,
+    event: { type: EventType; refund?: RefundRow },
+    now: number,
+  ): Promise<boolean> {
+    const type = notifyTypeFor(event.type, order);
+    if (!type) return false;
+    // Refunds use their own notify_url, else the payment's; both fall back to the merchant's default.
+    const url =
+      event.refund?.notify_url ??
+      order.notify_url ??
+      (await this.repo.merchantNotifyUrl(tx, order.merchant_id));
+    if (!url) return false;
+    const notifyId = newNotifyId();
+    const body = event.refund
+      ? refundBody(notifyId, type, order, event.refund)
+      : paymentBody(notifyId, type, order);
+    await this.repo.insert(tx, {
+      notify_id: notifyId,
+      merchant_id: order.merchant_id,
+      order_id: order.order_id,
+      event_seq: order.event_seq,
+      notify_type: type,
+      url,
+      body: JSON.stringify(body),
+      status: 'PENDING',
+      attempts: 0,
+      next_attempt_at: now,
+      last_error: null,
+      delivered_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    return true;
+  }
+}

@@ -1,0 +1,167 @@
+/** SQL for the notification outbox and its delivery attempts. */
+import type { Selectable } from 'kysely';
+import type { Store } from '../../store/db.ts';
+import {
+  type NotificationStatus,
+  type NotificationsTable,
+  toNumber,
+  toNumberOrNull,
+} from '../../store/schema.ts';
+import type { Tx } from '../../store/tx.ts';
+
+export interface NotificationRow {
+  notify_id: string;
+  merchant_id: string;
+  order_id: string;
+  event_seq: number;
+  notify_type: string;
+  url: string;
+  body: string;
+  status: NotificationStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AttemptRow {
+  notify_id: string;
+  attempt: number;
+  started_at: number;
+  latency_ms: number;
+  http_status: number | null;
+  error: string | null;
+  delivered: number;
+}
+
+export class NotificationRepo {
+  constructor(private readonly store: Store) {}
+
+  async insert(tx: Tx, row: NotificationRow): Promise<void> {
+    await tx.insertInto('notifications').values(row).execute();
+  }
+
+  /**
+   * Claims up to `limit` due notifications by pushing their next attempt out by a lease, so
+   * no other dispatcher (or process) takes them meanwhile. A notification waits while an
+   * earlier one of the same order is still pending: each order's events arrive in order.
+   */
+  async claimDue(tx: Tx, now: number, leaseUntil: number, limit: number): Promise<NotificationRow[]> {
+    let query = tx
+      .selectFrom('notifications as n')
+      .selectAll('n')
+      .where('n.status', '=', 'PENDING')
+      .where('n.next_attempt_at', '<=', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('notifications as p')
+              .select('p.notify_id')
+              .whereRef('p.order_id', '=', 'n.order_id')
+              .where('p.status', '=', 'PENDING')
+              .whereRef('p.event_seq', '<', 'n.event_seq'),
+          ),
+        ),
+      )
+      .orderBy('n.next_attempt_at')
+      .limit(limit);
+    if (this.store.dialect === 'postgres') query = query.forUpdate().skipLocked();
+    const rows = (await query.execute()).map(toNotificationRow);
+    if (rows.length > 0) {
+      await tx
+        .updateTable('notifications')
+        .set({ next_attempt_at: leaseUntil })
+        .where(
+          'notify_id',
+          'in',
+          rows.map((r) => r.notify_id),
+        )
+        .execute();
+    }
+    return rows;
+  }
+
+  async recordAttempt(tx: Tx, attempt: AttemptRow, changes: Partial<NotificationRow>): Promise<void> {
+    await tx.insertInto('notification_attempts').values(attempt).execute();
+    await tx.updateTable('notifications').set(changes).where('notify_id', '=', attempt.notify_id).execute();
+  }
+
+  async get(notifyId: string): Promise<NotificationRow | undefined> {
+    const row = await this.store.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('notify_id', '=', notifyId)
+      .executeTakeFirst();
+    return row && toNotificationRow(row);
+  }
+
+  async list(filter: {
+    status?: NotificationStatus;
+    orderId?: string;
+    limit?: number;
+  }): Promise<NotificationRow[]> {
+    let query = this.store.db.selectFrom('notifications').selectAll();
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.orderId) query = query.where('order_id', '=', filter.orderId);
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('notify_id')
+      .limit(filter.limit ?? 100)
+      .execute();
+    return rows.map(toNotificationRow);
+  }
+
+  async attempts(notifyId: string): Promise<AttemptRow[]> {
+    const rows = await this.store.db
+      .selectFrom('notification_attempts')
+      .selectAll()
+      .where('notify_id', '=', notifyId)
+      .orderBy('attempt')
+      .execute();
+    return rows.map((r) => ({
+      ...r,
+      attempt: toNumber(r.attempt),
+      started_at: toNumber(r.started_at),
+      latency_ms: toNumber(r.latency_ms),
+      http_status: toNumberOrNull(r.http_status),
+      delivered: toNumber(r.delivered),
+    }));
+  }
+
+  /**
+   * Makes a notification due now. Its attempt count is kept: a failed one gets one more
+   * attempt (and stays FAILED if that fails too); a pending one is tried at once, then
+   * continues its schedule.
+   */
+  async requeue(notifyId: string, now: number): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('notifications')
+      .set({ status: 'PENDING', next_attempt_at: now, updated_at: now })
+      .where('notify_id', '=', notifyId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async merchantNotifyUrl(tx: Tx, merchantId: string): Promise<string | null> {
+    const row = await tx
+      .selectFrom('merchants')
+      .select('notify_url')
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row?.notify_url ?? null;
+  }
+}
+
+function toNotificationRow(row: Selectable<NotificationsTable>): NotificationRow {
+  return {
+    ...row,
+    event_seq: toNumber(row.event_seq),
+    attempts: toNumber(row.attempts),
+    next_attempt_at: toNumberOrNull(row.next_attempt_at),
+    delivered_at: toNumberOrNull(row.delivered_at),
+    created_at: toNumber(row.created_at),
+    updated_at: toNumber(row.updated_at),
+  };
+}
