@@ -45,7 +45,20 @@ const RET_SUCCESS = '000000';
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 2_000;
 
-type Attempt<T> = { ok: true; data: T } | { ok: false; error: OpenKKAError; retryable: boolean };
+/** A failed attempt; `status` is absent when no HTTP answer arrived at all. */
+type Attempt<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: OpenKKAError; retryable: boolean; status?: number };
+
+export interface PostOptions {
+  /**
+   * Whether repeating the request is harmless once the gateway may have acted on it (default
+   * true: payments and refunds carry their own idempotency key, queries change nothing). When
+   * false, only HTTP 429 is retried, since a rate-limited request was not processed; after a
+   * connection error or a 5xx the error is thrown for the caller to check the order first.
+   */
+  idempotent?: boolean;
+}
 
 /**
  * Exponential backoff with jitter: the n-th retry waits between half and all of
@@ -83,11 +96,13 @@ export class RequestSender {
   }
 
   /** POSTs `params` to `path` (e.g. `/payments`) and resolves with the envelope's `data`. */
-  async post<T>(path: string, params: object): Promise<T> {
+  async post<T>(path: string, params: object, options: PostOptions = {}): Promise<T> {
+    const idempotent = options.idempotent ?? true;
     for (let retry = 0; ; retry++) {
       const outcome = await this.attempt<T>(path, params);
       if (outcome.ok) return outcome.data;
-      if (!outcome.retryable || retry >= this.maxRetries) throw outcome.error;
+      const retryable = outcome.retryable && (idempotent || outcome.status === 429);
+      if (!retryable || retry >= this.maxRetries) throw outcome.error;
       await this.sleep(retryDelayMs(retry + 1));
     }
   }
@@ -131,12 +146,12 @@ export class RequestSender {
     // Retrying on the status alone trusts nothing in the body; a proxy's unsigned 503 qualifies.
     const transient = status === 429 || status >= 500;
     const forged = await this.checkSignature(response.headers, raw, status);
-    if (forged) return { ok: false, error: forged, retryable: transient };
+    if (forged) return { ok: false, error: forged, retryable: transient, status };
 
     const envelope = parseEnvelope(raw);
     if (!envelope) {
       const error = new OpenKKAError(`POST ${url}: signed response is not a JSON envelope (HTTP ${status})`);
-      return { ok: false, error, retryable: transient };
+      return { ok: false, error, retryable: transient, status };
     }
     if (envelope.ret_code === RET_SUCCESS) return { ok: true, data: envelope.data as T };
     const error = new OpenKKAApiError(
@@ -145,7 +160,7 @@ export class RequestSender {
       status,
       errorCodeOf(envelope.data),
     );
-    return { ok: false, error, retryable: transient };
+    return { ok: false, error, retryable: transient, status };
   }
 
   /** Returns the reason the response cannot be trusted, or null when its signature verifies. */

@@ -196,6 +196,66 @@ export interface Order {
   balances: Balances;
 }
 
+/** Why a payment or refund is reversed; optional wherever it is accepted. */
+export type ReversalReason = 'DUPLICATE' | 'FRAUDULENT' | 'REQUESTED_BY_CUSTOMER' | 'OTHER';
+
+export interface CaptureParams {
+  /** openkka's id of the authorized order (`GW…`). */
+  order_id: string;
+  /** Minor units; at most `balances.able_to_capture_amount`. */
+  amount: NumberLike;
+  /** Must be the order's currency. */
+  currency: string;
+  /**
+   * The gateway's default is `true`: whatever this capture leaves capturable is released.
+   * Send `false` to keep the rest capturable for a later capture.
+   */
+  capture_final?: boolean;
+}
+
+export interface VoidParams {
+  order_id: string;
+  reason?: ReversalReason;
+}
+
+export interface RefundCreateParams {
+  /** The merchant's own id for this refund; also the refund's idempotency key (≤64 chars). */
+  refund_trans_id: string;
+  /** The order being refunded (`GW…`). */
+  ori_order_id: string;
+  /** Minor units; at most `balances.able_to_refund_amount`. */
+  refund_amount: NumberLike;
+  /** Must be the order's currency. */
+  currency: string;
+  reason?: ReversalReason;
+  notify_url?: string;
+}
+
+/** One identifier is expected; the gateway treats an empty string as absent. */
+export interface RefundQueryParams {
+  refund_trans_id?: string;
+  refund_order_id?: string;
+}
+
+/** `REVIEWING` is part of the API but never answered by openkka today. */
+export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'FAILURE' | 'REVIEWING';
+
+/** The refund object returned by refund create and refund query. */
+export interface Refund {
+  timestamp: number;
+  /** `0000` once the refund succeeded, a refund decline code on FAILURE, empty while PROCESSING. */
+  error_code: string;
+  error_description: string;
+  merchant_id: string;
+  refund_trans_id: string;
+  /** openkka's id of the refund (`RG…`). */
+  refund_order_id: string;
+  ori_order_id: string;
+  status: RefundStatus;
+  amount: number;
+  currency: string;
+}
+
 /** Every response body. `data` is absent on refusals and on operations that return nothing. */
 export interface Envelope<T> {
   ret_code: string;

@@ -130,3 +130,20 @@ export function orderData(overrides: Record<string, unknown> = {}): Record<strin
     ...overrides,
   };
 }
+
+/** A refund as the gateway would answer it; tests override what they care about. */
+export function refundData(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    timestamp: 1_700_000_000_000,
+    error_code: '0000',
+    error_description: 'request success',
+    merchant_id: 'M100',
+    refund_trans_id: 'R-1',
+    refund_order_id: 'RG1000001',
+    ori_order_id: 'GW1000001',
+    status: 'SUCCESS',
+    amount: 500,
+    currency: 'USD',
+    ...overrides,
+  };
+}

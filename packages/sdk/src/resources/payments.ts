@@ -1,14 +1,14 @@
 /**
- * Payments: initiate a transaction and look one up. Thin on purpose; signing, verification,
- * errors and retries all live in the request sender.
+ * Payments: initiate a transaction, look one up, capture and void it. Thin on purpose;
+ * signing, verification, errors and retries all live in the request sender.
  *
  * A declined card is not an exception. The gateway accepts the request (ret_code 000000) and
  * answers an Order with `status: 'FAILURE'` and a decline `error_code`, because the order now
- * exists under that trans_id; callers branch on `status`, and only refusals (nothing created)
- * throw OpenKKAApiError.
+ * exists under that trans_id; callers branch on `status`, and only refusals (nothing created
+ * or changed) throw OpenKKAApiError.
  */
 import type { RequestSender } from '../client.ts';
-import type { Order, PaymentCreateParams, PaymentQueryParams } from '../types.ts';
+import type { CaptureParams, Order, PaymentCreateParams, PaymentQueryParams, VoidParams } from '../types.ts';
 
 export class Payments {
   constructor(private readonly sender: RequestSender) {}
@@ -21,5 +21,27 @@ export class Payments {
   /** Looks an order up by one of trans_id, order_id or session_id. */
   query(params: PaymentQueryParams): Promise<Order> {
     return this.sender.post<Order>('/payments/query', params);
+  }
+
+  /**
+   * Captures part or all of what an authorization still holds and resolves with the order
+   * after the capture. A capture the order cannot take (nothing capturable, amount too high,
+   * other currency) throws OpenKKAApiError with HTTP 409.
+   *
+   * A capture carries no idempotency key, so a repeat whose first attempt did arrive would
+   * capture again. It is therefore retried only after HTTP 429; after a connection error or a
+   * 5xx the error is thrown, and the caller should query the order before capturing again.
+   */
+  capture(params: CaptureParams): Promise<Order> {
+    return this.sender.post<Order>('/payments/capture', params, { idempotent: false });
+  }
+
+  /**
+   * Releases everything still capturable and resolves with the order after the void. Retried
+   * like a capture, only after HTTP 429: a repeat of a void that did arrive would be refused
+   * (nothing left to void), which would hide that the first attempt worked.
+   */
+  void(params: VoidParams): Promise<Order> {
+    return this.sender.post<Order>('/payments/void', params, { idempotent: false });
   }
 }
