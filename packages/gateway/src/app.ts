@@ -96,14 +96,15 @@ export function buildApp(deps: AppDeps): App {
     clock,
     settings,
   });
-  const captures = new CaptureService(writer);
+  const captures = new CaptureService(writer, clock);
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
     {
       expire: () => expireAuthorizations({ orders, writer, clock }),
       reconcile: () =>
         reconcileUnknownOutcomes({ orders, writer, recorder, acquirer, vault: deps.vault, clock, settings }),
-      settleRefunds: () => settleDueRefunds({ refunds: refundRepo, orders, refundService: refunds, clock }),
+      settleRefunds: () =>
+        settleDueRefunds({ refunds: refundRepo, orders, refundService: refunds, clock, settings }),
     },
     deps.logger as FastifyBaseLogger,
   );

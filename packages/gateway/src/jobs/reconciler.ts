@@ -30,23 +30,30 @@ export async function reconcileUnknownOutcomes(deps: ReconcilerDeps, batch = 50)
   for (const orderId of due) {
     // Claim the attempt first: the next one is scheduled before asking, so a crash or a
     // second gateway process does not ask again until the backoff has passed.
-    const claimed = await deps.writer.mutate(null, orderId, async (row) => {
-      if (
-        row.status !== 'PROCESSING' ||
-        row.next_reconcile_at === null ||
-        row.next_reconcile_at > clock.now()
-      ) {
-        return null;
-      }
-      const wait =
-        settings.reconcileBackoffMs[
-          Math.min(row.reconcile_attempts, settings.reconcileBackoffMs.length - 1)
-        ]!;
-      return {
-        changes: { reconcile_attempts: row.reconcile_attempts + 1, next_reconcile_at: clock.now() + wait },
-      };
-    });
-    if (claimed.status !== 'PROCESSING' || !claimed.card_ciphertext) continue;
+    const { order: claimed, result: ours } = await deps.writer.mutateWith<true>(
+      null,
+      orderId,
+      async (row) => {
+        if (
+          row.status !== 'PROCESSING' ||
+          row.next_reconcile_at === null ||
+          row.next_reconcile_at > clock.now()
+        ) {
+          return null;
+        }
+        const wait =
+          settings.reconcileBackoffMs[
+            Math.min(row.reconcile_attempts, settings.reconcileBackoffMs.length - 1)
+          ]!;
+        return {
+          changes: { reconcile_attempts: row.reconcile_attempts + 1, next_reconcile_at: clock.now() + wait },
+          result: true,
+        };
+      },
+    );
+    // Only the pass that made the claim asks. Another pass (or gateway) that listed the order as
+    // due a moment earlier finds it claimed, and must not ask too: it used to go on regardless.
+    if (!ours || claimed.status !== 'PROCESSING' || !claimed.card_ciphertext) continue;
     const card = deps.vault.decryptCard(claimed.card_ciphertext);
     const brand = detectBrand(card.pan);
     if (!brand) continue;

@@ -3,18 +3,27 @@
  * (the acquirer clears captures and releases voids in its batch; the simulator accepts all).
  * Each is one locked change through the OrderWriter, decided by the state machine.
  */
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError } from '../../domain/errors.ts';
 import { capture, release } from '../../domain/order.ts';
 import { amountColumns, amountsOf, type OrderRow } from '../payments/order-row.ts';
 import type { OrderWriter } from '../payments/order-writer.ts';
 
 export class CaptureService {
-  constructor(private readonly writer: OrderWriter) {}
+  constructor(
+    private readonly writer: OrderWriter,
+    private readonly clock: Clock,
+  ) {}
 
   capture(
     merchantId: string,
     req: { order_id: string; amount: number; currency: string; capture_final: boolean },
   ) {
     return this.writer.mutate(merchantId, req.order_id, async (row) => {
+      // The expiry job releases a lapsed authorization within a pass; until it does, refuse here.
+      if (row.auth_expires_at !== null && row.auth_expires_at <= this.clock.now()) {
+        throw new ApiError('ORDER_NOT_CAPTURABLE', 'the authorization has expired');
+      }
       const next = capture(stateOf(row), {
         amount: req.amount,
         currency: req.currency,

@@ -52,9 +52,10 @@ export class AuthorizationRecorder {
           error_code: code.code,
           error_description: code.description,
           pay_finish_at: now,
-          // Only what is still capturable can lapse; an order captured in full has nothing to release.
+          // Only what is still capturable can lapse. The validity runs from when the authorization
+          // was requested (the issuer's hold starts then), also when the reconciler learns it later.
           auth_expires_at: stillCapturable
-            ? now + authorizationValidityMs(row.authorisation_type, validity)
+            ? row.created_at + authorizationValidityMs(row.authorisation_type, validity)
             : null,
           acquirer_ref: result.acquirerRef,
           processing_until: null,

@@ -76,6 +76,21 @@ export class RefundRepo {
     await tx.updateTable('refunds').set(changes).where('refund_order_id', '=', refundOrderId).execute();
   }
 
+  /**
+   * Moves a due refund's next check forward before the acquirer is asked, so a hanging or
+   * failing acquirer is asked once per interval, and by one process. False if another took it.
+   */
+  async claim(refund: RefundRow, nextCheckAt: number): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('refunds')
+      .set({ next_check_at: nextCheckAt })
+      .where('refund_order_id', '=', refund.refund_order_id)
+      .where('status', '=', 'PROCESSING')
+      .where('next_check_at', '=', refund.next_check_at)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** PROCESSING refunds whose outcome is due to be asked about. */
   async due(now: number, limit: number): Promise<RefundRow[]> {
     const rows = await this.store.db
