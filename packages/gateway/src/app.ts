@@ -28,9 +28,14 @@ import { OrderWriter } from './modules/payments/order-writer.ts';
 import { OrderRepo } from './modules/payments/repo.ts';
 import { paymentRoutes } from './modules/payments/routes.ts';
 import { PaymentService, type PaymentSettings } from './modules/payments/service.ts';
+import { AgreementRepo } from './modules/recurring/repo.ts';
+import { recurringRoutes } from './modules/recurring/routes.ts';
 import { RefundRepo } from './modules/refunds/repo.ts';
 import { refundRoutes } from './modules/refunds/routes.ts';
 import { RefundService } from './modules/refunds/service.ts';
+import { TokenRepo } from './modules/tokens/repo.ts';
+import { tokenRoutes } from './modules/tokens/routes.ts';
+import { CardStore } from './modules/tokens/store-card.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
@@ -68,6 +73,9 @@ const API_PATHS = [
   '/payments/void',
   '/payments/refund',
   '/payments/refund/query',
+  '/payments/token/query',
+  '/payments/token/remove',
+  '/payments/recurring/cancel',
 ];
 
 export function buildApp(deps: AppDeps): App {
@@ -86,9 +94,18 @@ export function buildApp(deps: AppDeps): App {
   });
   const writer = new OrderWriter(store, orders, clock, new Outbox(notificationRepo), () => dispatcher.poke());
   const notifications = new NotificationService(notificationRepo, clock);
-  const recorder = new AuthorizationRecorder(writer, clock, settings);
+  const tokens = new TokenRepo(store);
+  const agreements = new AgreementRepo(store);
+  const recorder = new AuthorizationRecorder(
+    writer,
+    clock,
+    settings,
+    new CardStore(tokens, agreements, deps.vault),
+  );
   const payments = new PaymentService({
     repo: orders,
+    tokens,
+    agreements,
     writer,
     recorder,
     acquirer,
@@ -142,6 +159,8 @@ export function buildApp(deps: AppDeps): App {
         paymentRoutes(api, { payments, clock });
         captureRoutes(api, { captures, clock });
         refundRoutes(api, { refunds, clock });
+        tokenRoutes(api, { tokens, clock });
+        recurringRoutes(api, { agreements, clock });
       },
       { prefix },
     );

@@ -50,6 +50,12 @@ export const REQUEST_CODES = {
     http: 409,
     message: 'Refund amount exceeds able_to_refund_amount',
   },
+  TOKEN_NOT_FOUND: { code: '300030', http: 404, message: 'Token does not exist for this shopper' },
+  AGREEMENT_NOT_FOUND: {
+    code: '300031',
+    http: 404,
+    message: 'Active recurring agreement does not exist for this shopper',
+  },
   ADMIN_UNAUTHORIZED: { code: '300020', http: 401, message: 'Admin token missing or wrong' },
   NOTIFICATION_NOT_FOUND: { code: '300021', http: 404, message: 'Notification does not exist' },
   REFUND_TRANS_ID_REUSED: {
@@ -85,12 +91,29 @@ export interface BusinessCode {
 export const BUSINESS_CODES = {
   SUCCESS: { code: '0000', description: 'request success' },
   CARD_NOT_SUPPORTED: { code: '2006', description: 'Card not supported' },
+  MIT_REQUIRED: { code: '2010', description: 'mit is required in recurring payments' },
+  SUBSEQUENT_NEEDS_MIT: { code: '2011', description: 'A subsequent recurring payment must have mit=true' },
+  FIRST_NEEDS_CIT: { code: '2012', description: 'The first recurring payment must have mit=false' },
+  STORING_NEEDS_BANKCARD: {
+    code: '2013',
+    description: 'Storing card information requires payment_method BANKCARD',
+  },
+  FIRST_NEEDS_STORING: {
+    code: '2014',
+    description: 'The first recurring payment requires store_payment_method=true',
+  },
+  AGREEMENT_NOT_FOUND: { code: '2015', description: 'Recurring agreement does not exist' },
+  AGREEMENT_INACTIVE: { code: '2016', description: 'Recurring agreement is not active' },
   INVALID_CARD: { code: '2099', description: 'Invalid Card' },
   DECLINED: { code: '5001', description: 'Declined by the issuer' },
   INSUFFICIENT_FUNDS: { code: '5002', description: 'Insufficient funds' },
   EXPIRED_CARD: { code: '5003', description: 'Expired card' },
   INCORRECT_CVV: { code: '5004', description: 'Incorrect CVV' },
   ACQUIRER_ERROR: { code: '5005', description: 'Acquirer processing error' },
+  TOKEN_INVALID: {
+    code: '5010',
+    description: 'Token does not exist, was removed, or belongs to another shopper',
+  },
   REFUND_DECLINED: { code: '5101', description: 'Refund declined by the acquirer' },
 } as const satisfies Record<string, BusinessCode>;
 

@@ -65,6 +65,39 @@ export interface OrdersTable {
   next_reconcile_at: Int | null;
   /** The seq of the order's last event. */
   event_seq: Int;
+  token: string | null;
+  recurring_agreement_id: string | null;
+  store_payment_method: Int;
+  token_usage: string | null;
+}
+
+export interface TokensTable {
+  token: string;
+  merchant_id: string;
+  shopper_reference: string;
+  card_fingerprint: string;
+  card_ciphertext: string | null;
+  card_bin: string;
+  card_last4: string;
+  card_brand: string;
+  exp_month: Int;
+  exp_year: Int;
+  token_usage: string;
+  payment_method: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface AgreementsTable {
+  recurring_agreement_id: string;
+  merchant_id: string;
+  shopper_reference: string;
+  token: string;
+  first_order_id: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  created_at: Int;
+  updated_at: Int;
 }
 
 export interface RefundsTable {
@@ -134,6 +167,8 @@ export interface Database {
   order_events: OrderEventsTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
+  tokens: TokensTable;
+  agreements: AgreementsTable;
 }
 
 export function toNumber(value: Int): number {

@@ -7,6 +7,7 @@ import type { AuthorizeResult } from '../../acquirer/types.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { BUSINESS_CODES } from '../../domain/errors.ts';
 import { authorizationValidityMs, authorize } from '../../domain/order.ts';
+import type { CardStore } from '../tokens/store-card.ts';
 import { amountColumns, amountsOf, type OrderRow } from './order-row.ts';
 import type { OrderWriter } from './order-writer.ts';
 
@@ -20,12 +21,15 @@ export class AuthorizationRecorder {
     private readonly writer: OrderWriter,
     private readonly clock: Clock,
     private readonly settings: AuthorizationSettings,
+    private readonly cards: CardStore,
   ) {}
 
   record(orderId: string, result: AuthorizeResult): Promise<OrderRow> {
-    return this.writer.mutate(null, orderId, async (row) => {
+    return this.writer.mutate(null, orderId, async (row, tx) => {
       if (row.status !== 'PROCESSING') return null;
       const now = this.clock.now();
+      // Stored only after an approval, never after a decline (spec §7).
+      const stored = result.outcome === 'APPROVED' ? await this.cards.onApproval(tx, row, now) : {};
       const approved = result.outcome === 'APPROVED';
       const outcome = approved
         ? { approved: true as const }
@@ -62,6 +66,7 @@ export class AuthorizationRecorder {
           next_reconcile_at: null,
           // The card was kept only to learn an unknown outcome; the outcome is known now.
           card_ciphertext: null,
+          ...stored,
         },
         event: { type: approved ? 'AUTHORIZATION' : 'DECLINE', amount: approved ? row.amount : 0 },
       };

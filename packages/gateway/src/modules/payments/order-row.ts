@@ -40,6 +40,11 @@ export interface OrderRow {
   /** When the reconciler next asks the acquirer about an unknown outcome (null: nothing to ask). */
   next_reconcile_at: number | null;
   event_seq: number;
+  /** The stored card this order paid with, or stored (after approval). */
+  token: string | null;
+  recurring_agreement_id: string | null;
+  store_payment_method: number;
+  token_usage: string | null;
 }
 
 export function amountsOf(row: OrderRow): Amounts {

@@ -115,5 +115,6 @@ export function toOrderRow(row: Selectable<OrdersTable>): OrderRow {
     reconcile_attempts: toNumber(row.reconcile_attempts),
     next_reconcile_at: toNumberOrNull(row.next_reconcile_at),
     event_seq: toNumber(row.event_seq),
+    store_payment_method: toNumber(row.store_payment_method),
   } as OrderRow;
 }

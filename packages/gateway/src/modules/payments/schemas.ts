@@ -98,15 +98,21 @@ export const createPaymentSchema = z.object({
 
 export type CreatePaymentInput = z.output<typeof createPaymentSchema>;
 
-/** A card payment, after the request-level rules that the schema cannot express alone. */
-export interface CardPaymentInput extends CreatePaymentInput {
-  card: { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
+/** Where the card comes from: typed in, or a stored card (token). */
+export type CardSource =
+  | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: string | undefined }
+  | { kind: 'token'; token: string; cvv: string | undefined };
+
+/** A payment after the request-level rules that the schema cannot express alone. */
+export interface PaymentInput extends CreatePaymentInput {
+  source: CardSource;
 }
 
-/** Cross-field rules of spec §3/§5 that are request-level refusals. */
-export function checkPaymentRules(input: CreatePaymentInput): CardPaymentInput {
+/** Cross-field rules of spec §3/§5/§7 that are request-level refusals. */
+export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   const p = input.payment;
-  if (!ENABLED_METHODS.has(p.payment_method)) {
+  // Storing a card with another method is a business refusal (2013), decided by the service.
+  if (!ENABLED_METHODS.has(p.payment_method) && p.store_payment_method !== true) {
     throw new ApiError('PAYMENT_METHOD_NOT_SUPPORTED', `${p.payment_method} is not enabled on this gateway`);
   }
   const merchantInitiated = input.payment_type === 'RECURRING' && input.mit === true;
@@ -115,9 +121,6 @@ export function checkPaymentRules(input: CreatePaymentInput): CardPaymentInput {
       'INVALID_REQUEST',
       'return_url is required (except for merchant-initiated recurring payments, mit=true)',
     );
-  }
-  if (input.payment_type === 'RECURRING') {
-    throw new ApiError('INVALID_REQUEST', 'payment_type RECURRING is not enabled on this gateway yet');
   }
   if (p.store_payment_method === true || p.token !== undefined) {
     if (p.shopper_reference === undefined) throw new ApiError('SHOPPER_REFERENCE_REQUIRED');
@@ -132,20 +135,17 @@ export function checkPaymentRules(input: CreatePaymentInput): CardPaymentInput {
   if (sources !== 1) {
     throw new ApiError('INVALID_REQUEST', 'payment needs exactly one of card_no, token, encrypted_card_no');
   }
+  if (p.token !== undefined) return { ...input, source: { kind: 'token', token: p.token, cvv: p.cvv } };
   if (p.card_no === undefined) {
     throw new ApiError(
       'PAYMENT_METHOD_NOT_SUPPORTED',
-      p.token !== undefined
-        ? 'payment by token is not enabled on this gateway'
-        : 'encrypted card fields are not enabled on this gateway',
+      'encrypted card fields are not enabled on this gateway',
     );
   }
   if (p.exp_month === undefined) throw new ApiError('INVALID_REQUEST', 'payment.exp_month is required');
   if (p.exp_year === undefined) throw new ApiError('INVALID_REQUEST', 'payment.exp_year is required');
-  return {
-    ...input,
-    card: { pan: p.card_no.replace(/[ -]/g, ''), expMonth: p.exp_month, expYear: p.exp_year, cvv: p.cvv },
-  };
+  const pan = p.card_no.replace(/[ -]/g, '');
+  return { ...input, source: { kind: 'card', pan, expMonth: p.exp_month, expYear: p.exp_year, cvv: p.cvv } };
 }
 
 export const queryPaymentSchema = z

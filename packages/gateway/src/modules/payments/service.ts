@@ -11,12 +11,24 @@ import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/er
 import { newId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
 import type { Vault } from '../../vault/vault.ts';
+import type { AgreementRepo } from '../recurring/repo.ts';
+import type { TokenRepo } from '../tokens/repo.ts';
 import type { AuthorizationRecorder } from './authorization.ts';
 import { InFlight } from './in-flight.ts';
 import { amountColumns, type OrderRow } from './order-row.ts';
 import type { OrderWriter } from './order-writer.ts';
 import type { OrderRepo } from './repo.ts';
-import type { CardPaymentInput } from './schemas.ts';
+import { type StoredCardContext, storedCardRefusal } from './rules.ts';
+import type { PaymentInput } from './schemas.ts';
+
+type PlainCard = { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
+
+/** Card validity (spec §5): a business outcome, checked before the acquirer is asked. */
+function cardRefusal(card: PlainCard | undefined, now: number): BusinessCodeName | null {
+  if (!card) return null;
+  const check = validateCard(card, now);
+  return check.ok ? null : check.reason;
+}
 
 export interface PaymentSettings {
   acquirerTimeoutMs: number;
@@ -27,6 +39,8 @@ export interface PaymentSettings {
 
 export interface PaymentDeps {
   repo: OrderRepo;
+  tokens: TokenRepo;
+  agreements: AgreementRepo;
   writer: OrderWriter;
   recorder: AuthorizationRecorder;
   acquirer: Acquirer;
@@ -44,6 +58,7 @@ const COMPARED = [
   'capture_method',
   'payment_method',
   'card_fingerprint',
+  'token',
 ] as const;
 
 export class PaymentService {
@@ -51,26 +66,24 @@ export class PaymentService {
 
   constructor(private readonly deps: PaymentDeps) {}
 
-  async create(merchantId: string, input: CardPaymentInput): Promise<OrderRow> {
+  async create(merchantId: string, input: PaymentInput): Promise<OrderRow> {
     const { repo, clock, vault, settings } = this.deps;
     const now = clock.now();
-    const candidate = this.newOrder(merchantId, input, vault.fingerprint(input.card.pan), now);
+    const ctx = await this.storedCardContext(merchantId, input);
+    const candidate = this.newOrder(merchantId, input, ctx, now);
 
     const existing = await repo.byTransId(merchantId, input.trans_id);
     if (existing) return this.replay(existing, candidate);
 
-    const check = validateCard(input.card, now);
-    if (!check.ok) {
-      const failed = { ...candidate, ...failure(check.reason, now) };
-      return (await this.deps.writer.insertFinal(failed, 'DECLINE'))
-        ? { ...failed, event_seq: 1 }
-        : this.replayLatest(candidate);
-    }
+    const card = this.cardFor(input, ctx);
+    const refusal = storedCardRefusal(input, ctx) ?? cardRefusal(card, now);
+    if (refusal || !card) return this.insertFailure(candidate, refusal ?? 'TOKEN_INVALID', now);
 
-    const { pan, expMonth, expYear, cvv } = input.card;
     const intent: OrderRow = {
       ...candidate,
-      card_ciphertext: vault.encryptCard({ pan, exp_month: expMonth, exp_year: expYear }),
+      card_ciphertext:
+        ctx.token?.card_ciphertext ??
+        vault.encryptCard({ pan: card.pan, exp_month: card.expMonth, exp_year: card.expYear }),
       processing_until: now + settings.acquirerTimeoutMs,
       // Should this process die before recording the outcome, the reconciler asks after the timeout.
       next_reconcile_at: now + settings.acquirerTimeoutMs,
@@ -78,9 +91,34 @@ export class PaymentService {
     if (!(await repo.insertIfNew(intent))) return this.replayLatest(candidate);
 
     // The CVV lives only in this call's memory: it goes to the acquirer and nowhere else.
-    return this.inFlight.run(intent.order_id, () =>
-      this.authorizeNow(intent, { pan, expMonth, expYear, cvv, brand: check.brand }),
-    );
+    const brand = detectBrand(card.pan)!;
+    return this.inFlight.run(intent.order_id, () => this.authorizeNow(intent, { ...card, brand }));
+  }
+
+  private async storedCardContext(merchantId: string, input: PaymentInput): Promise<StoredCardContext> {
+    const { tokens, agreements } = this.deps;
+    return {
+      token: input.source.kind === 'token' ? await tokens.get(merchantId, input.source.token) : undefined,
+      agreement: input.recurring_agreement_id
+        ? await agreements.get(merchantId, input.recurring_agreement_id)
+        : undefined,
+    };
+  }
+
+  /** The card to charge: typed in, or decrypted from the shopper's active token. */
+  private cardFor(input: PaymentInput, ctx: StoredCardContext): PlainCard | undefined {
+    if (input.source.kind === 'card') return input.source;
+    const token = ctx.token;
+    if (!token?.card_ciphertext || token.status !== 'ACTIVE') return undefined;
+    const card = this.deps.vault.decryptCard(token.card_ciphertext);
+    return { pan: card.pan, expMonth: card.exp_month, expYear: card.exp_year, cvv: input.source.cvv };
+  }
+
+  private async insertFailure(candidate: OrderRow, reason: BusinessCodeName, now: number): Promise<OrderRow> {
+    const failed = { ...candidate, ...failure(reason, now) };
+    return (await this.deps.writer.insertFinal(failed, 'DECLINE'))
+      ? { ...failed, event_seq: 1 }
+      : this.replayLatest(candidate);
   }
 
   async query(merchantId: string, by: { trans_id?: string; order_id?: string }): Promise<OrderRow> {
@@ -94,9 +132,19 @@ export class PaymentService {
     return row;
   }
 
-  private newOrder(merchantId: string, input: CardPaymentInput, fingerprint: string, now: number): OrderRow {
-    const digits = input.card.pan;
+  private newOrder(merchantId: string, input: PaymentInput, ctx: StoredCardContext, now: number): OrderRow {
+    const { source, payment } = input;
+    const fingerprint =
+      source.kind === 'card'
+        ? this.deps.vault.fingerprint(source.pan)
+        : (ctx.token?.card_fingerprint ?? null);
+    const digits = source.kind === 'card' ? source.pan : '';
     const brand = /^\d{12,19}$/.test(digits) ? detectBrand(digits) : undefined;
+    const shown = brand
+      ? { card_bin: digits.slice(0, 6), card_last4: digits.slice(-4), card_brand: brand }
+      : ctx.token && source.kind === 'token'
+        ? { card_bin: ctx.token.card_bin, card_last4: ctx.token.card_last4, card_brand: ctx.token.card_brand }
+        : noCard;
     return {
       order_id: newId('GW'),
       merchant_id: merchantId,
@@ -105,17 +153,17 @@ export class PaymentService {
       payment_type: input.payment_type,
       authorisation_type: input.authorisation_type,
       capture_method: input.capture_method,
-      payment_method: input.payment.payment_method,
+      payment_method: payment.payment_method,
       amount: input.amount,
       currency: input.currency,
       notify_url: input.notify_url ?? null,
       return_url: input.return_url ?? null,
       expire_at: input.expire_time ?? now + this.deps.settings.paymentExpiryMs,
       mit: input.mit ? 1 : 0,
-      shopper_reference: input.payment.shopper_reference ?? null,
+      shopper_reference: payment.shopper_reference ?? null,
       card_fingerprint: fingerprint,
       card_ciphertext: null,
-      ...(brand ? { card_bin: digits.slice(0, 6), card_last4: digits.slice(-4), card_brand: brand } : noCard),
+      ...shown,
       error_code: '',
       error_description: '',
       authed_amount: 0,
@@ -132,6 +180,11 @@ export class PaymentService {
       reconcile_attempts: 0,
       next_reconcile_at: null,
       event_seq: 0,
+      // A subsequent payment names its stored card; a stored one is attached after approval.
+      token: source.kind === 'token' ? source.token : null,
+      recurring_agreement_id: input.recurring_agreement_id ?? null,
+      store_payment_method: payment.store_payment_method ? 1 : 0,
+      token_usage: payment.token_usage ?? null,
     };
   }
 

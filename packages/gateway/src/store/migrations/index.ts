@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as initial from './001-initial.ts';
 import * as moneyMovement from './002-money-movement.ts';
 import * as notifications from './003-notifications.ts';
+import * as tokens from './004-tokens.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-money-movement': moneyMovement,
   '003-notifications': notifications,
+  '004-tokens': tokens,
 };

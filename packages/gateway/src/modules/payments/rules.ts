@@ -1,0 +1,46 @@
+/**
+ * The business rules of stored cards and recurring payments (spec §7). A broken rule is not a
+ * refusal of the request: the order is created FAILURE with the rule's code (spec §3), so the
+ * trans_id is used up and the merchant sees the outcome like any decline.
+ */
+import type { BusinessCodeName } from '../../domain/errors.ts';
+import type { AgreementRow } from '../recurring/repo.ts';
+import type { TokenRow } from '../tokens/repo.ts';
+import type { PaymentInput } from './schemas.ts';
+
+export interface StoredCardContext {
+  /** The token named by the request, if it exists for this merchant. */
+  token: TokenRow | undefined;
+  /** The agreement named by the request, if it exists for this merchant. */
+  agreement: AgreementRow | undefined;
+}
+
+/** A subsequent recurring payment names an agreement or a token; a first one brings a card. */
+export function isSubsequentRecurring(input: PaymentInput): boolean {
+  return input.recurring_agreement_id !== undefined || input.source.kind === 'token';
+}
+
+export function storedCardRefusal(input: PaymentInput, ctx: StoredCardContext): BusinessCodeName | null {
+  const p = input.payment;
+  if (p.store_payment_method === true && p.payment_method !== 'BANKCARD') return 'STORING_NEEDS_BANKCARD';
+  if (input.payment_type === 'RECURRING') {
+    if (input.mit === undefined) return 'MIT_REQUIRED';
+    if (isSubsequentRecurring(input)) {
+      if (input.mit !== true) return 'SUBSEQUENT_NEEDS_MIT';
+      const agreement = ctx.agreement;
+      if (!agreement || agreement.shopper_reference !== p.shopper_reference) return 'AGREEMENT_NOT_FOUND';
+      if (agreement.status !== 'ACTIVE') return 'AGREEMENT_INACTIVE';
+      if (input.source.kind !== 'token' || agreement.token !== input.source.token) return 'TOKEN_INVALID';
+    } else {
+      if (input.mit !== false) return 'FIRST_NEEDS_CIT';
+      if (p.store_payment_method !== true) return 'FIRST_NEEDS_STORING';
+    }
+  }
+  if (input.source.kind === 'token') {
+    const token = ctx.token;
+    // Removed, unknown, or another shopper's token all look the same to the merchant.
+    if (!token || token.status !== 'ACTIVE' || token.shopper_reference !== p.shopper_reference)
+      return 'TOKEN_INVALID';
+  }
+  return null;
+}

@@ -1,0 +1,45 @@
+/** SQL for recurring agreements. */
+import type { Store } from '../../store/db.ts';
+import type { AgreementsTable } from '../../store/schema.ts';
+import type { Tx } from '../../store/tx.ts';
+
+export type AgreementRow = Omit<AgreementsTable, 'created_at' | 'updated_at'> & {
+  created_at: number;
+  updated_at: number;
+};
+
+export class AgreementRepo {
+  constructor(private readonly store: Store) {}
+
+  async insert(tx: Tx, row: AgreementRow): Promise<void> {
+    await tx.insertInto('agreements').values(row).execute();
+  }
+
+  async get(merchantId: string, agreementId: string): Promise<AgreementRow | undefined> {
+    const row = await this.store.db
+      .selectFrom('agreements')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('recurring_agreement_id', '=', agreementId)
+      .executeTakeFirst();
+    return row && { ...row, created_at: Number(row.created_at), updated_at: Number(row.updated_at) };
+  }
+
+  /** False when the merchant has no such agreement for this shopper, or it is already inactive. */
+  async cancel(
+    merchantId: string,
+    shopperReference: string,
+    agreementId: string,
+    now: number,
+  ): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('agreements')
+      .set({ status: 'INACTIVE', updated_at: now })
+      .where('merchant_id', '=', merchantId)
+      .where('shopper_reference', '=', shopperReference)
+      .where('recurring_agreement_id', '=', agreementId)
+      .where('status', '=', 'ACTIVE')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+}

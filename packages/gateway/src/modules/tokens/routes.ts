@@ -1,0 +1,55 @@
+/**
+ * /payments/token/query (an array of the shopper's active tokens) and /payments/token/remove
+ * (no data). Removing a token deletes its card data; a removed token is no longer listed.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError } from '../../domain/errors.ts';
+import { sendOk } from '../../http/envelope.ts';
+import { text } from '../../http/fields.ts';
+import { parseBody } from '../../http/validate.ts';
+import type { TokenRepo, TokenRow } from './repo.ts';
+
+const querySchema = z.object({ shopper_reference: text(64) });
+const removeSchema = z.object({ token: text(64), shopper_reference: text(64) });
+
+export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenRepo; clock: Clock }): void {
+  app.post('/payments/token/query', async (request, reply) => {
+    const auth = request.auth!;
+    const { shopper_reference } = parseBody(querySchema, auth.body);
+    const rows = await deps.tokens.listActive(auth.merchant.merchant_id, shopper_reference);
+    return sendOk(reply, deps.clock, rows.map(tokenView));
+  });
+
+  app.post('/payments/token/remove', async (request, reply) => {
+    const auth = request.auth!;
+    const { token, shopper_reference } = parseBody(removeSchema, auth.body);
+    const removed = await deps.tokens.remove(
+      auth.merchant.merchant_id,
+      shopper_reference,
+      token,
+      deps.clock.now(),
+    );
+    if (!removed) throw new ApiError('TOKEN_NOT_FOUND');
+    return sendOk(reply, deps.clock);
+  });
+}
+
+/** Spec §7: `ACTIVATE` is PayKKa's word for an active token. */
+function tokenView(row: TokenRow): Record<string, unknown> {
+  return {
+    token: row.token,
+    token_usage: row.token_usage,
+    payment_method: row.payment_method,
+    status: 'ACTIVATE',
+    shopper_reference: row.shopper_reference,
+    card_info: {
+      bin: row.card_bin,
+      last4: row.card_last4,
+      card_brand: row.card_brand,
+      exp_month: String(row.exp_month).padStart(2, '0'),
+      exp_year: String(row.exp_year),
+    },
+  };
+}
