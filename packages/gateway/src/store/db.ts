@@ -7,13 +7,22 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
+  /** Writes, and reads inside transactions. */
   db: Kysely<Database>;
+  /**
+   * Reads outside transactions. On SQLite a second connection, so a lookup never waits for a
+   * write batch (WAL lets readers and the writer run side by side); on PostgreSQL the pool.
+   */
+  read: Kysely<Database>;
+  /** SQLite only: batches concurrent transactions into one durable commit. */
+  groupCommit?: GroupCommit;
   dialect: Dialect;
   /** Where it lives, for logs: a file path or the postgres URL without credentials. */
   location: string;
@@ -59,7 +68,20 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const reader = new SqliteDatabase(file);
+  reader.pragma('busy_timeout = 5000');
+  const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
+  return {
+    db,
+    read,
+    groupCommit: new GroupCommit(db),
+    dialect: 'sqlite',
+    location: file,
+    close: async () => {
+      await read.destroy();
+      await db.destroy();
+    },
+  };
 }
 
 function openPostgres(url: string): Store {
@@ -70,7 +92,13 @@ function openPostgres(url: string): Store {
   // new one on demand, so there is nothing more to do here.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location: url.replace(/\/\/[^@]*@/, '//'), close: () => db.destroy() };
+  return {
+    db,
+    read: db,
+    dialect: 'postgres',
+    location: url.replace(/\/\/[^@]*@/, '//'),
+    close: () => db.destroy(),
+  };
 }
 
 export async function migrate(db: Kysely<Database>): Promise<string[]> {

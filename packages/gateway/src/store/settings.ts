@@ -2,7 +2,7 @@
 import type { Store } from './db.ts';
 
 export async function getSetting(store: Store, name: string): Promise<string | undefined> {
-  const row = await store.db
+  const row = await store.read
     .selectFrom('settings')
     .select('value')
     .where('name', '=', name)

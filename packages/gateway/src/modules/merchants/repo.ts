@@ -31,7 +31,7 @@ export class MerchantRepo {
   }
 
   async find(merchantId: string): Promise<MerchantRow | undefined> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('merchants')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -40,12 +40,12 @@ export class MerchantRepo {
   }
 
   async list(): Promise<MerchantRow[]> {
-    const rows = await this.store.db.selectFrom('merchants').selectAll().orderBy('created_at').execute();
+    const rows = await this.store.read.selectFrom('merchants').selectAll().orderBy('created_at').execute();
     return rows.map(toMerchant);
   }
 
   async count(): Promise<number> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('merchants')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
@@ -71,7 +71,7 @@ export class MerchantRepo {
   }
 
   async keys(merchantId: string): Promise<MerchantKeyRow[]> {
-    const rows = await this.store.db
+    const rows = await this.store.read
       .selectFrom('merchant_keys')
       .selectAll()
       .where('merchant_id', '=', merchantId)

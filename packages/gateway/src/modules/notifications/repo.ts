@@ -89,7 +89,7 @@ export class NotificationRepo {
   }
 
   async get(notifyId: string): Promise<NotificationRow | undefined> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('notifications')
       .selectAll()
       .where('notify_id', '=', notifyId)
@@ -102,7 +102,7 @@ export class NotificationRepo {
     orderId?: string;
     limit?: number;
   }): Promise<NotificationRow[]> {
-    let query = this.store.db.selectFrom('notifications').selectAll();
+    let query = this.store.read.selectFrom('notifications').selectAll();
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.orderId) query = query.where('order_id', '=', filter.orderId);
     const rows = await query
@@ -114,7 +114,7 @@ export class NotificationRepo {
   }
 
   async attempts(notifyId: string): Promise<AttemptRow[]> {
-    const rows = await this.store.db
+    const rows = await this.store.read
       .selectFrom('notification_attempts')
       .selectAll()
       .where('notify_id', '=', notifyId)

@@ -73,6 +73,11 @@ export class OrderWriter {
     return outcome;
   }
 
+  /** Inserts a new order (PROCESSING intent) unless its trans_id is taken; joins the group commit. */
+  insert(row: OrderRow): Promise<boolean> {
+    return inTransaction(this.store, (tx) => this.repo.insertIfNew(row, tx));
+  }
+
   /**
    * Inserts an order created already final (a card refused before the acquirer), with its
    * event and notification, in one transaction. False when the trans_id was taken meanwhile.

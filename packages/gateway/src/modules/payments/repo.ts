@@ -9,7 +9,7 @@ export class OrderRepo {
   constructor(private readonly store: Store) {}
 
   /** Inserts unless (merchant_id, trans_id) exists; the unique index decides, so concurrent duplicates insert once. */
-  async insertIfNew(row: OrderRow, tx: Tx = this.store.db): Promise<boolean> {
+  async insertIfNew(row: OrderRow, tx: Tx = this.store.read): Promise<boolean> {
     const inserted = await tx
       .insertInto('orders')
       .values(row)
@@ -20,7 +20,7 @@ export class OrderRepo {
   }
 
   async byTransId(merchantId: string, transId: string): Promise<OrderRow | undefined> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('orders')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -30,7 +30,7 @@ export class OrderRepo {
   }
 
   async byOrderId(merchantId: string, orderId: string): Promise<OrderRow | undefined> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('orders')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -52,7 +52,7 @@ export class OrderRepo {
   }
 
   async events(orderId: string): Promise<OrderEvent[]> {
-    const rows = await this.store.db
+    const rows = await this.store.read
       .selectFrom('order_events')
       .selectAll()
       .where('order_id', '=', orderId)
@@ -68,7 +68,7 @@ export class OrderRepo {
 
   /** Order ids whose unknown outcome is due to be asked about again. */
   async dueForReconcile(now: number, limit: number): Promise<string[]> {
-    const rows = await this.store.db
+    const rows = await this.store.read
       .selectFrom('orders')
       .select('order_id')
       .where('status', '=', 'PROCESSING')
@@ -81,7 +81,7 @@ export class OrderRepo {
 
   /** Order ids whose authorization lapsed with money still capturable. */
   async dueForExpiry(now: number, limit: number): Promise<string[]> {
-    const rows = await this.store.db
+    const rows = await this.store.read
       .selectFrom('orders')
       .select('order_id')
       .where('auth_expires_at', '<=', now)

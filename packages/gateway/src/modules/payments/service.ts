@@ -88,7 +88,7 @@ export class PaymentService {
       // Should this process die before recording the outcome, the reconciler asks after the timeout.
       next_reconcile_at: now + settings.acquirerTimeoutMs,
     };
-    if (!(await repo.insertIfNew(intent))) return this.replayLatest(candidate);
+    if (!(await this.deps.writer.insert(intent))) return this.replayLatest(candidate);
 
     // The CVV lives only in this call's memory: it goes to the acquirer and nowhere else.
     const brand = detectBrand(card.pan)!;
@@ -212,7 +212,13 @@ export class PaymentService {
 
   /** Same parameters → the existing order as it stands (after waiting for an in-flight first request). */
   private async replay(existing: OrderRow, candidate: OrderRow): Promise<OrderRow> {
-    const differing = COMPARED.filter((field) => existing[field] !== candidate[field]);
+    // The token a storing payment received on approval is its outcome, not a parameter: a replay
+    // sends the card again, without it. (Comparing it refused every replay of an approved
+    // store_payment_method request, a first recurring payment included, with 300001.)
+    const storedByApproval = Number(existing.store_payment_method) === 1 && candidate.token === null;
+    const differing = COMPARED.filter(
+      (field) => !(field === 'token' && storedByApproval) && existing[field] !== candidate[field],
+    );
     if (differing.length > 0) {
       const names = differing.map((f) => (f === 'card_fingerprint' ? 'card' : f)).join(', ');
       throw new ApiError('TRANS_ID_REUSED', `${candidate.trans_id} differs in ${names}`);

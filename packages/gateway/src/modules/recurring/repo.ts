@@ -16,7 +16,7 @@ export class AgreementRepo {
   }
 
   async get(merchantId: string, agreementId: string): Promise<AgreementRow | undefined> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('agreements')
       .selectAll()
       .where('merchant_id', '=', merchantId)

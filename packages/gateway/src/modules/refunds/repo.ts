@@ -42,7 +42,7 @@ export class RefundRepo {
   async byTransId(
     merchantId: string,
     refundTransId: string,
-    tx: Tx = this.store.db,
+    tx: Tx = this.store.read,
   ): Promise<RefundRow | undefined> {
     const row = await tx
       .selectFrom('refunds')
@@ -54,7 +54,7 @@ export class RefundRepo {
   }
 
   async byRefundOrderId(merchantId: string, refundOrderId: string): Promise<RefundRow | undefined> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('refunds')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -93,7 +93,7 @@ export class RefundRepo {
 
   /** PROCESSING refunds whose outcome is due to be asked about. */
   async due(now: number, limit: number): Promise<RefundRow[]> {
-    const rows = await this.store.db
+    const rows = await this.store.read
       .selectFrom('refunds')
       .selectAll()
       .where('status', '=', 'PROCESSING')

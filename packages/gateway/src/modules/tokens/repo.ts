@@ -61,7 +61,7 @@ export class TokenRepo {
   }
 
   async get(merchantId: string, token: string): Promise<TokenRow | undefined> {
-    const row = await this.store.db
+    const row = await this.store.read
       .selectFrom('tokens')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -71,7 +71,7 @@ export class TokenRepo {
   }
 
   async listActive(merchantId: string, shopperReference: string): Promise<TokenRow[]> {
-    const rows = await this.store.db
+    const rows = await this.store.read
       .selectFrom('tokens')
       .selectAll()
       .where('merchant_id', '=', merchantId)
