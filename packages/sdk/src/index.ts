@@ -1,28 +1,53 @@
 /**
  * @openkka/sdk: a typed client for the PayKKa Payments API v1.2, served by openkka or PayKKa.
- * `new OpenKKA({...}).payments.create(...)`, `.refunds.create(...)`; errors, wire types and the
- * signing helpers are re-exported so integrations need one import.
+ * `new OpenKKA({...}).payments.create(...)`, `.refunds.create(...)`, `.tokens.query(...)`,
+ * `.recurring.cancel(...)`, `.webhooks.verify(...)`; errors, wire types, the signing helpers
+ * and `verifyWebhook` are re-exported so integrations need one import.
  */
 import { RequestSender, type RequestSenderOptions } from './client.ts';
 import { Payments } from './resources/payments.ts';
+import { Recurring } from './resources/recurring.ts';
 import { Refunds } from './resources/refunds.ts';
+import { Tokens } from './resources/tokens.ts';
+import { Webhooks } from './webhooks.ts';
 
 export type OpenKKAOptions = RequestSenderOptions;
 
 export class OpenKKA {
   readonly payments: Payments;
   readonly refunds: Refunds;
+  /** A shopper's stored cards: list and remove. */
+  readonly tokens: Tokens;
+  /** Recurring agreements: cancel. */
+  readonly recurring: Recurring;
+  /** Verifies notifications sent to `notify_url`, with `platformPublicKey` and for `merchantId`. */
+  readonly webhooks: Webhooks;
 
   constructor(options: OpenKKAOptions) {
     const sender = new RequestSender(options);
     this.payments = new Payments(sender);
     this.refunds = new Refunds(sender);
+    this.tokens = new Tokens(sender);
+    this.recurring = new Recurring(sender);
+    this.webhooks = new Webhooks(options.platformPublicKey, {
+      merchantId: options.merchantId,
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 }
 
 export { type PostOptions, RequestSender, type RequestSenderOptions, retryDelayMs } from './client.ts';
 export * from './errors.ts';
 export { Payments } from './resources/payments.ts';
+export { Recurring } from './resources/recurring.ts';
 export { Refunds } from './resources/refunds.ts';
+export { Tokens } from './resources/tokens.ts';
 export * from './signing.ts';
 export type * from './types.ts';
+export {
+  isRefundNotification,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+  Webhooks,
+} from './webhooks.ts';

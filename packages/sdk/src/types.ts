@@ -256,9 +256,157 @@ export interface Refund {
   currency: string;
 }
 
+/** A stored card's details: what an order shows, plus the expiry. Never more of the number. */
+export interface TokenCardInfo extends CardInfo {
+  /** Two digits, `"01"`–`"12"`. */
+  exp_month: string;
+  /** Four digits. */
+  exp_year: string;
+}
+
+/** One stored card of a shopper, as token query lists it. */
+export interface Token {
+  /** `TK` followed by 20 digits. */
+  token: string;
+  token_usage: TokenUsage;
+  payment_method: string;
+  /** PayKKa's word for an active token; removed tokens are not listed at all. */
+  status: 'ACTIVATE';
+  /** openkka adds the shopper the token belongs to. */
+  shopper_reference?: string;
+  card_info: TokenCardInfo;
+}
+
+export interface TokenQueryParams {
+  shopper_reference: string;
+}
+
+export interface TokenRemoveParams {
+  token: string;
+  /** The shopper the token belongs to; another shopper's token does not exist. */
+  shopper_reference: string;
+}
+
+export interface RecurringCancelParams {
+  /** `RA…`, from the first recurring payment. */
+  recurring_agreement_id: string;
+  /** The shopper the agreement belongs to; another shopper's agreement does not exist. */
+  shopper_reference: string;
+}
+
+/** The card of a first recurring payment and the shopper it is stored for. */
+export interface FirstRecurringCard {
+  card_no: string;
+  exp_month: NumberLike;
+  exp_year: NumberLike;
+  cvv?: string;
+  holder_name?: string;
+  holder_email?: string;
+  /** Your id of the shopper (≤64 chars); the token and the agreement belong to it. */
+  shopper_reference: string;
+}
+
+/**
+ * The first payment of a subscription, made while the shopper is present (CIT). The helper
+ * sets `payment_type: RECURRING`, `mit: false`, `payment_method: BANKCARD`,
+ * `store_payment_method: true` and `token_usage: SUBSCRIPTION`.
+ */
+export interface FirstRecurringParams
+  extends Omit<
+    PaymentCreateParams,
+    'payment_type' | 'mit' | 'payment' | 'return_url' | 'recurring_agreement_id'
+  > {
+  /** Where the shopper's browser returns; required, the shopper is present. */
+  return_url: string;
+  payment: FirstRecurringCard;
+}
+
+/**
+ * A renewal charged without the shopper (MIT). The helper sets `payment_type: RECURRING`,
+ * `mit: true` and `payment_method: BANKCARD`; no `return_url` is needed.
+ */
+export interface SubsequentRecurringParams {
+  /** A new trans_id for every renewal: it is the renewal's idempotency key. */
+  trans_id: string;
+  amount: NumberLike;
+  currency: string;
+  /** `RA…`, from the first payment. */
+  recurring_agreement_id: string;
+  /** `TK…`, from the first payment: the agreement's token. */
+  token: string;
+  shopper_reference: string;
+  notify_url?: string;
+}
+
 /** Every response body. `data` is absent on refusals and on operations that return nothing. */
 export interface Envelope<T> {
   ret_code: string;
   ret_msg: string;
   data?: T;
 }
+
+/** Notification types for payment events (spec §9). */
+export type PaymentNotifyType =
+  | 'PAYMENT.AUTHORIZATION'
+  | 'PAYMENT.SUCCESS'
+  | 'PAYMENT.FAILURE'
+  | 'PAYMENT.CANCELED';
+
+/** Notification types for refund events (spec §9). */
+export type RefundNotifyType = 'REFUND.SUCCESS' | 'REFUND.FAILURE';
+
+export type NotifyType = PaymentNotifyType | RefundNotifyType;
+
+/** Fields every notification body carries, payment or refund. */
+interface NotificationCommon {
+  /** Unique per event, and the same on every retry of it: deduplicate on this. */
+  notify_id: string;
+  /** When this delivery attempt was signed (ms); fresh on every retry. */
+  timestamp: number;
+  merchant_id: string;
+  /** The merchant's id of the payment. */
+  trans_id: string;
+  /** openkka's id of the payment (`GW…`). */
+  order_id: string;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  error_code: string;
+  error_description: string;
+  /** When the payment first reached a final authorization outcome. */
+  pay_finish_time?: string;
+  payment: { payment_method: string };
+  card_info?: CardInfo;
+  /** The payment's balances after the event. */
+  balances: Balances;
+}
+
+/** A payment event: its fields are the order's as they stand after the event. */
+export interface PaymentNotification extends NotificationCommon {
+  notify_type: PaymentNotifyType;
+  status: OrderStatus;
+  authorisation_type?: AuthorisationType;
+  capture_method?: CaptureMethod;
+  expire_time?: string;
+  token?: string;
+  recurring_agreement_id?: string;
+  shopper_reference?: string;
+  session_id?: string;
+  authentication_result?: AuthenticationResult;
+}
+
+/**
+ * A refund event: `status`, `amount`, `currency` and the error fields are the refund's;
+ * `trans_id`, `order_id`, `payment`, `card_info` and `balances` are the payment's.
+ */
+export interface RefundNotification extends NotificationCommon {
+  notify_type: RefundNotifyType;
+  status: RefundStatus;
+  /** The merchant's id of the refund. */
+  refund_trans_id: string;
+  /** openkka's id of the refund (`RG…`). */
+  refund_order_id: string;
+}
+
+/** A verified notification body; `notify_type` tells the two kinds apart. */
+export type Notification = PaymentNotification | RefundNotification;

@@ -1,6 +1,7 @@
 /**
- * Payments: initiate a transaction, look one up, capture and void it. Thin on purpose;
- * signing, verification, errors and retries all live in the request sender.
+ * Payments: initiate a transaction (or either kind of recurring payment), look one up, capture
+ * and void it. Thin on purpose; signing, verification, errors and retries all live in the
+ * request sender.
  *
  * A declined card is not an exception. The gateway accepts the request (ret_code 000000) and
  * answers an Order with `status: 'FAILURE'` and a decline `error_code`, because the order now
@@ -8,7 +9,15 @@
  * or changed) throw OpenKKAApiError.
  */
 import type { RequestSender } from '../client.ts';
-import type { CaptureParams, Order, PaymentCreateParams, PaymentQueryParams, VoidParams } from '../types.ts';
+import type {
+  CaptureParams,
+  FirstRecurringParams,
+  Order,
+  PaymentCreateParams,
+  PaymentQueryParams,
+  SubsequentRecurringParams,
+  VoidParams,
+} from '../types.ts';
 
 export class Payments {
   constructor(private readonly sender: RequestSender) {}
@@ -16,6 +25,47 @@ export class Payments {
   /** Safe to repeat with the same trans_id: the gateway returns the existing order, charging once. */
   create(params: PaymentCreateParams): Promise<Order> {
     return this.sender.post<Order>('/payments', params);
+  }
+
+  /**
+   * The first payment of a subscription (CIT, the shopper present): charges the card, stores it
+   * and opens a recurring agreement. When approved, the order carries `token` and
+   * `recurring_agreement_id`; keep both for the renewals. Nothing is stored after a decline.
+   */
+  createFirstRecurring(params: FirstRecurringParams): Promise<Order> {
+    const { payment, ...rest } = params;
+    return this.create({
+      ...rest,
+      payment_type: 'RECURRING',
+      mit: false,
+      payment: {
+        ...payment,
+        payment_method: 'BANKCARD',
+        store_payment_method: true,
+        token_usage: 'SUBSCRIPTION',
+      },
+    });
+  }
+
+  /**
+   * A renewal (MIT, the shopper absent): charges the agreement's token. A broken rule is not
+   * an exception but a FAILURE order, like a decline: `error_code` 2015 for an unknown
+   * agreement, 2016 for a cancelled one, 5010 for a token that is removed or not the
+   * agreement's. Safe to repeat with the same trans_id.
+   */
+  createSubsequentRecurring(params: SubsequentRecurringParams): Promise<Order> {
+    const { trans_id, amount, currency, recurring_agreement_id, token, shopper_reference, notify_url } =
+      params;
+    return this.create({
+      trans_id,
+      payment_type: 'RECURRING',
+      mit: true,
+      currency,
+      amount,
+      ...(notify_url === undefined ? {} : { notify_url }),
+      recurring_agreement_id,
+      payment: { payment_method: 'BANKCARD', token, shopper_reference },
+    });
   }
 
   /** Looks an order up by one of trans_id, order_id or session_id. */
