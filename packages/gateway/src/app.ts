@@ -33,6 +33,9 @@ import { recurringRoutes } from './modules/recurring/routes.ts';
 import { RefundRepo } from './modules/refunds/repo.ts';
 import { refundRoutes } from './modules/refunds/routes.ts';
 import { RefundService } from './modules/refunds/service.ts';
+import { ChallengeRepo } from './modules/three-ds/repo.ts';
+import { challengeRoutes } from './modules/three-ds/routes.ts';
+import { ChallengeService } from './modules/three-ds/service.ts';
 import { TokenRepo } from './modules/tokens/repo.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { CardStore } from './modules/tokens/store-card.ts';
@@ -51,7 +54,11 @@ export interface AppDeps {
   logger: Logger;
   settings: PaymentSettings &
     AuthorizationSettings &
-    DispatcherSettings & { signatureWindowMs: number; adminToken?: string | undefined };
+    DispatcherSettings & {
+      signatureWindowMs: number;
+      adminToken?: string | undefined;
+      publicUrl?: string | undefined;
+    };
 }
 
 export interface App {
@@ -80,7 +87,8 @@ const API_PATHS = [
 
 export function buildApp(deps: AppDeps): App {
   const { store, clock, acquirer, settings } = deps;
-  const merchants = new MerchantService(new MerchantRepo(store), clock);
+  const merchantRepo = new MerchantRepo(store);
+  const merchants = new MerchantService(merchantRepo, clock);
   const orders = new OrderRepo(store);
   const refundRepo = new RefundRepo(store);
   const notificationRepo = new NotificationRepo(store);
@@ -102,8 +110,18 @@ export function buildApp(deps: AppDeps): App {
     settings,
     new CardStore(tokens, agreements, deps.vault),
   );
+  const challenges: ChallengeService = new ChallengeService({
+    repo: new ChallengeRepo(store),
+    orders,
+    writer,
+    vault: deps.vault,
+    clock,
+    settings,
+    authorize: (order, card) => payments.authorizeAfterChallenge(order, card),
+  });
   const payments = new PaymentService({
     repo: orders,
+    challenges,
     tokens,
     agreements,
     writer,
@@ -117,7 +135,8 @@ export function buildApp(deps: AppDeps): App {
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
     {
-      expire: () => expireAuthorizations({ orders, writer, clock }),
+      expire: async () =>
+        (await expireAuthorizations({ orders, writer, clock })) + (await challenges.expireDue()),
       reconcile: () =>
         reconcileUnknownOutcomes({ orders, writer, recorder, acquirer, vault: deps.vault, clock, settings }),
       settleRefunds: () =>
@@ -156,7 +175,7 @@ export function buildApp(deps: AppDeps): App {
     app.register(
       async (api) => {
         api.addHook('preHandler', auth);
-        paymentRoutes(api, { payments, clock });
+        paymentRoutes(api, { payments, clock, publicUrl: settings.publicUrl });
         captureRoutes(api, { captures, clock });
         refundRoutes(api, { refunds, clock });
         tokenRoutes(api, { tokens, clock });
@@ -165,6 +184,8 @@ export function buildApp(deps: AppDeps): App {
       { prefix },
     );
   }
+  // Shopper-facing pages: no request signature (a browser sends them), no response signature.
+  app.register(async (pages) => challengeRoutes(pages, { challenges, merchants: merchantRepo }));
   if (settings.adminToken) {
     const token = settings.adminToken;
     app.register(async (admin) =>

@@ -31,6 +31,8 @@ export interface Config {
   notifyTimeoutMs: number;
   /** Bearer token for the admin API; the admin API is off when unset. */
   adminToken: string | undefined;
+  /** Where shoppers' browsers reach the gateway (3-D Secure pages); else taken from each request. */
+  publicUrl: string | undefined;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -87,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     notifyTimeoutMs: duration('OPENKKA_NOTIFY_TIMEOUT', '10s'),
     adminToken: env.OPENKKA_ADMIN_TOKEN || undefined,
+    publicUrl: env.OPENKKA_PUBLIC_URL ? env.OPENKKA_PUBLIC_URL.replace(/\/+$/, '') : undefined,
   };
 }

@@ -49,6 +49,10 @@ export class SimulatedAcquirer implements Acquirer {
     return decide(request);
   }
 
+  challengeRequired(pan: string): boolean {
+    return testCardBehaviour(pan).kind === 'challenge';
+  }
+
   async refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult> {
     await this.latency(signal);
     const acquirerRef = `${request.paymentRef}-R`;

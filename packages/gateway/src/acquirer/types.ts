@@ -43,6 +43,8 @@ export interface Acquirer {
    * 'UNKNOWN' while the acquirer cannot tell yet. The CVV is not sent: it is not kept.
    */
   authorizationOutcome(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult | 'UNKNOWN'>;
+  /** Whether the issuer wants the shopper to complete a 3-D Secure challenge for this card. */
+  challengeRequired(pan: string): boolean;
   /** Submits a refund; idempotent by refundId, so a resubmission after a crash is safe. */
   refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult>;
 }

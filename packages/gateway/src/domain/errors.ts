@@ -110,6 +110,8 @@ export const BUSINESS_CODES = {
   EXPIRED_CARD: { code: '5003', description: 'Expired card' },
   INCORRECT_CVV: { code: '5004', description: 'Incorrect CVV' },
   ACQUIRER_ERROR: { code: '5005', description: 'Acquirer processing error' },
+  AUTHENTICATION_FAILED: { code: '5006', description: '3-D Secure authentication failed' },
+  PAYMENT_EXPIRED: { code: '5007', description: 'The shopper did not finish before expire_time' },
   TOKEN_INVALID: {
     code: '5010',
     description: 'Token does not exist, was removed, or belongs to another shopper',

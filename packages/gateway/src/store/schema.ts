@@ -69,6 +69,20 @@ export interface OrdersTable {
   recurring_agreement_id: string | null;
   store_payment_method: Int;
   token_usage: string | null;
+  /** JSON: the 3-D Secure outcome (authentication_result of spec §5). */
+  authentication_result: string | null;
+}
+
+export interface ChallengesTable {
+  challenge_id: string;
+  order_id: string;
+  otp: string;
+  status: 'PENDING' | 'PASSED' | 'FAILED' | 'EXPIRED';
+  attempts: Int;
+  cvv_ciphertext: string | null;
+  expires_at: Int;
+  created_at: Int;
+  updated_at: Int;
 }
 
 export interface TokensTable {
@@ -169,6 +183,7 @@ export interface Database {
   notification_attempts: NotificationAttemptsTable;
   tokens: TokensTable;
   agreements: AgreementsTable;
+  challenges: ChallengesTable;
 }
 
 export function toNumber(value: Int): number {

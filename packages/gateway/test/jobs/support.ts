@@ -145,6 +145,10 @@ export class ProbeAcquirer implements Acquirer {
     return this.outcome ? this.outcome(request, signal) : this.inner.authorizationOutcome(request, signal);
   }
 
+  challengeRequired(pan: string): boolean {
+    return this.inner.challengeRequired(pan);
+  }
+
   async refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult> {
     this.refundCalls.push(request.refundId);
     if (this.rejectRefunds > 0) {

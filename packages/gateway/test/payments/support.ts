@@ -105,6 +105,10 @@ export class CountingAcquirer implements Acquirer {
     return this.inner.authorizationOutcome(request, signal);
   }
 
+  challengeRequired(pan: string): boolean {
+    return this.inner.challengeRequired(pan);
+  }
+
   refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult> {
     return this.inner.refund(request, signal);
   }

@@ -45,6 +45,7 @@ export interface OrderRow {
   recurring_agreement_id: string | null;
   store_payment_method: number;
   token_usage: string | null;
+  authentication_result: string | null;
 }
 
 export function amountsOf(row: OrderRow): Amounts {

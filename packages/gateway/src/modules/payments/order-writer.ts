@@ -74,8 +74,12 @@ export class OrderWriter {
   }
 
   /** Inserts a new order (PROCESSING intent) unless its trans_id is taken; joins the group commit. */
-  insert(row: OrderRow): Promise<boolean> {
-    return inTransaction(this.store, (tx) => this.repo.insertIfNew(row, tx));
+  insert(row: OrderRow, alongside?: (tx: Tx) => Promise<void>): Promise<boolean> {
+    return inTransaction(this.store, async (tx) => {
+      if (!(await this.repo.insertIfNew(row, tx))) return false;
+      if (alongside) await alongside(tx);
+      return true;
+    });
   }
 
   /**

@@ -39,6 +39,16 @@ export class OrderRepo {
     return row && toOrderRow(row);
   }
 
+  /** For the gateway's own pages and jobs, which are not scoped to a merchant. */
+  async byOrderIdAny(orderId: string): Promise<OrderRow | undefined> {
+    const row = await this.store.read
+      .selectFrom('orders')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    return row && toOrderRow(row);
+  }
+
   /** Reads the order inside a write transaction, locked against concurrent changes. */
   async lock(tx: Tx, orderId: string, merchantId?: string): Promise<OrderRow | undefined> {
     let query = tx.selectFrom('orders').selectAll().where('order_id', '=', orderId);

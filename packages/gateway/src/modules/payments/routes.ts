@@ -1,5 +1,5 @@
 /** /payments and /payments/query: parse, hand to the service, answer the order object. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { sendOk } from '../../http/envelope.ts';
@@ -8,11 +8,23 @@ import { checkPaymentRules, createPaymentSchema, queryPaymentSchema } from './sc
 import type { PaymentService } from './service.ts';
 import { orderView } from './view.ts';
 
-export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentService; clock: Clock }): void {
+/** Where shoppers' browsers reach this gateway: configured, else as this request came in. */
+export function publicUrl(request: FastifyRequest, configured: string | undefined): string {
+  return configured ?? `${request.protocol}://${request.host}`;
+}
+
+export function paymentRoutes(
+  app: FastifyInstance,
+  deps: { payments: PaymentService; clock: Clock; publicUrl: string | undefined },
+): void {
   app.post('/payments', async (request, reply) => {
     const auth = request.auth!;
     const input = checkPaymentRules(parseBody(createPaymentSchema, auth.body));
-    const order = await deps.payments.create(auth.merchant.merchant_id, input);
+    const order = await deps.payments.create(
+      auth.merchant.merchant_id,
+      input,
+      publicUrl(request, deps.publicUrl),
+    );
     return sendOk(reply, deps.clock, orderView(order));
   });
 

@@ -12,6 +12,7 @@ import { newId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
 import type { Vault } from '../../vault/vault.ts';
 import type { AgreementRepo } from '../recurring/repo.ts';
+import type { ChallengeService } from '../three-ds/service.ts';
 import type { TokenRepo } from '../tokens/repo.ts';
 import type { AuthorizationRecorder } from './authorization.ts';
 import { InFlight } from './in-flight.ts';
@@ -39,6 +40,7 @@ export interface PaymentSettings {
 
 export interface PaymentDeps {
   repo: OrderRepo;
+  challenges: ChallengeService;
   tokens: TokenRepo;
   agreements: AgreementRepo;
   writer: OrderWriter;
@@ -66,7 +68,8 @@ export class PaymentService {
 
   constructor(private readonly deps: PaymentDeps) {}
 
-  async create(merchantId: string, input: PaymentInput): Promise<OrderRow> {
+  /** `publicUrl` is where the shopper's browser reaches this gateway (for 3-D Secure pages). */
+  async create(merchantId: string, input: PaymentInput, publicUrl: string): Promise<OrderRow> {
     const { repo, clock, vault, settings } = this.deps;
     const now = clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
@@ -78,6 +81,19 @@ export class PaymentService {
     const card = this.cardFor(input, ctx);
     const refusal = storedCardRefusal(input, ctx) ?? cardRefusal(card, now);
     if (refusal || !card) return this.insertFailure(candidate, refusal ?? 'TOKEN_INVALID', now);
+
+    if (this.needsChallenge(input, card.pan)) {
+      const waiting: OrderRow = {
+        ...candidate,
+        card_ciphertext:
+          ctx.token?.card_ciphertext ??
+          vault.encryptCard({ pan: card.pan, exp_month: card.expMonth, exp_year: card.expYear }),
+      };
+      const prepared = this.deps.challenges.prepare(waiting, card.cvv, publicUrl);
+      return (await this.deps.writer.insert(prepared.order, prepared.insertChallenge))
+        ? prepared.order
+        : this.replayLatest(candidate);
+    }
 
     const intent: OrderRow = {
       ...candidate,
@@ -93,6 +109,19 @@ export class PaymentService {
     // The CVV lives only in this call's memory: it goes to the acquirer and nowhere else.
     const brand = detectBrand(card.pan)!;
     return this.inFlight.run(intent.order_id, () => this.authorizeNow(intent, { ...card, brand }));
+  }
+
+  /** The authorization after a passed 3-D Secure challenge; duplicates of the payment wait for it. */
+  authorizeAfterChallenge(order: OrderRow, card: AuthorizeRequest['card']): Promise<OrderRow> {
+    return this.inFlight.run(order.order_id, () => this.authorizeNow(order, card));
+  }
+
+  /** Merchant-initiated payments never challenge the shopper, who is not there (spec §7). */
+  private needsChallenge(input: PaymentInput, pan: string): boolean {
+    if (input.mit === true) return false;
+    return (
+      input.authentication?.challenge_indicator === 'CHALLENGE' || this.deps.acquirer.challengeRequired(pan)
+    );
   }
 
   private async storedCardContext(merchantId: string, input: PaymentInput): Promise<StoredCardContext> {
@@ -140,10 +169,18 @@ export class PaymentService {
         : (ctx.token?.card_fingerprint ?? null);
     const digits = source.kind === 'card' ? source.pan : '';
     const brand = /^\d{12,19}$/.test(digits) ? detectBrand(digits) : undefined;
+    // A token shows its card only while active and to its own shopper: a removed or another
+    // shopper's token answers like an unknown one (5010, no card_info), as rules.ts intends.
+    const own =
+      source.kind === 'token' &&
+      ctx.token?.status === 'ACTIVE' &&
+      ctx.token.shopper_reference === payment.shopper_reference
+        ? ctx.token
+        : undefined;
     const shown = brand
       ? { card_bin: digits.slice(0, 6), card_last4: digits.slice(-4), card_brand: brand }
-      : ctx.token && source.kind === 'token'
-        ? { card_bin: ctx.token.card_bin, card_last4: ctx.token.card_last4, card_brand: ctx.token.card_brand }
+      : own
+        ? { card_bin: own.card_bin, card_last4: own.card_last4, card_brand: own.card_brand }
         : noCard;
     return {
       order_id: newId('GW'),
@@ -185,6 +222,7 @@ export class PaymentService {
       recurring_agreement_id: input.recurring_agreement_id ?? null,
       store_payment_method: payment.store_payment_method ? 1 : 0,
       token_usage: payment.token_usage ?? null,
+      authentication_result: null,
     };
   }
 

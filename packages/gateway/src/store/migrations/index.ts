@@ -4,10 +4,12 @@ import * as initial from './001-initial.ts';
 import * as moneyMovement from './002-money-movement.ts';
 import * as notifications from './003-notifications.ts';
 import * as tokens from './004-tokens.ts';
+import * as threeDs from './005-three-ds.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-money-movement': moneyMovement,
   '003-notifications': notifications,
   '004-tokens': tokens,
+  '005-three-ds': threeDs,
 };

@@ -1,0 +1,42 @@
+/** GET /3ds/:id shows the challenge; POST /3ds/:id completes or fails it, then returns the shopper. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { MerchantRepo } from '../merchants/repo.ts';
+import { challengePage, messagePage, pickLocale } from './page.ts';
+import { type ChallengeService, MAX_CODE_ATTEMPTS } from './service.ts';
+
+export function challengeRoutes(
+  app: FastifyInstance,
+  deps: { challenges: ChallengeService; merchants: MerchantRepo },
+) {
+  const html = (reply: FastifyReply, status: number, page: string) =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+
+  app.get('/3ds/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const locale = pickLocale((request.query as { lang?: string }).lang, request.headers['accept-language']);
+    const found = await deps.challenges.page(id);
+    if (!found) return html(reply, 404, messagePage(locale, 'missing'));
+    if (found.challenge.status !== 'PENDING') return html(reply, 200, messagePage(locale, 'done'));
+    const merchant = await deps.merchants.find(found.order.merchant_id);
+    return html(reply, 200, challengePage({ locale, ...found, merchantName: merchant?.name ?? '' }));
+  });
+
+  app.post('/3ds/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    const locale = pickLocale(form.get('lang') ?? undefined, request.headers['accept-language']);
+    const action = form.get('action') === 'fail' ? 'fail' : 'complete';
+    const outcome = await deps.challenges.submit(id, action, form.get('code') ?? '');
+    if (!outcome) return html(reply, 404, messagePage(locale, 'missing'));
+    if (outcome.kind === 'redirect') return reply.code(303).header('location', outcome.url).send();
+    const merchant = await deps.merchants.find(outcome.order.merchant_id);
+    const page = challengePage({
+      locale,
+      challenge: outcome.challenge,
+      order: outcome.order,
+      merchantName: merchant?.name ?? '',
+      attemptsLeft: MAX_CODE_ATTEMPTS - outcome.challenge.attempts,
+    });
+    return html(reply, 200, page);
+  });
+}
