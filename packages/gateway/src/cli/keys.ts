@@ -1,8 +1,84 @@
+/**
+ * `openkka keys …`: the platform public key, and the master keyring: status, rotation,
+ * retirement of old master keys, and a foreground re-encryption pass.
+ */
 import type { Command } from 'commander';
-import { withRuntime } from './context.ts';
+import { type Config, loadConfig } from '../config.ts';
+import { systemClock } from '../domain/clock.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+import { readDataKeys } from '../vault/data-keys.ts';
+import { ENV_SOURCE, keyringFile } from '../vault/keyring.ts';
+import { addMasterKey, removeMasterKey } from '../vault/keyring-file.ts';
+import { KeyRotation, type PassResult } from '../vault/rotation.ts';
+import { formatKeyStatus, type KeyStatus, keyStatus, retirableMasterKeys } from '../vault/status.ts';
+import { output, withRuntime } from './context.ts';
+
+const ENV_ROTATION_HELP =
+  `the master keyring comes from ${ENV_SOURCE}, which openkka cannot change. To rotate, append a ` +
+  `new entry to the end of ${ENV_SOURCE}, for example ",mk_2:" followed by the output of ` +
+  '`openssl rand -base64 32`, set the new value for every process on this store and restart them. ' +
+  'The last entry becomes the primary; the data keys are re-wrapped and stored cards re-encrypted in the background.';
+
+async function withConfigRuntime<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime(config);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.store.close();
+  }
+}
+
+/** `keys rotate-master`: appends a new primary to the keyring file; returns its id. */
+export async function rotateMaster(config: Config): Promise<{ masterKeyId: string; file: string }> {
+  if (config.masterKey) throw new Error(ENV_ROTATION_HELP);
+  // Opening the runtime first proves this keyring file is the one the store is wrapped by.
+  await withConfigRuntime(config, async () => {});
+  const file = keyringFile(config.dataDir);
+  return { masterKeyId: addMasterKey(file), file };
+}
+
+/** `keys retire-master ID`: removes an old master key from the keyring file, once nothing needs it. */
+export async function retireMaster(config: Config, id: string): Promise<{ file: string }> {
+  return withConfigRuntime(config, async (rt) => {
+    const keyring = rt.vault.keyring;
+    if (!keyring.keys.has(id)) throw new Error(`${keyring.source} holds no master key "${id}"`);
+    const stored = await readDataKeys(rt.store);
+    const wraps = stored
+      ? [...stored.keys.card_keys, stored.keys.fingerprint].filter((k) => k.master_key_id === id)
+      : [];
+    if (wraps.length > 0) {
+      throw new Error(
+        `master key "${id}" still wraps data key ${wraps.map((k) => k.id).join(', ')}; a running gateway ` +
+          're-wraps them after a rotation (see openkka keys status), or run openkka keys reencrypt',
+      );
+    }
+    if (!keyring.file) {
+      const retirable = retirableMasterKeys(keyring, rt.vault.dataKeys).includes(id);
+      throw new Error(
+        `the master keyring comes from ${ENV_SOURCE}, which openkka cannot change; ` +
+          (retirable
+            ? `nothing needs "${id}" any more: remove its entry from ${ENV_SOURCE} for every process and restart them`
+            : `"${id}" is the primary`),
+      );
+    }
+    // The file may have changed since it was read: the primary check runs again under its lock.
+    removeMasterKey(keyring.file, id, () => {});
+    return { file: keyring.file };
+  });
+}
+
+/** `keys reencrypt`: what a running gateway does in the background, once, in the foreground. */
+export async function reencryptNow(config: Config): Promise<{ status: KeyStatus; pass: PassResult }> {
+  return withConfigRuntime(config, async (rt) => {
+    const rotation = new KeyRotation({ store: rt.store, vault: rt.vault, clock: systemClock });
+    await rotation.followKeyring();
+    const pass = await rotation.reencrypt();
+    return { pass, status: await keyStatus(rt.vault) };
+  });
+}
 
 export function registerKeyCommands(program: Command): void {
-  const keys = program.command('keys').description('Platform key');
+  const keys = program.command('keys').description('Platform key and master keyring');
   keys
     .command('platform')
     .description('Print the platform public key (PEM) that verifies responses and notifications')
@@ -11,4 +87,60 @@ export function registerKeyCommands(program: Command): void {
         process.stdout.write(rt.platformPublicKeyPem);
       }),
     );
+
+  keys
+    .command('status')
+    .description('Master keys (primary, retirable), data keys and the card records each protects')
+    .option('--json', 'print one JSON object')
+    .action((opts: { json?: boolean }) =>
+      withRuntime(async (rt) => {
+        const status = await keyStatus(rt.vault);
+        output(opts.json, { ...status }, formatKeyStatus(status));
+      }),
+    );
+
+  keys
+    .command('rotate-master')
+    .description('Add a new primary master key to the keyring file; a running gateway adopts it')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) => {
+      const { masterKeyId, file } = await rotateMaster(loadConfig());
+      output(
+        opts.json,
+        { master_key_id: masterKeyId, file },
+        [
+          `New primary master key: ${masterKeyId} (in ${file})`,
+          'A running gateway adopts it within seconds, re-wraps the data keys and re-encrypts stored',
+          'cards in the background. Follow it with `openkka keys status`; once the old master key is',
+          'retirable, remove it with `openkka keys retire-master <id>`.',
+        ].join('\n'),
+      );
+    });
+
+  keys
+    .command('retire-master')
+    .description('Remove an old master key from the keyring file (refused while a data key needs it)')
+    .argument('<id>', 'master key id')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const { file } = await retireMaster(loadConfig(), id);
+      output(opts.json, { retired: id, file }, `Master key ${id} removed from ${file}`);
+    });
+
+  keys
+    .command('reencrypt')
+    .description('Re-wrap the data keys under the primary master key and re-encrypt card records now')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) => {
+      const { pass, status } = await reencryptNow(loadConfig());
+      output(
+        opts.json,
+        { pass, status },
+        [
+          `Re-encrypted ${pass.rewrapped} card records (${pass.failed} unreadable)` +
+            (pass.deleted.length > 0 ? `; deleted data keys ${pass.deleted.join(', ')}` : ''),
+          formatKeyStatus(status),
+        ].join('\n'),
+      );
+    });
 }

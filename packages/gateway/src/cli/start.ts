@@ -7,6 +7,7 @@ import { systemClock } from '../domain/clock.ts';
 import { createLogger } from '../logger.ts';
 import { openRuntime } from '../runtime.ts';
 import { closeOnSignals, listen } from '../server.ts';
+import { KeyRotation } from '../vault/rotation.ts';
 import { ensureDemoMerchant, paymentExample } from './demo.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -29,10 +30,15 @@ export function registerStartCommand(program: Command): void {
         logger,
         settings: config,
       });
+      // Adopts a changed master keyring and re-encrypts stored cards, without a restart.
+      const { store, vault } = rt;
+      const keyRotation = new KeyRotation({ store, vault, clock: systemClock, log: logger });
+      app.addHook('onClose', () => keyRotation.stop());
       const url = await listen(app, config.host, config.port);
       closeOnSignals(app, rt.store);
       jobs.start(config.jobsIntervalMs);
       dispatcher.start(config.jobsIntervalMs);
+      keyRotation.start();
       logger.info({ url, store: rt.store.location }, 'openkka listening');
 
       const demo = await ensureDemoMerchant(rt.store, merchants, config.dataDir);

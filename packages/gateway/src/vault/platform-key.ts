@@ -15,8 +15,11 @@ export interface PlatformKey {
   publicKeyPem: string;
 }
 
-const SETTING = 'platform_key';
-const PURPOSE = 'platform-key';
+/** The setting holding the sealed private key, and the purpose it is sealed for (its AAD). */
+export const PLATFORM_KEY_SETTING = 'platform_key';
+export const PLATFORM_KEY_PURPOSE = 'platform-key';
+const SETTING = PLATFORM_KEY_SETTING;
+const PURPOSE = PLATFORM_KEY_PURPOSE;
 
 export async function loadPlatformKey(store: Store, vault: Vault, file?: string): Promise<PlatformKey> {
   const pem = file ? readFileSync(file, 'utf8') : await loadOrCreatePem(store, vault);
