@@ -49,7 +49,9 @@ function tokenView(row: TokenRow): Record<string, unknown> {
       last4: row.card_last4,
       card_brand: row.card_brand,
       exp_month: String(row.exp_month).padStart(2, '0'),
-      exp_year: String(row.exp_year),
+      // The card checks read a two-digit year as 20xx; the token shows the year meant (a card
+      // stored with exp_year "30" listed "30", not "2030").
+      exp_year: String(row.exp_year < 100 ? 2000 + row.exp_year : row.exp_year),
     },
   };
 }
