@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 // Pure tests run once; feature tests run once per store, so every behaviour is proven on
-// the embedded SQLite store and on PostgreSQL.
+// the embedded SQLite store and on PostgreSQL. Browser tests (a real headless Chromium) prove
+// the shopper's pages, not the store, so they run once, on SQLite.
 const feature = ['packages/gateway/test/**/*.test.ts'];
 const pure = ['packages/sdk/test/**/*.test.ts', 'packages/gateway/test/unit/**/*.test.ts'];
+const browser = ['packages/gateway/test/e2e/**/*.test.ts'];
+const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/**'];
 
 export default defineConfig({
   test: {
@@ -16,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'sqlite',
           include: feature,
-          exclude: ['packages/gateway/test/unit/**'],
+          exclude: notFeature,
           env: { OPENKKA_TEST_STORE: 'sqlite' },
         },
       },
@@ -25,8 +28,16 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: feature,
-          exclude: ['packages/gateway/test/unit/**'],
+          exclude: notFeature,
           env: { OPENKKA_TEST_STORE: 'postgres' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: browser,
+          env: { OPENKKA_TEST_STORE: 'sqlite' },
         },
       },
     ],

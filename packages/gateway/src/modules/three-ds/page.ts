@@ -68,9 +68,9 @@ export function challengePage(args: {
     <h1>${t.title}</h1>
     <p>${t.intro}</p>
     <dl>
-      <dt>${t.merchant}</dt><dd id="merchant">${escape(args.merchantName)}</dd>
-      <dt>${t.amount}</dt><dd id="amount">${escape(amount)}</dd>
-      <dt>${t.card}</dt><dd id="card">${escape(card)}</dd>
+      <dt>${t.merchant}</dt><dd id="merchant">${escapeHtml(args.merchantName)}</dd>
+      <dt>${t.amount}</dt><dd id="amount">${escapeHtml(amount)}</dd>
+      <dt>${t.card}</dt><dd id="card">${escapeHtml(card)}</dd>
     </dl>
     <p class="hint">${t.codeHint} <strong id="otp">${challenge.otp}</strong></p>
     ${wrong}
@@ -118,6 +118,7 @@ function layout(locale: Locale, title: string, body: string): string {
 </html>`;
 }
 
-function escape(text: string): string {
+// Named escapeHtml, not escape: the old name shadowed the global escape() and failed `biome check`.
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

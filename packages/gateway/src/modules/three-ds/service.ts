@@ -75,15 +75,30 @@ export class ChallengeService {
     if (!found) return undefined;
     const { challenge, order } = found;
     if (challenge.status !== 'PENDING' || order.status !== 'PROCESSING') return this.back(order);
+    // Fix: an answer after expire_time was accepted (and authorized) as long as the expiry job
+    // had not run yet; the payment expires now instead, as the job would have expired it.
+    if (this.deps.clock.now() >= challenge.expires_at)
+      return this.back(await this.fail(challenge, 'PAYMENT_EXPIRED'));
     if (action === 'fail') return this.back(await this.fail(challenge, 'AUTHENTICATION_FAILED'));
     if (code.trim() !== challenge.otp) {
-      const attempts = challenge.attempts + 1;
+      // Fix: the wrong guess is counted on the locked row. Counted from the row read above,
+      // guesses sent at once all saw the same count and each wrote count + 1, so parallel
+      // requests could try far more than MAX_CODE_ATTEMPTS codes.
+      const counted = await this.deps.writer.mutateWith<number>(
+        null,
+        challenge.order_id,
+        async (_row, tx) => {
+          const current = (await this.deps.repo.byOrder(tx, challenge.order_id))!;
+          if (current.status !== 'PENDING') return null;
+          const attempts = current.attempts + 1;
+          await this.deps.repo.update(tx, challengeId, { attempts, updated_at: this.deps.clock.now() });
+          return { changes: {}, result: attempts };
+        },
+      );
+      const attempts = counted.result;
+      if (attempts === undefined) return this.back(counted.order);
       if (attempts >= MAX_CODE_ATTEMPTS)
         return this.back(await this.fail(challenge, 'AUTHENTICATION_FAILED'));
-      await this.deps.writer.mutate(null, challenge.order_id, async (_row, tx) => {
-        await this.deps.repo.update(tx, challengeId, { attempts, updated_at: this.deps.clock.now() });
-        return null;
-      });
       return { kind: 'retry', challenge: { ...challenge, attempts }, order, error: 'wrong-code' };
     }
     return this.back(await this.pass(challenge));
@@ -106,6 +121,8 @@ export class ChallengeService {
       challenge.order_id,
       async (row, tx) => {
         const current = (await repo.byOrder(tx, row.order_id))!;
+        // Out of attempts: a wrong guess made the last one and is failing the challenge now.
+        if (current.attempts >= MAX_CODE_ATTEMPTS) return null;
         if (current.status !== 'PENDING' || row.status !== 'PROCESSING') return null;
         const now = clock.now();
         // The CVV leaves the store here: it goes to the acquirer from memory only.
@@ -121,7 +138,7 @@ export class ChallengeService {
             processing_until: now + settings.acquirerTimeoutMs,
             next_reconcile_at: now + settings.acquirerTimeoutMs,
           },
-          result: sealedCvv ? vault.openText(sealedCvv, `cvv/${current.challenge_id}`) : null,
+          result: sealedCvv ? openCvv(vault, sealedCvv, current.challenge_id) : null,
         };
       },
     );
@@ -168,5 +185,18 @@ export class ChallengeService {
     url.searchParams.set('order_id', order.order_id);
     url.searchParams.set('status', order.status);
     return { kind: 'redirect', url: url.toString(), order };
+  }
+}
+
+/**
+ * A pending challenge's CVV is sealed under the card data key of its time. Should a key
+ * rotation have retired that key meanwhile (challenges live minutes, rotation passes run
+ * longer), the payment goes on without the CVV rather than failing the shopper.
+ */
+function openCvv(vault: Vault, sealed: string, challengeId: string): string | null {
+  try {
+    return vault.openText(sealed, `cvv/${challengeId}`);
+  } catch {
+    return null;
   }
 }
