@@ -128,20 +128,36 @@ export class Dispatcher {
     a: { timestamp: number; latencyMs: number; httpStatus: number | null; error: string | null },
   ): Promise<void> {
     const { store, repo, clock, settings } = this.deps;
-    const attempt = n.attempts + 1;
     const now = clock.now();
     const delivered = a.error === null;
-    // A redelivered, exhausted notification has no retry left: if this attempt fails, FAILED again.
-    const retryIn = settings.notifyBackoffMs[attempt - 1];
-    const changes: Partial<NotificationRow> = delivered
-      ? { status: 'DELIVERED', attempts: attempt, delivered_at: now, next_attempt_at: null, last_error: null }
-      : retryIn === undefined
-        ? { status: 'FAILED', attempts: attempt, next_attempt_at: null, last_error: a.error }
-        : { attempts: attempt, next_attempt_at: now + retryIn, last_error: a.error };
-    if (!delivered)
-      this.deps.log.warn({ notifyId: n.notify_id, attempt, error: a.error }, 'notification not acknowledged');
-    return inTransaction(store, (tx) =>
-      repo.recordAttempt(
+    return inTransaction(store, async (tx) => {
+      // Numbered from the row as it is now, not as it was claimed: a redelivery while this
+      // attempt was in flight lets another dispatcher attempt it too, and then both attempts
+      // must be recorded (the same number twice broke the attempts key and lost the record),
+      // and a late failure must not undo the other's delivery.
+      const current = await repo.lockState(tx, n.notify_id);
+      const attempt = current.attempts + 1;
+      // A redelivered, exhausted notification has no retry left: if this attempt fails, FAILED again.
+      const retryIn = settings.notifyBackoffMs[attempt - 1];
+      const changes: Partial<NotificationRow> = delivered
+        ? {
+            status: 'DELIVERED',
+            attempts: attempt,
+            delivered_at: now,
+            next_attempt_at: null,
+            last_error: null,
+          }
+        : current.status === 'DELIVERED'
+          ? { attempts: attempt }
+          : retryIn === undefined
+            ? { status: 'FAILED', attempts: attempt, next_attempt_at: null, last_error: a.error }
+            : { attempts: attempt, next_attempt_at: now + retryIn, last_error: a.error };
+      if (!delivered)
+        this.deps.log.warn(
+          { notifyId: n.notify_id, attempt, error: a.error },
+          'notification not acknowledged',
+        );
+      await repo.recordAttempt(
         tx,
         {
           notify_id: n.notify_id,
@@ -153,8 +169,8 @@ export class Dispatcher {
           delivered: delivered ? 1 : 0,
         },
         { ...changes, updated_at: now },
-      ),
-    );
+      );
+    });
   }
 }
 

@@ -7,7 +7,7 @@ import {
   toNumber,
   toNumberOrNull,
 } from '../../store/schema.ts';
-import type { Tx } from '../../store/tx.ts';
+import { forUpdate, type Tx } from '../../store/tx.ts';
 
 export interface NotificationRow {
   notify_id: string;
@@ -81,6 +81,15 @@ export class NotificationRepo {
         .execute();
     }
     return rows;
+  }
+
+  /** The notification's attempt count and status as they are now, locked until the transaction ends. */
+  async lockState(tx: Tx, notifyId: string): Promise<{ attempts: number; status: NotificationStatus }> {
+    const row = await forUpdate(
+      this.store,
+      tx.selectFrom('notifications').select(['attempts', 'status']).where('notify_id', '=', notifyId),
+    ).executeTakeFirstOrThrow();
+    return { attempts: toNumber(row.attempts), status: row.status };
   }
 
   async recordAttempt(tx: Tx, attempt: AttemptRow, changes: Partial<NotificationRow>): Promise<void> {
