@@ -30,6 +30,8 @@ import { paymentRoutes } from './modules/payments/routes.ts';
 import { PaymentService, type PaymentSettings } from './modules/payments/service.ts';
 import { AgreementRepo } from './modules/recurring/repo.ts';
 import { recurringRoutes } from './modules/recurring/routes.ts';
+import { redirectRoutes } from './modules/redirects/routes.ts';
+import { OffsiteService } from './modules/redirects/service.ts';
 import { RefundRepo } from './modules/refunds/repo.ts';
 import { refundRoutes } from './modules/refunds/routes.ts';
 import { RefundService } from './modules/refunds/service.ts';
@@ -39,6 +41,7 @@ import { ChallengeService } from './modules/three-ds/service.ts';
 import { TokenRepo } from './modules/tokens/repo.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { CardStore } from './modules/tokens/store-card.ts';
+import { walletRoutes } from './modules/wallets/routes.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
@@ -58,6 +61,8 @@ export interface AppDeps {
       signatureWindowMs: number;
       adminToken?: string | undefined;
       publicUrl?: string | undefined;
+      /** SEPA settlement delay; 10 s unless set. */
+      sepaSettlementDelayMs?: number | undefined;
     };
 }
 
@@ -83,6 +88,7 @@ const API_PATHS = [
   '/payments/token/query',
   '/payments/token/remove',
   '/payments/recurring/cancel',
+  '/payments/apple-pay/create-session',
 ];
 
 export function buildApp(deps: AppDeps): App {
@@ -119,6 +125,14 @@ export function buildApp(deps: AppDeps): App {
     settings,
     authorize: (order, card) => payments.authorizeAfterChallenge(order, card),
   });
+  const offsite = new OffsiteService({
+    store,
+    orders,
+    recorder,
+    vault: deps.vault,
+    clock,
+    settings: { sepaSettlementDelayMs: settings.sepaSettlementDelayMs ?? 10_000 },
+  });
   const payments = new PaymentService({
     repo: orders,
     challenges,
@@ -130,15 +144,27 @@ export function buildApp(deps: AppDeps): App {
     vault: deps.vault,
     clock,
     settings,
+    offsite,
   });
   const captures = new CaptureService(writer, clock);
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
     {
       expire: async () =>
-        (await expireAuthorizations({ orders, writer, clock })) + (await challenges.expireDue()),
-      reconcile: () =>
-        reconcileUnknownOutcomes({ orders, writer, recorder, acquirer, vault: deps.vault, clock, settings }),
+        (await expireAuthorizations({ orders, writer, clock })) +
+        (await challenges.expireDue()) +
+        (await offsite.expireDue()),
+      // SEPA settlement is an outcome learned later from the bank, counted with the reconciler's.
+      reconcile: async () =>
+        (await reconcileUnknownOutcomes({
+          orders,
+          writer,
+          recorder,
+          acquirer,
+          vault: deps.vault,
+          clock,
+          settings,
+        })) + (await offsite.settleSepa()),
       settleRefunds: () =>
         settleDueRefunds({ refunds: refundRepo, orders, refundService: refunds, clock, settings }),
     },
@@ -180,12 +206,14 @@ export function buildApp(deps: AppDeps): App {
         refundRoutes(api, { refunds, clock });
         tokenRoutes(api, { tokens, clock });
         recurringRoutes(api, { agreements, clock });
+        walletRoutes(api, { clock, platformKey: deps.platformKey });
       },
       { prefix },
     );
   }
   // Shopper-facing pages: no request signature (a browser sends them), no response signature.
   app.register(async (pages) => challengeRoutes(pages, { challenges, merchants: merchantRepo }));
+  app.register(async (pages) => redirectRoutes(pages, { offsite, merchants: merchantRepo }));
   if (settings.adminToken) {
     const token = settings.adminToken;
     app.register(async (admin) =>

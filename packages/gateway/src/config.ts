@@ -26,6 +26,8 @@ export interface Config {
   jobsIntervalMs: number;
   /** Simulated acquirer: how long until a refund of the refund-failing test card fails. */
   simRefundFailureDelayMs: number;
+  /** How long a SEPA payment stays PROCESSING before the bank's settlement makes it SUCCESS. */
+  sepaSettlementDelayMs: number;
   /** Waits before each notification retry; the number of entries is the number of retries. */
   notifyBackoffMs: number[];
   notifyTimeoutMs: number;
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     jobsIntervalMs: duration('OPENKKA_JOBS_INTERVAL', '1s'),
     simRefundFailureDelayMs: duration('OPENKKA_SIM_REFUND_FAILURE_DELAY', '5s'),
+    sepaSettlementDelayMs: duration('OPENKKA_SEPA_SETTLEMENT_DELAY', '10s'),
     // About three days in all (spec §9): 1m 5m 15m 1h 2h 6h 12h 24h 24h.
     notifyBackoffMs: durations(
       env.OPENKKA_NOTIFY_BACKOFF || '1m,5m,15m,1h,2h,6h,12h,24h,24h',

@@ -64,6 +64,11 @@ export const REQUEST_CODES = {
     message: 'refund_trans_id was already used with different parameters',
   },
   METHOD_NOT_ALLOWED: { code: '300004', http: 405, message: 'Every operation is a POST' },
+  CURRENCY_NOT_SUPPORTED_BY_METHOD: {
+    code: '300040',
+    http: 400,
+    message: 'Currency is not supported by this payment method',
+  },
 } as const satisfies Record<string, RequestCode>;
 
 export type RequestCodeName = keyof typeof REQUEST_CODES;
@@ -112,6 +117,7 @@ export const BUSINESS_CODES = {
   ACQUIRER_ERROR: { code: '5005', description: 'Acquirer processing error' },
   AUTHENTICATION_FAILED: { code: '5006', description: '3-D Secure authentication failed' },
   PAYMENT_EXPIRED: { code: '5007', description: 'The shopper did not finish before expire_time' },
+  SHOPPER_CANCELED: { code: '5008', description: 'The shopper canceled the payment' },
   TOKEN_INVALID: {
     code: '5010',
     description: 'Token does not exist, was removed, or belongs to another shopper',

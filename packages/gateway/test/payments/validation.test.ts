@@ -236,10 +236,8 @@ describe('leniencies that are not refusals', () => {
 
 describe('payment methods and storage rules (2100xx)', () => {
   it.each([
-    ['iDEAL', 'IDEAL'],
-    ['ApplePay', 'APPLE_PAY'],
-    ['SEPA', 'SEPA'],
-    ['GooglePay', 'GOOGLE_PAY'],
+    ['eftpos', 'EFTPOS'],
+    ['EFTPOS', 'EFTPOS'],
   ])('%s exists but is not enabled → 210001', async (method, named) => {
     await expectRefused(cardPayment({}, { payment_method: method }), named, '210001');
   });

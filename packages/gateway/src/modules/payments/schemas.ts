@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
-import { ENABLED_METHODS, normalisePaymentMethod, type PaymentMethod } from '../../domain/payment-methods.ts';
+import {
+  ENABLED_METHODS,
+  methodCurrencies,
+  normalisePaymentMethod,
+  type PaymentMethod,
+  WALLET_METHODS,
+} from '../../domain/payment-methods.ts';
 import {
   amount,
   currency,
@@ -19,6 +25,7 @@ import {
   optionalUrl,
   text,
 } from '../../http/fields.ts';
+import { parseWalletTokenData } from '../wallets/token-data.ts';
 
 const paymentMethod = z
   .unknown()
@@ -98,10 +105,24 @@ export const createPaymentSchema = z.object({
 
 export type CreatePaymentInput = z.output<typeof createPaymentSchema>;
 
-/** Where the card comes from: typed in, or a stored card (token). */
+/**
+ * Where the money comes from: a typed-in card, a stored card (token), a wallet's decrypted card
+ * (Apple Pay, Google Pay), or the shopper's bank or wallet app (redirect methods and SEPA),
+ * which needs no card at all.
+ */
 export type CardSource =
   | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: string | undefined }
-  | { kind: 'token'; token: string; cvv: string | undefined };
+  | { kind: 'token'; token: string; cvv: string | undefined }
+  | {
+      kind: 'wallet';
+      pan: string;
+      expMonth: number;
+      expYear: number;
+      cvv: undefined;
+      cryptogram: string;
+      eci: string;
+    }
+  | { kind: 'offsite' };
 
 /** A payment after the request-level rules that the schema cannot express alone. */
 export interface PaymentInput extends CreatePaymentInput {
@@ -132,6 +153,10 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
     );
   }
   const sources = [p.card_no, p.token, p.encrypted_card_no].filter((v) => v !== undefined).length;
+  if (p.payment_method !== 'BANKCARD' && ENABLED_METHODS.has(p.payment_method)) {
+    // Storing with another method keeps its card fields' old path (a 2013 outcome follows).
+    if (!(p.store_payment_method === true && sources > 0)) return nonCardSource(input, p.payment_method);
+  }
   if (sources !== 1) {
     throw new ApiError('INVALID_REQUEST', 'payment needs exactly one of card_no, token, encrypted_card_no');
   }
@@ -146,6 +171,23 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   if (p.exp_year === undefined) throw new ApiError('INVALID_REQUEST', 'payment.exp_year is required');
   const pan = p.card_no.replace(/[ -]/g, '');
   return { ...input, source: { kind: 'card', pan, expMonth: p.exp_month, expYear: p.exp_year, cvv: p.cvv } };
+}
+
+/** Redirect methods, SEPA and wallets: no card fields; their own currencies and wallet data. */
+function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): PaymentInput {
+  const currencies = methodCurrencies(method);
+  if (currencies && !currencies.includes(input.currency)) {
+    throw new ApiError(
+      'CURRENCY_NOT_SUPPORTED_BY_METHOD',
+      `${method} takes ${currencies.join(', ')}, not ${input.currency}`,
+    );
+  }
+  // Storing is refused as a business outcome (2013) before any wallet data is needed.
+  if (!WALLET_METHODS.has(method) || input.payment.store_payment_method === true) {
+    return { ...input, source: { kind: 'offsite' } };
+  }
+  const wallet = parseWalletTokenData(input.payment.token_data);
+  return { ...input, source: { kind: 'wallet', ...wallet, cvv: undefined } };
 }
 
 export const queryPaymentSchema = z

@@ -12,6 +12,7 @@ import { newId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
 import type { Vault } from '../../vault/vault.ts';
 import type { AgreementRepo } from '../recurring/repo.ts';
+import type { OffsiteService } from '../redirects/service.ts';
 import type { ChallengeService } from '../three-ds/service.ts';
 import type { TokenRepo } from '../tokens/repo.ts';
 import type { AuthorizationRecorder } from './authorization.ts';
@@ -49,6 +50,8 @@ export interface PaymentDeps {
   vault: Vault;
   clock: Clock;
   settings: PaymentSettings;
+  /** Redirect methods and SEPA: the shopper pays at their bank, not with a card. */
+  offsite: OffsiteService;
 }
 
 /** The parameters two requests must share to be the same payment (spec §5.1). */
@@ -77,6 +80,13 @@ export class PaymentService {
 
     const existing = await repo.byTransId(merchantId, input.trans_id);
     if (existing) return this.replay(existing, candidate);
+
+    if (input.source.kind === 'offsite') {
+      const refused = storedCardRefusal(input, ctx);
+      if (refused) return this.insertFailure(candidate, refused, now);
+      const waiting = this.deps.offsite.prepare(candidate, publicUrl);
+      return (await this.deps.writer.insert(waiting)) ? waiting : this.replayLatest(candidate);
+    }
 
     const card = this.cardFor(input, ctx);
     const refusal = storedCardRefusal(input, ctx) ?? cardRefusal(card, now);
@@ -116,9 +126,12 @@ export class PaymentService {
     return this.inFlight.run(order.order_id, () => this.authorizeNow(order, card));
   }
 
-  /** Merchant-initiated payments never challenge the shopper, who is not there (spec §7). */
+  /**
+   * Merchant-initiated payments never challenge the shopper, who is not there (spec §7); wallet
+   * payments were already authenticated on the shopper's device (the cryptogram says so).
+   */
   private needsChallenge(input: PaymentInput, pan: string): boolean {
-    if (input.mit === true) return false;
+    if (input.mit === true || input.source.kind === 'wallet') return false;
     return (
       input.authentication?.challenge_indicator === 'CHALLENGE' || this.deps.acquirer.challengeRequired(pan)
     );
@@ -136,7 +149,8 @@ export class PaymentService {
 
   /** The card to charge: typed in, or decrypted from the shopper's active token. */
   private cardFor(input: PaymentInput, ctx: StoredCardContext): PlainCard | undefined {
-    if (input.source.kind === 'card') return input.source;
+    if (input.source.kind === 'card' || input.source.kind === 'wallet') return input.source;
+    if (input.source.kind === 'offsite') return undefined;
     const token = ctx.token;
     if (!token?.card_ciphertext || token.status !== 'ACTIVE') return undefined;
     const card = this.deps.vault.decryptCard(token.card_ciphertext);
@@ -163,11 +177,13 @@ export class PaymentService {
 
   private newOrder(merchantId: string, input: PaymentInput, ctx: StoredCardContext, now: number): OrderRow {
     const { source, payment } = input;
-    const fingerprint =
-      source.kind === 'card'
-        ? this.deps.vault.fingerprint(source.pan)
-        : (ctx.token?.card_fingerprint ?? null);
-    const digits = source.kind === 'card' ? source.pan : '';
+    const typed = source.kind === 'card' || source.kind === 'wallet';
+    const fingerprint = typed
+      ? this.deps.vault.fingerprint(source.pan)
+      : source.kind === 'token'
+        ? (ctx.token?.card_fingerprint ?? null)
+        : null;
+    const digits = typed ? source.pan : '';
     const brand = /^\d{12,19}$/.test(digits) ? detectBrand(digits) : undefined;
     // A token shows its card only while active and to its own shopper: a removed or another
     // shopper's token answers like an unknown one (5010, no card_info), as rules.ts intends.

@@ -24,7 +24,12 @@ export function orderView(row: OrderRow): Record<string, unknown> {
   if (row.pay_finish_at !== null) view.pay_finish_time = formatTime(row.pay_finish_at);
   if (row.shopper_reference !== null) view.shopper_reference = row.shopper_reference;
   if (row.token !== null) view.token = row.token;
-  if (row.authentication_result !== null) view.authentication_result = JSON.parse(row.authentication_result);
+  if (row.authentication_result !== null) {
+    // The column also holds a redirect method's page, answered as the top-level redirect_url.
+    const result = JSON.parse(row.authentication_result);
+    if (typeof result.redirect_url === 'string') view.redirect_url = result.redirect_url;
+    else view.authentication_result = result;
+  }
   if (row.recurring_agreement_id !== null) view.recurring_agreement_id = row.recurring_agreement_id;
   if (row.card_bin !== null && row.card_last4 !== null) {
     view.card_info = { bin: row.card_bin, last4: row.card_last4, card_brand: row.card_brand };

@@ -1,0 +1,35 @@
+/** GET /redirect/:id shows the bank or wallet page; POST /redirect/:id ends the payment and returns the shopper. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { MerchantRepo } from '../merchants/repo.ts';
+import { redirectMessage, redirectPage } from './page.ts';
+import type { OffsiteService, RedirectAction } from './service.ts';
+
+const ACTIONS: readonly string[] = ['approve', 'decline', 'cancel'];
+
+export function redirectRoutes(
+  app: FastifyInstance,
+  deps: { offsite: OffsiteService; merchants: MerchantRepo },
+) {
+  const html = (reply: FastifyReply, status: number, page: string) =>
+    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+
+  app.get('/redirect/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const order = await deps.offsite.page(id);
+    if (!order) return html(reply, 404, redirectMessage('missing'));
+    if (order.status !== 'PROCESSING') return html(reply, 200, redirectMessage('done'));
+    const merchant = await deps.merchants.find(order.merchant_id);
+    return html(reply, 200, redirectPage(order, merchant?.name ?? ''));
+  });
+
+  app.post('/redirect/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    const action = form.get('action') ?? '';
+    // Anything but a known button is a cancel: the shopper did not agree to pay.
+    const chosen = (ACTIONS.includes(action) ? action : 'cancel') as RedirectAction;
+    const outcome = await deps.offsite.submit(id, chosen);
+    if (!outcome) return html(reply, 404, redirectMessage('missing'));
+    return reply.code(303).header('location', outcome.url).send();
+  });
+}

@@ -1,0 +1,22 @@
+/** /payments/apple-pay/create-session: answers the merchant session as a JSON string (spec §4). */
+import type { KeyObject } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
+import { sendOk } from '../../http/envelope.ts';
+import { parseBody } from '../../http/validate.ts';
+import { appleSessionSchema, createAppleMerchantSession } from './apple-pay-session.ts';
+
+export function walletRoutes(app: FastifyInstance, deps: { clock: Clock; platformKey: KeyObject }): void {
+  app.post('/payments/apple-pay/create-session', async (request, reply) => {
+    const auth = request.auth!;
+    const input = parseBody(appleSessionSchema, auth.body);
+    const session = createAppleMerchantSession({
+      merchantId: auth.merchant.merchant_id,
+      merchantName: auth.merchant.name,
+      input,
+      now: deps.clock.now(),
+      platformKey: deps.platformKey,
+    });
+    return sendOk(reply, deps.clock, JSON.stringify(session));
+  });
+}
