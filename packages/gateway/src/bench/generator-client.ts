@@ -43,6 +43,10 @@ export class GeneratorClient {
     return answer.result;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   close(): void {
     if (this.child.connected) this.child.send({ type: 'exit' });
   }
@@ -50,6 +54,7 @@ export class GeneratorClient {
 
 export interface CeilingServer {
   url: string;
+  pid: number | undefined;
   stop(): void;
 }
 
@@ -58,7 +63,7 @@ export function startCeiling(merchantPublicKeyPem: string, answerBytes: number):
   return new Promise((resolve, reject) => {
     child.once('message', (message: FromCeiling) => {
       if (message.type === 'failed') return reject(new Error(`ceiling server: ${message.message}`));
-      resolve({ url: message.url, stop: () => child.kill('SIGTERM') });
+      resolve({ url: message.url, pid: child.pid, stop: () => child.kill('SIGTERM') });
     });
     child.once('exit', (code) => reject(new Error(`ceiling server exited (${code}) before listening`)));
     child.send({ type: 'setup', merchantPublicKeyPem, answerBytes });

@@ -86,9 +86,10 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     return ctx.pool.extend();
   };
 
-  const signedPost = async (path: string, body: string) => {
+  /** Signs a later lifecycle step now: its body needs the order id from the first answer. */
+  const signedPost = async (path: string, bodyAt: (timestamp: number) => string) => {
     const timestamp = Date.now();
-    const request = await signRequest(ctx.merchantId, body, timestamp, ctx.key);
+    const request = await signRequest(ctx.merchantId, bodyAt(timestamp), timestamp, ctx.key);
     return post(target, path, request.body, request.signature);
   };
 
@@ -106,13 +107,13 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     const orderId = opening.orderId;
     if (!opening.ok || !orderId) return;
     const transId = (JSON.parse(request.body.toString('utf8')) as { trans_id: string }).trans_id;
-    const steps: Array<[Step, string, () => string]> = [
-      ['capture', CAPTURE_PATH, () => captureBody(ctx.merchantId, orderId, Date.now())],
-      ['refund', REFUND_PATH, () => refundBody(ctx.merchantId, transId, orderId, Date.now())],
-      ['query', QUERY_PATH, () => queryBody(ctx.merchantId, orderId, Date.now())],
+    const steps: Array<[Step, string, (timestamp: number) => string]> = [
+      ['capture', CAPTURE_PATH, (t) => captureBody(ctx.merchantId, orderId, t)],
+      ['refund', REFUND_PATH, (t) => refundBody(ctx.merchantId, transId, orderId, t)],
+      ['query', QUERY_PATH, (t) => queryBody(ctx.merchantId, orderId, t)],
     ];
     for (const [step, path, body] of steps) {
-      if (!record(step, await signedPost(path, body())).ok) return;
+      if (!record(step, await signedPost(path, body)).ok) return;
     }
     if (inWindow(performance.now())) window.iterations++;
   };

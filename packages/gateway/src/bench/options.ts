@@ -65,7 +65,7 @@ export const DEFAULTS = {
   duration: '10',
   warmup: '2',
   presignRate: '3000',
-  answerBytes: '700',
+  answerBytes: '760',
 } as const;
 
 export class BenchOptionError extends Error {}

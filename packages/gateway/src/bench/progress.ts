@@ -32,7 +32,7 @@ export function formatProgress(s: ProgressSnapshot): string {
   const bar = progressBar(s.total > 0 ? s.done / s.total : 1);
   const head = `${s.target.padEnd(8)}${s.phase.padEnd(10)}${bar}`;
   if (s.phase === 'signing') return `${head} ${grouped(s.done)}/${grouped(s.total)} signed`;
-  const clock = `${s.done.toFixed(1)}/${s.total.toFixed(1)} s`;
+  const clock = s.phase === 'draining' ? 'last answers' : `${s.done.toFixed(1)}/${s.total.toFixed(1)} s`;
   const rate = s.rate === null ? '' : `  ${grouped(s.rate)}/s`;
   return `${head} ${clock}  ${grouped(s.ok)} ok  ${grouped(s.errors)} err${rate}`;
 }

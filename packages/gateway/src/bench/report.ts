@@ -42,6 +42,9 @@ export interface BenchReport {
   gateway_log_lines: number | null;
   /** /proc/loadavg (1, 5, 15 min) just before the run. */
   loadavg: number[];
+  /** Percent of the machine's CPU used by processes outside the bench during the openkka run. */
+  other_cpu_pct: number | null;
+  ceiling_other_cpu_pct: number | null;
 }
 
 export interface ReportInputs {
@@ -53,6 +56,8 @@ export interface ReportInputs {
   maxRssMb: number | null;
   gatewayLogLines: number | null;
   loadavg: number[];
+  otherCpuPct: number | null;
+  ceilingOtherCpuPct: number | null;
 }
 
 export function buildReport(i: ReportInputs): BenchReport {
@@ -89,6 +94,8 @@ export function buildReport(i: ReportInputs): BenchReport {
     error_kinds: openkka.error_kinds,
     gateway_log_lines: i.gatewayLogLines,
     loadavg: i.loadavg,
+    other_cpu_pct: i.otherCpuPct,
+    ceiling_other_cpu_pct: i.ceilingOtherCpuPct,
   };
 }
 
@@ -100,7 +107,12 @@ const or = (value: number | null, text: (v: number) => string, missing: string) 
 export function formatSummary(r: BenchReport): string {
   const unit = r.mix === 'purchase' ? 'payments/s' : 'requests/s';
   const lines = [
-    `openkka bench: ${r.mix} mix, ${r.store} store, concurrency ${r.concurrency}, ${n(r.duration_s)} s (after ${n(r.warmup_s)} s warm-up), load ${r.loadavg.join(' ')}`,
+    `openkka bench: ${r.mix} mix, ${r.store} store, concurrency ${r.concurrency}, ${n(r.duration_s)} s (after ${n(r.warmup_s)} s warm-up)`,
+    `  machine          load average ${r.loadavg.join(' ')} before the run` +
+      (r.other_cpu_pct === null
+        ? ''
+        : `; other processes took ${r.other_cpu_pct}% of the CPU during it` +
+          (r.ceiling_other_cpu_pct === null ? '' : ` (${r.ceiling_other_cpu_pct}% during the ceiling run)`)),
     `  throughput       ${n(r.throughput)} ${unit}` +
       (r.lifecycles_per_s === null ? '' : ` (${n(r.lifecycles_per_s)} complete lifecycles/s)`),
     `  latency          p50 ${ms(r.p50_ms)}  p90 ${ms(r.p90_ms)}  p99 ${ms(r.p99_ms)}  max ${ms(r.max_ms)}`,

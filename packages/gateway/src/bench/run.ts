@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { STEPS, transIdPrefix } from './bodies.ts';
 import { killAll } from './children.ts';
+import { cpuSnapshot, otherCpuPercent } from './cpu-share.ts';
 import { createBenchMerchant, type GatewayProcess, gatewayEnv, startGateway } from './gateway-process.ts';
 import { GeneratorClient, startCeiling } from './generator-client.ts';
 import type { BenchOptions } from './options.ts';
@@ -35,6 +36,8 @@ interface Target {
   privateKeyFile: string;
   store: StoreLocation | undefined;
   storeLabel: string;
+  /** The PostgreSQL database the bench created: its backends' CPU counts as the gateway's. */
+  databaseName?: string;
   /** The gateway process, when the bench started it. */
   gateway: Promise<GatewayProcess> | undefined;
 }
@@ -43,15 +46,17 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[]): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), 'openkka-bench-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   let store: StoreLocation = { kind: 'sqlite', dataDir };
+  let databaseName: string | undefined;
   if (options.store === 'postgres') {
     const database = await createBenchDatabase(process.env.OPENKKA_BENCH_PG_URL || DEFAULT_PG_ADMIN_URL);
     cleanups.push(() => database.drop());
     store = { kind: 'postgres', url: database.url };
+    databaseName = database.name;
   }
   const env = gatewayEnv(dataDir, store);
   const merchant = await createBenchMerchant(env, dataDir);
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
-  // Starts while the load generator signs; awaited only when the openkka run begins.
+  // Starts while the load generator signs.
   const gateway = startGateway(env, nodeArgs);
   gateway.catch(() => undefined);
   // Stopped gracefully at the end, or killed with the other children if the bench fails.
@@ -61,7 +66,7 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[]): Promise<
       () => undefined,
     ),
   );
-  return { ...merchant, url: undefined, store, storeLabel: options.store, gateway };
+  return { ...merchant, url: undefined, store, storeLabel: options.store, gateway, databaseName };
 }
 
 function externalTarget(options: BenchOptions): Target {
@@ -118,18 +123,30 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       count: first,
     });
 
+    // Up and idle before anything is measured: its start-up (compiling, migrating) costs CPU.
+    const gateway = target.gateway ? await target.gateway : undefined;
+    const url = gateway ? gateway.url : target.url!;
+
+    /** Runs the load with the CPU used by processes outside the bench measured around it. */
+    const measured = async (command: Parameters<typeof generator.run>[0], extraPid?: number) => {
+      const pids = [process.pid, generator.pid, gateway?.pid, extraPid].filter((p): p is number => !!p);
+      const before = await cpuSnapshot(pids, target.databaseName);
+      const result = await generator.run(command);
+      return { result, otherCpu: otherCpuPercent(before, await cpuSnapshot(pids, target.databaseName)) };
+    };
+
     let ceiling: LoadResult | null = null;
+    let ceilingOtherCpu: number | null = null;
     let ensure = budget;
     if (options.ceiling) {
       const server = await startCeiling(publicKeyPem, options.answerBytes);
       try {
-        ceiling = await generator.run({
-          ...common,
-          target: 'ceiling',
-          url: server.url,
-          reuse: true,
-          ensure: first,
-        });
+        const run = await measured(
+          { ...common, target: 'ceiling', url: server.url, reuse: true, ensure: first },
+          server.pid,
+        );
+        ceiling = run.result;
+        ceilingOtherCpu = run.otherCpu;
       } finally {
         server.stop();
       }
@@ -139,9 +156,13 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       ensure = Math.ceil(firstSteps * HEADROOM) + 4 * options.concurrency;
     }
 
-    const gateway = target.gateway ? await target.gateway : undefined;
-    const url = gateway ? gateway.url : target.url!;
-    const openkka = await generator.run({ ...common, target: 'openkka', url, reuse: false, ensure });
+    const { result: openkka, otherCpu } = await measured({
+      ...common,
+      target: 'openkka',
+      url,
+      reuse: false,
+      ensure,
+    });
     const maxRssMb = gateway ? gateway.rss.stop() : null;
     const gatewayLogLines = gateway ? gateway.logLines().count : null;
     // A graceful stop first: every answered payment is committed, and the SQLite WAL is merged.
@@ -158,6 +179,8 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       maxRssMb,
       gatewayLogLines,
       loadavg: loadBefore,
+      otherCpuPct: otherCpu,
+      ceilingOtherCpuPct: ceilingOtherCpu,
     });
   } catch (err) {
     if (interrupted) throw new Error('interrupted');

@@ -64,6 +64,7 @@ export class SignedPool {
     const todo: number[] = [];
     for (let n = 0; n < this.entries.length; n++) if (this.entries[n]!.signedAt < oldest) todo.push(n);
     for (let n = this.entries.length; n < count; n++) todo.push(n);
+    if (todo.length === 0) return;
     let next = 0;
     let done = 0;
     const worker = async () => {

@@ -1,6 +1,6 @@
 /** `openkka bench`: throughput and latency of a real gateway process against a bare-server ceiling. */
 import type { Command } from 'commander';
-import { BenchOptionError, DEFAULTS, type RawBenchOptions, resolveOptions } from '../bench/options.ts';
+import { DEFAULTS, type RawBenchOptions, resolveOptions } from '../bench/options.ts';
 import { formatSummary } from '../bench/report.ts';
 import { runBench } from '../bench/run.ts';
 
@@ -33,18 +33,13 @@ export function registerBenchCommand(program: Command): void {
     )
     .option(
       '--answer-bytes <n>',
-      'size of every ceiling answer (a real openkka payment answer is ~700)',
+      'size of every ceiling answer (a real openkka payment answer is ~760)',
       DEFAULTS.answerBytes,
     )
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of the gateway process into <dir>')
     .action(async (raw: RawBenchOptions) => {
-      let options: ReturnType<typeof resolveOptions>;
-      try {
-        options = resolveOptions(raw);
-      } catch (err) {
-        if (err instanceof BenchOptionError) program.error(`openkka bench: ${err.message}`);
-        throw err;
-      }
+      // A refused option is thrown like any other failure: `openkka: <message>`, exit code 1.
+      const options = resolveOptions(raw);
       const report = await runBench(options, process.stderr);
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatSummary(report)}\n`);
     });

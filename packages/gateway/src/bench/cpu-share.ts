@@ -1,0 +1,68 @@
+/**
+ * How much of the machine's CPU went to processes outside the bench during a run: the whole
+ * machine's busy time (/proc/stat) minus the bench's own processes' (/proc/<pid>/stat). A
+ * figure taken while other work competed for the cores says so here. Linux only; null elsewhere.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+
+export interface CpuSnapshot {
+  /** Clock ticks of all CPUs since boot. */
+  total: number;
+  busy: number;
+  /** Ticks spent by the given processes (user + system, every thread). */
+  ours: number;
+}
+
+/** The aggregate `cpu` line: user nice system idle iowait irq softirq steal … */
+export function parseProcStat(text: string): { total: number; busy: number } {
+  const fields = /^cpu\s+(.*)$/m.exec(text)?.[1]?.trim().split(/\s+/).map(Number);
+  if (!fields || fields.length < 4) throw new Error('no cpu line in /proc/stat');
+  // guest and guest_nice (9th, 10th) are already counted in user and nice.
+  const counted = fields.slice(0, 8);
+  const total = counted.reduce((sum, v) => sum + v, 0);
+  const idle = (counted[3] ?? 0) + (counted[4] ?? 0);
+  return { total, busy: total - idle };
+}
+
+/** utime + stime of /proc/<pid>/stat; the name in parentheses may itself hold spaces. */
+export function parsePidStat(text: string): number {
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state), so utime (field 14) and stime (field 15) are rest[11] and rest[12].
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+/** Processes whose command line contains `text` (a PostgreSQL backend names its database there). */
+async function processesMentioning(text: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * The machine's CPU ticks and those of `pids`, plus every process whose command line mentions
+ * `alsoMentioning` (the bench's own PostgreSQL database: its backends work for the gateway).
+ */
+export async function cpuSnapshot(pids: number[], alsoMentioning?: string): Promise<CpuSnapshot | null> {
+  try {
+    const machine = parseProcStat(await readFile('/proc/stat', 'utf8'));
+    const all = alsoMentioning ? [...pids, ...(await processesMentioning(alsoMentioning))] : pids;
+    let ours = 0;
+    for (const pid of new Set(all)) {
+      ours += await readFile(`/proc/${pid}/stat`, 'utf8').then(parsePidStat, () => 0);
+    }
+    return { ...machine, ours };
+  } catch {
+    return null;
+  }
+}
+
+/** Percent of all CPU time between the snapshots that processes outside `pids` used. */
+export function otherCpuPercent(before: CpuSnapshot | null, after: CpuSnapshot | null): number | null {
+  if (!before || !after || after.total <= before.total) return null;
+  const others = after.busy - before.busy - (after.ours - before.ours);
+  return Math.max(0, Math.round((1000 * others) / (after.total - before.total)) / 10);
+}

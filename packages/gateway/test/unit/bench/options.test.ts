@@ -1,0 +1,116 @@
+// `openkka bench` options: defaults, parsing, and the combinations that cannot work.
+import { describe, expect, it } from 'vitest';
+import {
+  BenchOptionError,
+  MAX_RUN_SECONDS,
+  parseSeconds,
+  resolveOptions,
+} from '../../../src/bench/options.ts';
+
+describe('resolveOptions', () => {
+  it('defaults to the purchase mix on SQLite, 16 in flight, 10 s after a 2 s warm-up, with the ceiling', () => {
+    expect(resolveOptions({})).toEqual({
+      mix: 'purchase',
+      store: 'sqlite',
+      concurrency: 16,
+      durationS: 10,
+      warmupS: 2,
+      ceiling: true,
+      json: false,
+      presignRate: 3000,
+      answerBytes: 760,
+    });
+  });
+
+  it('reads every flag', () => {
+    const options = resolveOptions({
+      mix: 'lifecycle',
+      store: 'postgres',
+      concurrency: '64',
+      duration: '60',
+      warmup: '0.5',
+      ceiling: false,
+      json: true,
+      presignRate: '500',
+      answerBytes: '1024',
+      cpuProf: 'profiles',
+    });
+    expect(options).toMatchObject({
+      mix: 'lifecycle',
+      store: 'postgres',
+      concurrency: 64,
+      durationS: 60,
+      warmupS: 0.5,
+      ceiling: false,
+      json: true,
+      presignRate: 500,
+      answerBytes: 1024,
+      cpuProfDir: 'profiles',
+    });
+    expect(options.target).toBeUndefined();
+  });
+
+  it.each([
+    [{ mix: 'refunds' }, /--mix: "refunds" is not one of purchase, lifecycle/],
+    [{ store: 'mysql' }, /--store/],
+    [{ concurrency: '0' }, /--concurrency must be from 1/],
+    [{ concurrency: '2.5' }, /not a whole number/],
+    [{ concurrency: '-3' }, /not a whole number/],
+    [{ duration: '0' }, /--duration must be more than 0/],
+    [{ duration: '10s' }, /not a number of seconds/],
+    [{ warmup: '-1' }, /not a number of seconds/],
+    [{ answerBytes: '10' }, /--answer-bytes must be from 64/],
+  ])('refuses %j', (raw, message) => {
+    expect(() => resolveOptions(raw)).toThrow(BenchOptionError);
+    expect(() => resolveOptions(raw)).toThrow(message);
+  });
+
+  it('allows no warm-up, but no run longer than pre-signed timestamps stay valid', () => {
+    expect(resolveOptions({ warmup: '0' }).warmupS).toBe(0);
+    expect(resolveOptions({ duration: String(MAX_RUN_SECONDS - 2) }).durationS).toBe(MAX_RUN_SECONDS - 2);
+    expect(() => resolveOptions({ duration: String(MAX_RUN_SECONDS) })).toThrow(/±5 min window/);
+  });
+
+  it('--url needs the merchant and its private key; the store to count in is optional', () => {
+    expect(() => resolveOptions({ url: 'http://127.0.0.1:8080' })).toThrow(
+      /--merchant-id ID and --private-key FILE/,
+    );
+    expect(() => resolveOptions({ url: 'http://127.0.0.1:8080', merchantId: 'm' })).toThrow(/--private-key/);
+    expect(() => resolveOptions({ url: 'localhost:8080', merchantId: 'm', privateKey: 'k.pem' })).toThrow(
+      /not an http\(s\) URL/,
+    );
+    const options = resolveOptions({
+      url: 'http://127.0.0.1:8080/',
+      merchantId: '12345678901234',
+      privateKey: 'k.pem',
+      dataDir: '/srv/openkka',
+    });
+    expect(options.target).toEqual({
+      url: 'http://127.0.0.1:8080',
+      merchantId: '12345678901234',
+      privateKeyFile: 'k.pem',
+      dataDir: '/srv/openkka',
+    });
+  });
+
+  it('refuses flags that only mean something with --url, and --cpu-prof with it', () => {
+    expect(() => resolveOptions({ merchantId: 'm' })).toThrow(
+      /--merchant-id only applies together with --url/,
+    );
+    expect(() => resolveOptions({ databaseUrl: 'postgres://x/y' })).toThrow(/--database-url only applies/);
+    expect(() =>
+      resolveOptions({ url: 'http://h:1', merchantId: 'm', privateKey: 'k', cpuProf: 'dir' }),
+    ).toThrow(/--cpu-prof/);
+  });
+});
+
+describe('parseSeconds', () => {
+  it('reads whole and decimal seconds', () => {
+    expect(parseSeconds('10', 'x', false)).toBe(10);
+    expect(parseSeconds(' 0.25 ', 'x', false)).toBe(0.25);
+    expect(parseSeconds('0', 'x', true)).toBe(0);
+    expect(() => parseSeconds('0', '--duration', false)).toThrow('--duration must be more than 0 seconds');
+    expect(() => parseSeconds('1e3', 'x', true)).toThrow(BenchOptionError);
+    expect(() => parseSeconds('', 'x', true)).toThrow(BenchOptionError);
+  });
+});
