@@ -36,7 +36,7 @@ export type ToGenerator = PrepareCommand | RunCommand | { type: 'exit' };
 
 export interface LoadResult {
   target: string;
-  /** Requests answered within the timed window. */
+  /** Answers that arrived within the timed window; `latency` is of the requests sent within it. */
   window: {
     requests: number;
     ok: number;
