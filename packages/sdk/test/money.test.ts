@@ -1,64 +1,21 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CaptureParams,
-  OpenKKA,
   OpenKKAApiError,
   OpenKKAConnectionError,
+  type OpenKKAOptions,
   type Refund,
   type RefundCreateParams,
   type VoidParams,
 } from '../src/index.ts';
-import {
-  type FakeGateway,
-  type KeyPair,
-  ok,
-  orderData,
-  type ReceivedRequest,
-  type Reply,
-  refundData,
-  rsaKeyPair,
-  startFakeGateway,
-} from './fake-gateway.ts';
+import { ok, orderData, type Reply, refundData } from './fake-gateway.ts';
+import { type Replier, useFakeGateway } from './harness.ts';
 
-let merchant: KeyPair;
-let platform: KeyPair;
-let gateway: FakeGateway | undefined;
-
-beforeAll(() => {
-  merchant = rsaKeyPair();
-  platform = rsaKeyPair();
-});
-
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
-
-async function clientFor(
-  reply: (request: ReceivedRequest, index: number) => Reply,
-  extra: { apiPrefix?: string; now?: () => number } = {},
-) {
-  gateway = await startFakeGateway({
-    merchantPublicKey: merchant.publicKey,
-    platformPrivateKey: platform.privateKey,
-    reply,
-  });
-  const sleeps: number[] = [];
-  const client = new OpenKKA({
-    baseUrl: gateway.url,
-    merchantId: 'M100',
-    privateKey: merchant.privateKey,
-    platformPublicKey: platform.publicKey,
-    now: () => 1_717_171_717_171,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...extra,
-  });
-  return { client, gateway, sleeps };
-}
+const fake = useFakeGateway();
+const clientFor = (reply: Replier, options: Partial<OpenKKAOptions> = {}) =>
+  fake.clientFor(reply, { now: () => 1_717_171_717_171, ...options });
 
 const unavailable: Reply = { status: 503, envelope: { ret_code: '999999', ret_msg: 'System error' } };
 const limited: Reply = { status: 429, envelope: { ret_code: '300009', ret_msg: 'slow down' } };
@@ -147,16 +104,7 @@ describe('payments.capture', () => {
     });
     await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
     const { port } = dropping.address() as AddressInfo;
-    const sleeps: number[] = [];
-    const client = new OpenKKA({
-      baseUrl: `http://127.0.0.1:${port}`,
-      merchantId: 'M100',
-      privateKey: merchant.privateKey,
-      platformPublicKey: platform.publicKey,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-    });
+    const { client, sleeps } = fake.client(`http://127.0.0.1:${port}`);
     try {
       const error = await client.payments
         .capture({ order_id: 'GW1000001', amount: 100, currency: 'USD' })

@@ -1,42 +1,17 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OpenKKA, OpenKKAApiError, type PaymentCreateParams } from '../src/index.ts';
-import {
-  type FakeGateway,
-  type KeyPair,
-  ok,
-  orderData,
-  type Reply,
-  rsaKeyPair,
-  startFakeGateway,
-} from './fake-gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { OpenKKAApiError, type OpenKKAOptions, type PaymentCreateParams } from '../src/index.ts';
+import { ok, orderData, type Reply } from './fake-gateway.ts';
+import { useFakeGateway } from './harness.ts';
 
-let merchant: KeyPair;
-let platform: KeyPair;
-let gateway: FakeGateway | undefined;
+const fake = useFakeGateway();
 
-beforeAll(() => {
-  merchant = rsaKeyPair();
-  platform = rsaKeyPair();
-});
-
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
-
-async function clientFor(reply: () => Reply, extra: { apiPrefix?: string; now?: () => number } = {}) {
-  gateway = await startFakeGateway({
-    merchantPublicKey: merchant.publicKey,
-    platformPrivateKey: platform.privateKey,
-    reply,
-  });
-  const client = new OpenKKA({
-    baseUrl: `${gateway.url}/`,
-    merchantId: 'M100',
-    privateKey: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    platformPublicKey: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    sleep: async () => {},
-    ...extra,
+/** The keys go in as PEM text and the base URL with a trailing slash, as a config file gives them. */
+async function clientFor(reply: () => Reply, options: Partial<OpenKKAOptions> = {}) {
+  const gateway = await fake.start(reply);
+  const { client } = fake.client(`${gateway.url}/`, {
+    privateKey: fake.keys.merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    platformPublicKey: fake.keys.platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    ...options,
   });
   return { client, gateway };
 }

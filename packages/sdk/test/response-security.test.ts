@@ -1,44 +1,17 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OpenKKA, OpenKKAApiError, OpenKKASignatureError } from '../src/index.ts';
-import {
-  type FakeGateway,
-  type KeyPair,
-  ok,
-  orderData,
-  type Reply,
-  rsaKeyPair,
-  startFakeGateway,
-} from './fake-gateway.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OpenKKAApiError, OpenKKASignatureError } from '../src/index.ts';
+import { type KeyPair, ok, orderData, type Reply, rsaKeyPair } from './fake-gateway.ts';
+import { useFakeGateway } from './harness.ts';
 
-let merchant: KeyPair;
-let platform: KeyPair;
+const fake = useFakeGateway();
 let rogue: KeyPair;
-let gateway: FakeGateway | undefined;
 
 beforeAll(() => {
-  merchant = rsaKeyPair();
-  platform = rsaKeyPair();
   rogue = rsaKeyPair();
 });
 
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
-
 async function clientFor(reply: Reply) {
-  gateway = await startFakeGateway({
-    merchantPublicKey: merchant.publicKey,
-    platformPrivateKey: platform.privateKey,
-    reply: () => reply,
-  });
-  return new OpenKKA({
-    baseUrl: gateway.url,
-    merchantId: 'M100',
-    privateKey: merchant.privateKey,
-    platformPublicKey: platform.publicKey,
-    sleep: async () => {},
-  });
+  return (await fake.clientFor(() => reply)).client;
 }
 
 const query = { trans_id: 'T-1' };

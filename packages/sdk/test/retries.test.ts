@@ -1,65 +1,25 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  OpenKKA,
   OpenKKAApiError,
   OpenKKAConnectionError,
   type OpenKKAOptions,
   OpenKKASignatureError,
   retryDelayMs,
 } from '../src/index.ts';
-import {
-  type FakeGateway,
-  type KeyPair,
-  ok,
-  orderData,
-  type ReceivedRequest,
-  type Reply,
-  rsaKeyPair,
-  startFakeGateway,
-} from './fake-gateway.ts';
+import { ok, orderData, type Reply } from './fake-gateway.ts';
+import { useFakeGateway } from './harness.ts';
 
-let merchant: KeyPair;
-let platform: KeyPair;
-let gateway: FakeGateway | undefined;
-
-beforeAll(() => {
-  merchant = rsaKeyPair();
-  platform = rsaKeyPair();
-});
-
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
+const fake = useFakeGateway();
 
 /** A clock that ticks one second per read, and a sleep that only records what it was asked. */
 function harness(baseUrl: string, extra: Partial<OpenKKAOptions> = {}) {
   let clock = 1_700_000_000_000;
-  const sleeps: number[] = [];
-  const client = new OpenKKA({
-    baseUrl,
-    merchantId: 'M100',
-    privateKey: merchant.privateKey,
-    platformPublicKey: platform.publicKey,
-    now: () => (clock += 1_000),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...extra,
-  });
-  return { client, sleeps };
+  return fake.client(baseUrl, { now: () => (clock += 1_000), ...extra });
 }
 
-async function startWith(reply: (request: ReceivedRequest, index: number) => Reply) {
-  gateway = await startFakeGateway({
-    merchantPublicKey: merchant.publicKey,
-    platformPrivateKey: platform.privateKey,
-    reply,
-  });
-  return gateway;
-}
+const startWith = fake.start;
 
 const unavailable: Reply = { status: 503, envelope: { ret_code: '999999', ret_msg: 'unavailable' } };
 

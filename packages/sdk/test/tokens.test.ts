@@ -1,58 +1,18 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type FirstRecurringParams,
-  OpenKKA,
   OpenKKAApiError,
   OpenKKAConnectionError,
+  type OpenKKAOptions,
   type Token,
 } from '../src/index.ts';
-import {
-  type FakeGateway,
-  type KeyPair,
-  ok,
-  orderData,
-  type ReceivedRequest,
-  type Reply,
-  rsaKeyPair,
-  startFakeGateway,
-} from './fake-gateway.ts';
+import { ok, orderData, type Reply } from './fake-gateway.ts';
+import { type Replier, useFakeGateway } from './harness.ts';
 
-let merchant: KeyPair;
-let platform: KeyPair;
-let gateway: FakeGateway | undefined;
-
-beforeAll(() => {
-  merchant = rsaKeyPair();
-  platform = rsaKeyPair();
-});
-
-afterEach(async () => {
-  await gateway?.close();
-  gateway = undefined;
-});
-
+const fake = useFakeGateway();
 const NOW = 1_717_171_717_171;
-
-async function clientFor(
-  reply: (request: ReceivedRequest, index: number) => Reply,
-  extra: { apiPrefix?: string } = {},
-) {
-  gateway = await startFakeGateway({
-    merchantPublicKey: merchant.publicKey,
-    platformPrivateKey: platform.privateKey,
-    reply,
-  });
-  const client = new OpenKKA({
-    baseUrl: gateway.url,
-    merchantId: 'M100',
-    privateKey: merchant.privateKey,
-    platformPublicKey: platform.publicKey,
-    now: () => NOW,
-    sleep: async () => {},
-    ...extra,
-  });
-  return { client, gateway };
-}
+const clientFor = (reply: Replier, options: Partial<OpenKKAOptions> = {}) =>
+  fake.clientFor(reply, { now: () => NOW, ...options });
 
 /** An answer with no `data`, as token remove and recurring cancel give. */
 const done: Reply = { envelope: { ret_code: '000000', ret_msg: 'Success' } };
@@ -145,12 +105,7 @@ describe('tokens.remove', () => {
 
   it('is not repeated after a connection error', async () => {
     let attempts = 0;
-    const client = new OpenKKA({
-      baseUrl: 'http://127.0.0.1:9',
-      merchantId: 'M100',
-      privateKey: merchant.privateKey,
-      platformPublicKey: platform.publicKey,
-      sleep: async () => {},
+    const { client } = fake.client('http://127.0.0.1:9', {
       fetch: async () => {
         attempts++;
         throw new TypeError('fetch failed');
