@@ -35,6 +35,11 @@ import { OffsiteService } from './modules/redirects/service.ts';
 import { RefundRepo } from './modules/refunds/repo.ts';
 import { refundRoutes } from './modules/refunds/routes.ts';
 import { RefundService } from './modules/refunds/service.ts';
+import { CheckoutService } from './modules/sessions/checkout.ts';
+import { checkoutRoutes } from './modules/sessions/page-routes.ts';
+import { SessionRepo } from './modules/sessions/repo.ts';
+import { sessionRoutes } from './modules/sessions/routes.ts';
+import { SessionService } from './modules/sessions/service.ts';
 import { ChallengeRepo } from './modules/three-ds/repo.ts';
 import { challengeRoutes } from './modules/three-ds/routes.ts';
 import { ChallengeService } from './modules/three-ds/service.ts';
@@ -63,6 +68,8 @@ export interface AppDeps {
       publicUrl?: string | undefined;
       /** SEPA settlement delay; 10 s unless set. */
       sepaSettlementDelayMs?: number | undefined;
+      /** How long a checkout session stays open unless its request sets expire_time; 30 min unless set. */
+      sessionExpiryMs?: number | undefined;
     };
 }
 
@@ -72,6 +79,7 @@ export interface App {
   payments: PaymentService;
   captures: CaptureService;
   refunds: RefundService;
+  sessions: SessionService;
   notifications: NotificationService;
   dispatcher: Dispatcher;
   jobs: JobRunner;
@@ -89,6 +97,8 @@ const API_PATHS = [
   '/payments/token/remove',
   '/payments/recurring/cancel',
   '/payments/apple-pay/create-session',
+  '/payments/session',
+  '/payments/session/query',
 ];
 
 export function buildApp(deps: AppDeps): App {
@@ -133,6 +143,13 @@ export function buildApp(deps: AppDeps): App {
     clock,
     settings: { sepaSettlementDelayMs: settings.sepaSettlementDelayMs ?? 10_000 },
   });
+  const sessionRepo = new SessionRepo(store);
+  const sessions = new SessionService({
+    repo: sessionRepo,
+    orders,
+    clock,
+    settings: { sessionExpiryMs: settings.sessionExpiryMs ?? 30 * 60_000 },
+  });
   const payments = new PaymentService({
     repo: orders,
     challenges,
@@ -145,7 +162,9 @@ export function buildApp(deps: AppDeps): App {
     clock,
     settings,
     offsite,
+    sessionTransIds: sessionRepo,
   });
+  const checkout = new CheckoutService({ sessions, payments, clock });
   const captures = new CaptureService(writer, clock);
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
@@ -153,7 +172,8 @@ export function buildApp(deps: AppDeps): App {
       expire: async () =>
         (await expireAuthorizations({ orders, writer, clock })) +
         (await challenges.expireDue()) +
-        (await offsite.expireDue()),
+        (await offsite.expireDue()) +
+        (await sessions.expireDue()),
       // SEPA settlement is an outcome learned later from the bank, counted with the reconciler's.
       reconcile: async () =>
         (await reconcileUnknownOutcomes({
@@ -201,7 +221,8 @@ export function buildApp(deps: AppDeps): App {
     app.register(
       async (api) => {
         api.addHook('preHandler', auth);
-        paymentRoutes(api, { payments, clock, publicUrl: settings.publicUrl });
+        paymentRoutes(api, { payments, sessions, clock, publicUrl: settings.publicUrl });
+        sessionRoutes(api, { sessions, clock, publicUrl: settings.publicUrl });
         captureRoutes(api, { captures, clock });
         refundRoutes(api, { refunds, clock });
         tokenRoutes(api, { tokens, clock });
@@ -214,6 +235,15 @@ export function buildApp(deps: AppDeps): App {
   // Shopper-facing pages: no request signature (a browser sends them), no response signature.
   app.register(async (pages) => challengeRoutes(pages, { challenges, merchants: merchantRepo }));
   app.register(async (pages) => redirectRoutes(pages, { offsite, merchants: merchantRepo }));
+  app.register(async (pages) =>
+    checkoutRoutes(pages, {
+      sessions,
+      checkout,
+      merchants: merchantRepo,
+      clock,
+      publicUrl: settings.publicUrl,
+    }),
+  );
   if (settings.adminToken) {
     const token = settings.adminToken;
     app.register(async (admin) =>
@@ -224,5 +254,5 @@ export function buildApp(deps: AppDeps): App {
     await jobs.stop();
     await dispatcher.stop();
   });
-  return { app, merchants, payments, captures, refunds, notifications, dispatcher, jobs };
+  return { app, merchants, payments, captures, refunds, sessions, notifications, dispatcher, jobs };
 }

@@ -33,6 +33,8 @@ export interface Config {
   notifyTimeoutMs: number;
   /** Bearer token for the admin API; the admin API is off when unset. */
   adminToken: string | undefined;
+  /** How long a checkout session stays open unless its request sets expire_time. */
+  sessionExpiryMs: number;
   /** Where shoppers' browsers reach the gateway (3-D Secure pages); else taken from each request. */
   publicUrl: string | undefined;
 }
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsIntervalMs: duration('OPENKKA_JOBS_INTERVAL', '1s'),
     simRefundFailureDelayMs: duration('OPENKKA_SIM_REFUND_FAILURE_DELAY', '5s'),
     sepaSettlementDelayMs: duration('OPENKKA_SEPA_SETTLEMENT_DELAY', '10s'),
+    sessionExpiryMs: duration('OPENKKA_SESSION_EXPIRY', '30m'),
     // About three days in all (spec §9): 1m 5m 15m 1h 2h 6h 12h 24h 24h.
     notifyBackoffMs: durations(
       env.OPENKKA_NOTIFY_BACKOFF || '1m,5m,15m,1h,2h,6h,12h,24h,24h',

@@ -1,13 +1,14 @@
 /**
  * @openkka/sdk: a typed client for the PayKKa Payments API v1.2, served by openkka or PayKKa.
  * `new OpenKKA({...}).payments.create(...)`, `.refunds.create(...)`, `.tokens.query(...)`,
- * `.recurring.cancel(...)`, `.webhooks.verify(...)`; errors, wire types, the signing helpers
+ * `.recurring.cancel(...)`, `.sessions.create(...)`, `.webhooks.verify(...)`; errors, wire types, the signing helpers
  * and `verifyWebhook` are re-exported so integrations need one import.
  */
 import { RequestSender, type RequestSenderOptions } from './client.ts';
 import { Payments } from './resources/payments.ts';
 import { Recurring } from './resources/recurring.ts';
 import { Refunds } from './resources/refunds.ts';
+import { Sessions } from './resources/sessions.ts';
 import { Tokens } from './resources/tokens.ts';
 import { Webhooks } from './webhooks.ts';
 
@@ -16,6 +17,8 @@ export type OpenKKAOptions = RequestSenderOptions;
 export class OpenKKA {
   readonly payments: Payments;
   readonly refunds: Refunds;
+  /** Hosted checkout sessions: create, query. */
+  readonly sessions: Sessions;
   /** A shopper's stored cards: list and remove. */
   readonly tokens: Tokens;
   /** Recurring agreements: cancel. */
@@ -27,6 +30,7 @@ export class OpenKKA {
     const sender = new RequestSender(options);
     this.payments = new Payments(sender);
     this.refunds = new Refunds(sender);
+    this.sessions = new Sessions(sender);
     this.tokens = new Tokens(sender);
     this.recurring = new Recurring(sender);
     this.webhooks = new Webhooks(options.platformPublicKey, {
@@ -41,6 +45,7 @@ export * from './errors.ts';
 export { Payments } from './resources/payments.ts';
 export { Recurring } from './resources/recurring.ts';
 export { Refunds } from './resources/refunds.ts';
+export { Sessions } from './resources/sessions.ts';
 export { Tokens } from './resources/tokens.ts';
 export * from './signing.ts';
 export type * from './types.ts';

@@ -338,6 +338,82 @@ export interface SubsequentRecurringParams {
   notify_url?: string;
 }
 
+/** The session's state: OPEN until its one payment exists (COMPLETED), unless it expires or is canceled first. */
+export type SessionStatus = 'OPEN' | 'COMPLETED' | 'EXPIRED' | 'CANCELED';
+
+/** A hosted checkout session: the shopper enters the card on openkka's page, not in your request. */
+export interface SessionCreateParams {
+  /** The merchant's id of the payment; also the idempotency key of the session (≤64 chars). */
+  trans_id: string;
+  /** Only `HOSTED` is served (the default); `DROP_IN` and `COMPONENT` are refused with `300050`. */
+  session_mode?: 'HOSTED';
+  /** `PURCHASE` unless given; a `RECURRING` session starts a subscription and must store the card. */
+  payment_type?: PaymentType;
+  authorisation_type?: AuthorisationType;
+  capture_method?: CaptureMethod;
+  /** ISO 4217. */
+  currency: string;
+  /** Integer in the currency's minor unit. */
+  amount: NumberLike;
+  notify_url?: string;
+  /** Where the shopper returns after paying, with `trans_id`, `order_id` and `status` appended. */
+  return_url: string;
+  /** Where the cancel button leads, with `trans_id`, `session_id` and `status` appended; `return_url` if absent. */
+  cancel_url?: string;
+  /** Deadline to pay (RFC 3339), at most 24 h ahead; 30 minutes unless given. */
+  expire_time?: string;
+  /** `en…` or `zh…` (e.g. `zh-CN`); anything else shows English. */
+  display_locale?: string;
+  /** Shown on the page instead of the merchant's registered name (≤75 chars). */
+  display_merchant_name?: string;
+  /** E.g. `['BANKCARD', 'iDEAL']`; every method payable on the page in this currency if absent. */
+  allowed_payment_methods?: string[];
+  /** Card on file: the page asks the shopper's consent before the card is stored. */
+  payment?: { store_payment_method?: boolean; token_usage?: TokenUsage; shopper_reference?: string };
+  authentication?: AuthenticationOptions;
+  browser?: BrowserInfo;
+  bill?: BillingDetails;
+  shipping?: Address;
+  customer?: CustomerInfo;
+  goods?: GoodsItem[];
+}
+
+/** One identifier is expected; both must name the same session. */
+export interface SessionQueryParams {
+  session_id?: string;
+  trans_id?: string;
+}
+
+/** The session object returned by session create and session query. */
+export interface CheckoutSession {
+  timestamp: number;
+  merchant_id: string;
+  trans_id: string;
+  /** `CS` followed by 20 digits. */
+  session_id: string;
+  /** Send the shopper's browser here. */
+  session_url: string;
+  session_mode: 'HOSTED';
+  status: SessionStatus;
+  payment_type: PaymentType;
+  authorisation_type: AuthorisationType;
+  capture_method: CaptureMethod;
+  amount: number;
+  currency: string;
+  expire_time: string;
+  return_url: string;
+  cancel_url?: string;
+  display_locale?: string;
+  display_merchant_name?: string;
+  allowed_payment_methods: string[];
+  shopper_reference?: string;
+  payment?: { store_payment_method: boolean; token_usage: TokenUsage };
+  /** Once the shopper has paid: the order (`GW…`), its status and the method used. */
+  order_id?: string;
+  order_status?: OrderStatus;
+  payment_method?: string;
+}
+
 /** Every response body. `data` is absent on refusals and on operations that return nothing. */
 export interface Envelope<T> {
   ret_code: string;

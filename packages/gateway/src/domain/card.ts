@@ -8,7 +8,7 @@ export type CardBrand = 'VISA' | 'MASTERCARD' | 'AMEX' | 'DISCOVER' | 'JCB' | 'D
 
 // Checked in order, so narrower ranges come before the wider ones they sit inside
 // (Discover's 622126–622925 before UnionPay's 62). `digits` is how many leading digits to compare.
-const BIN_RANGES: ReadonlyArray<{ brand: CardBrand; digits: number; from: number; to: number }> = [
+export const BIN_RANGES: ReadonlyArray<{ brand: CardBrand; digits: number; from: number; to: number }> = [
   { brand: 'DISCOVER', digits: 6, from: 622126, to: 622925 },
   { brand: 'DISCOVER', digits: 4, from: 6011, to: 6011 },
   { brand: 'DISCOVER', digits: 3, from: 644, to: 649 },
@@ -27,7 +27,7 @@ const BIN_RANGES: ReadonlyArray<{ brand: CardBrand; digits: number; from: number
   { brand: 'VISA', digits: 1, from: 4, to: 4 },
 ];
 
-const LENGTHS: Readonly<Record<CardBrand, readonly number[]>> = {
+export const LENGTHS: Readonly<Record<CardBrand, readonly number[]>> = {
   VISA: [13, 16, 19],
   MASTERCARD: [16],
   AMEX: [15],

@@ -69,6 +69,11 @@ export const REQUEST_CODES = {
     http: 400,
     message: 'Currency is not supported by this payment method',
   },
+  SESSION_MODE_NOT_SUPPORTED: {
+    code: '300050',
+    http: 400,
+    message: 'Only HOSTED checkout sessions are supported',
+  },
 } as const satisfies Record<string, RequestCode>;
 
 export type RequestCodeName = keyof typeof REQUEST_CODES;

@@ -71,6 +71,8 @@ export interface OrdersTable {
   token_usage: string | null;
   /** JSON: the 3-D Secure outcome (authentication_result of spec §5). */
   authentication_result: string | null;
+  /** The checkout session this order was paid through. */
+  session_id: string | null;
 }
 
 export interface ChallengesTable {
@@ -81,6 +83,34 @@ export interface ChallengesTable {
   attempts: Int;
   cvv_ciphertext: string | null;
   expires_at: Int;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface CheckoutSessionsTable {
+  session_id: string;
+  merchant_id: string;
+  trans_id: string;
+  status: 'OPEN' | 'EXPIRED' | 'CANCELED' | 'COMPLETED';
+  session_mode: string;
+  session_url: string;
+  payment_type: string;
+  authorisation_type: string;
+  capture_method: string;
+  amount: Int;
+  currency: string;
+  notify_url: string | null;
+  return_url: string;
+  cancel_url: string | null;
+  display_locale: string | null;
+  display_merchant_name: string | null;
+  allowed_payment_methods: string;
+  store_payment_method: Int;
+  token_usage: string | null;
+  shopper_reference: string | null;
+  challenge_indicator: string | null;
+  order_id: string | null;
+  expire_at: Int;
   created_at: Int;
   updated_at: Int;
 }
@@ -184,6 +214,7 @@ export interface Database {
   tokens: TokensTable;
   agreements: AgreementsTable;
   challenges: ChallengesTable;
+  checkout_sessions: CheckoutSessionsTable;
 }
 
 export function toNumber(value: Int): number {

@@ -46,6 +46,8 @@ export interface OrderRow {
   store_payment_method: number;
   token_usage: string | null;
   authentication_result: string | null;
+  /** The checkout session this order was paid through (spec §5, §9), else null. */
+  session_id: string | null;
 }
 
 export function amountsOf(row: OrderRow): Amounts {

@@ -4,6 +4,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { parseBody } from '../../http/validate.ts';
+import type { SessionService } from '../sessions/service.ts';
 import { checkPaymentRules, createPaymentSchema, queryPaymentSchema } from './schemas.ts';
 import type { PaymentService } from './service.ts';
 import { orderView } from './view.ts';
@@ -15,7 +16,7 @@ export function publicUrl(request: FastifyRequest, configured: string | undefine
 
 export function paymentRoutes(
   app: FastifyInstance,
-  deps: { payments: PaymentService; clock: Clock; publicUrl: string | undefined },
+  deps: { payments: PaymentService; sessions: SessionService; clock: Clock; publicUrl: string | undefined },
 ): void {
   app.post('/payments', async (request, reply) => {
     const auth = request.auth!;
@@ -32,10 +33,12 @@ export function paymentRoutes(
     const auth = request.auth!;
     const query = parseBody(queryPaymentSchema, auth.body);
     if (!query.trans_id && !query.order_id) {
-      // Checkout sessions do not exist on this gateway yet, so no session id can name one.
-      throw new ApiError('SESSION_NOT_FOUND');
+      const paid = await deps.sessions.paidOrder(auth.merchant.merchant_id, query.session_id!);
+      return sendOk(reply, deps.clock, orderView(paid));
     }
     const order = await deps.payments.query(auth.merchant.merchant_id, query);
+    // All identifiers given must name the same order.
+    if (query.session_id && order.session_id !== query.session_id) throw new ApiError('ORDER_NOT_FOUND');
     return sendOk(reply, deps.clock, orderView(order));
   });
 }

@@ -127,6 +127,8 @@ export type CardSource =
 /** A payment after the request-level rules that the schema cannot express alone. */
 export interface PaymentInput extends CreatePaymentInput {
   source: CardSource;
+  /** Set only by the checkout page: the session this payment completes. */
+  session_id?: string;
 }
 
 /** Cross-field rules of spec §3/§5/§7 that are request-level refusals. */

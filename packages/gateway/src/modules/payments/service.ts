@@ -52,6 +52,8 @@ export interface PaymentDeps {
   settings: PaymentSettings;
   /** Redirect methods and SEPA: the shopper pays at their bank, not with a card. */
   offsite: OffsiteService;
+  /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
+  sessionTransIds?: { taken(merchantId: string, transId: string): Promise<boolean> };
 }
 
 /** The parameters two requests must share to be the same payment (spec §5.1). */
@@ -64,6 +66,7 @@ const COMPARED = [
   'payment_method',
   'card_fingerprint',
   'token',
+  'session_id',
 ] as const;
 
 export class PaymentService {
@@ -80,6 +83,11 @@ export class PaymentService {
 
     const existing = await repo.byTransId(merchantId, input.trans_id);
     if (existing) return this.replay(existing, candidate);
+    if (
+      input.session_id === undefined &&
+      (await this.deps.sessionTransIds?.taken(merchantId, input.trans_id))
+    )
+      throw new ApiError('TRANS_ID_REUSED', `${input.trans_id} names a checkout session`);
 
     if (input.source.kind === 'offsite') {
       const refused = storedCardRefusal(input, ctx);
@@ -239,6 +247,7 @@ export class PaymentService {
       store_payment_method: payment.store_payment_method ? 1 : 0,
       token_usage: payment.token_usage ?? null,
       authentication_result: null,
+      session_id: input.session_id ?? null,
     };
   }
 

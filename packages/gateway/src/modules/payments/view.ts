@@ -31,6 +31,7 @@ export function orderView(row: OrderRow): Record<string, unknown> {
     else view.authentication_result = result;
   }
   if (row.recurring_agreement_id !== null) view.recurring_agreement_id = row.recurring_agreement_id;
+  if (row.session_id) view.session_id = row.session_id;
   if (row.card_bin !== null && row.card_last4 !== null) {
     view.card_info = { bin: row.card_bin, last4: row.card_last4, card_brand: row.card_brand };
   }

@@ -1,5 +1,6 @@
 /** GET /redirect/:id shows the bank or wallet page; POST /redirect/:id ends the payment and returns the shopper. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import { redirectMessage, redirectPage } from './page.ts';
 import type { OffsiteService, RedirectAction } from './service.ts';
@@ -10,8 +11,7 @@ export function redirectRoutes(
   app: FastifyInstance,
   deps: { offsite: OffsiteService; merchants: MerchantRepo },
 ) {
-  const html = (reply: FastifyReply, status: number, page: string) =>
-    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+  const html = (reply: FastifyReply, status: number, page: string) => sendPage(reply, status, page);
 
   app.get('/redirect/:id', async (request, reply) => {
     const { id } = request.params as { id: string };

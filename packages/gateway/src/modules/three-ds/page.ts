@@ -3,11 +3,9 @@
  * (shown on the page, as a sandbox issuer would text it). Plain server-rendered HTML with no
  * script, in English or Chinese.
  */
-import { findCurrency, formatMajor } from '../../domain/money.ts';
+import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
 import type { OrderRow } from '../payments/order-row.ts';
 import type { ChallengeRow } from './repo.ts';
-
-type Locale = 'en' | 'zh';
 
 const TEXT = {
   en: {
@@ -40,12 +38,6 @@ const TEXT = {
   },
 } as const;
 
-/** `?lang=zh`, else the browser's Accept-Language; English otherwise. */
-export function pickLocale(query: string | undefined, acceptLanguage: string | undefined): Locale {
-  const wanted = (query ?? acceptLanguage ?? '').toLowerCase();
-  return wanted.startsWith('zh') ? 'zh' : 'en';
-}
-
 export function challengePage(args: {
   locale: Locale;
   challenge: ChallengeRow;
@@ -55,10 +47,7 @@ export function challengePage(args: {
 }): string {
   const t = TEXT[args.locale];
   const { challenge, order } = args;
-  const currency = findCurrency(order.currency);
-  const amount = currency
-    ? `${formatMajor(order.amount, currency)} ${order.currency}`
-    : `${order.amount} ${order.currency}`;
+  const amount = formatAmount(order.amount, order.currency);
   const card = `${order.card_brand ?? ''} •••• ${order.card_last4 ?? ''}`.trim();
   const wrong =
     args.attemptsLeft === undefined
@@ -77,48 +66,14 @@ export function challengePage(args: {
     <form method="post">
       <input type="hidden" name="lang" value="${args.locale}">
       <label for="code">${t.codeLabel}</label>
-      <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
+      <input id="code" class="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
       <button type="submit" name="action" value="complete">${t.submit}</button>
       <button type="submit" name="action" value="fail" class="secondary" formnovalidate>${t.cancel}</button>
     </form>`;
-  return layout(args.locale, t.title, body);
+  return layout({ locale: args.locale, title: t.title, body });
 }
 
 export function messagePage(locale: Locale, key: 'done' | 'missing'): string {
   const t = TEXT[locale];
-  return layout(locale, t.title, `<h1>${t.title}</h1><p>${t[key]}</p>`);
-}
-
-function layout(locale: Locale, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${locale === 'zh' ? 'zh-CN' : 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>
-  body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; background: #f4f5f7; margin: 0; color: #1d2330; }
-  main { max-width: 420px; margin: 48px auto; background: #fff; border-radius: 12px; padding: 28px 32px;
-         box-shadow: 0 4px 24px rgba(20, 30, 60, .08); }
-  h1 { font-size: 1.35rem; margin: 0 0 8px; }
-  dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 16px; margin: 20px 0; }
-  dt { color: #5b6475; } dd { margin: 0; font-weight: 600; }
-  .hint { background: #eef4ff; padding: 10px 12px; border-radius: 8px; }
-  .error { color: #b42318; }
-  label { display: block; margin: 16px 0 6px; font-weight: 600; }
-  input { width: 100%; box-sizing: border-box; font-size: 1.2rem; padding: 10px; letter-spacing: .3em;
-          border: 1px solid #c5cad3; border-radius: 8px; }
-  button { width: 100%; margin-top: 14px; padding: 12px; font-size: 1rem; border-radius: 8px; border: 0;
-           background: #2456d3; color: #fff; cursor: pointer; }
-  button.secondary { background: transparent; color: #2456d3; border: 1px solid #2456d3; }
-  @media (max-width: 480px) { main { margin: 0; border-radius: 0; min-height: 100vh; } }
-</style>
-</head>
-<body><main>${body}</main></body>
-</html>`;
-}
-
-// Named escapeHtml, not escape: the old name shadowed the global escape() and failed `biome check`.
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return layout({ locale, title: t.title, body: `<h1>${t.title}</h1><p>${t[key]}</p>` });
 }

@@ -1,15 +1,15 @@
 /** GET /3ds/:id shows the challenge; POST /3ds/:id completes or fails it, then returns the shopper. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { pickLocale, sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
-import { challengePage, messagePage, pickLocale } from './page.ts';
+import { challengePage, messagePage } from './page.ts';
 import { type ChallengeService, MAX_CODE_ATTEMPTS } from './service.ts';
 
 export function challengeRoutes(
   app: FastifyInstance,
   deps: { challenges: ChallengeService; merchants: MerchantRepo },
 ) {
-  const html = (reply: FastifyReply, status: number, page: string) =>
-    reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+  const html = (reply: FastifyReply, status: number, page: string) => sendPage(reply, status, page);
 
   app.get('/3ds/:id', async (request, reply) => {
     const { id } = request.params as { id: string };

@@ -5,6 +5,7 @@ import * as moneyMovement from './002-money-movement.ts';
 import * as notifications from './003-notifications.ts';
 import * as tokens from './004-tokens.ts';
 import * as threeDs from './005-three-ds.ts';
+import * as checkoutSessions from './006-checkout-sessions.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-notifications': notifications,
   '004-tokens': tokens,
   '005-three-ds': threeDs,
+  '006-checkout-sessions': checkoutSessions,
 };

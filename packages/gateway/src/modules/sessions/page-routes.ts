@@ -1,0 +1,108 @@
+/**
+ * The shopper's side of a checkout session: GET /checkout/:id shows the page, POST pays,
+ * POST /checkout/:id/cancel leaves. No request signature (a browser sends these) and no
+ * response signature; the unguessable session id in the path is the only key.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
+import { type Locale, newNonce, pickLocale, sendPage } from '../../pages/layout.ts';
+import type { MerchantRepo } from '../merchants/repo.ts';
+import { publicUrl } from '../payments/routes.ts';
+import { type CheckoutService, leaveUrl, nextStep } from './checkout.ts';
+import { type CheckoutMessage, checkoutMessage, checkoutPage } from './page.ts';
+import type { SessionRow } from './repo.ts';
+import type { SessionService } from './service.ts';
+
+export function checkoutRoutes(
+  app: FastifyInstance,
+  deps: {
+    sessions: SessionService;
+    checkout: CheckoutService;
+    merchants: MerchantRepo;
+    clock: Clock;
+    publicUrl: string | undefined;
+  },
+) {
+  const merchantName = async (session: SessionRow) =>
+    session.display_merchant_name ?? (await deps.merchants.find(session.merchant_id))?.name ?? '';
+  const see = (reply: FastifyReply, url: string) => reply.code(303).header('location', url).send();
+  const message = async (
+    reply: FastifyReply,
+    locale: Locale,
+    kind: CheckoutMessage,
+    session?: SessionRow,
+  ) => {
+    const status = { expired: 410, canceled: 410, unavailable: 409, missing: 404 }[kind];
+    const back = session && { url: leaveUrl(session), merchantName: await merchantName(session) };
+    return sendPage(reply, status, checkoutMessage(locale, kind, back));
+  };
+  const closedKind = (session: SessionRow): CheckoutMessage =>
+    session.status === 'EXPIRED' ? 'expired' : session.status === 'CANCELED' ? 'canceled' : 'unavailable';
+  const localeOf = (request: FastifyRequest, chosen: string | null | undefined, session?: SessionRow) =>
+    pickLocale(chosen, session?.display_locale, request.headers['accept-language']);
+
+  app.get('/checkout/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const lang = (request.query as { lang?: string }).lang;
+    const state = await deps.sessions.forPage(id);
+    if (!state) return message(reply, localeOf(request, lang), 'missing');
+    const { session, order } = state;
+    const locale = localeOf(request, lang, session);
+    // Paid already (a reload, the back button): on to the payment's next step or its outcome.
+    if (order) return see(reply, nextStep(order));
+    if (session.status !== 'OPEN') return message(reply, locale, closedKind(session), session);
+    const nonce = newNonce();
+    const page = checkoutPage({
+      locale,
+      session,
+      merchantName: await merchantName(session),
+      nonce,
+      now: deps.clock.now(),
+    });
+    return sendPage(reply, 200, page, nonce);
+  });
+
+  app.post('/checkout/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    const field = (name: string) => form.get(name) ?? '';
+    const outcome = await deps.checkout.pay(
+      id,
+      {
+        method: field('method'),
+        card_no: field('card_no'),
+        exp: field('exp'),
+        cvv: field('cvv'),
+        holder_name: field('holder_name'),
+        consent: form.get('consent') !== null,
+      },
+      publicUrl(request, deps.publicUrl),
+    );
+    if (!outcome) return message(reply, localeOf(request, form.get('lang')), 'missing');
+    if (outcome.kind === 'redirect') return see(reply, outcome.url);
+    const { session } = outcome.state;
+    const locale = localeOf(request, form.get('lang'), session);
+    if (outcome.kind === 'closed') return message(reply, locale, closedKind(session), session);
+    const nonce = newNonce();
+    const page = checkoutPage({
+      locale,
+      session,
+      merchantName: await merchantName(session),
+      nonce,
+      now: deps.clock.now(),
+      errors: outcome.errors,
+      kept: { exp: field('exp').slice(0, 9), holder_name: field('holder_name').slice(0, 128) },
+    });
+    return sendPage(reply, 422, page, nonce);
+  });
+
+  app.post('/checkout/:id/cancel', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const url = await deps.checkout.cancel(id);
+    if (!url) {
+      const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+      return message(reply, localeOf(request, form.get('lang')), 'missing');
+    }
+    return see(reply, url);
+  });
+}

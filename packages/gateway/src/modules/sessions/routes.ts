@@ -1,0 +1,35 @@
+/** /payments/session and /payments/session/query: parse, hand to the service, answer the session object. */
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
+import { sendOk } from '../../http/envelope.ts';
+import { parseBody } from '../../http/validate.ts';
+import { publicUrl } from '../payments/routes.ts';
+import { checkSessionRules, createSessionSchema, querySessionSchema } from './schemas.ts';
+import type { SessionService } from './service.ts';
+import { sessionView } from './view.ts';
+
+export function sessionRoutes(
+  app: FastifyInstance,
+  deps: { sessions: SessionService; clock: Clock; publicUrl: string | undefined },
+): void {
+  app.post('/payments/session', async (request, reply) => {
+    const auth = request.auth!;
+    const input = checkSessionRules(parseBody(createSessionSchema, auth.body), deps.clock.now());
+    const state = await deps.sessions.create(
+      auth.merchant.merchant_id,
+      input,
+      publicUrl(request, deps.publicUrl),
+    );
+    return sendOk(reply, deps.clock, sessionView(state));
+  });
+
+  app.post('/payments/session/query', async (request, reply) => {
+    const auth = request.auth!;
+    const query = parseBody(querySessionSchema, auth.body);
+    return sendOk(
+      reply,
+      deps.clock,
+      sessionView(await deps.sessions.query(auth.merchant.merchant_id, query)),
+    );
+  });
+}

@@ -1,0 +1,35 @@
+/** The checkout session object as /payments/session and /payments/session/query return it. */
+import { formatTime } from '../../domain/time.ts';
+import type { SessionState } from './service.ts';
+
+export function sessionView({ session, order }: SessionState): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    merchant_id: session.merchant_id,
+    trans_id: session.trans_id,
+    session_id: session.session_id,
+    session_url: session.session_url,
+    session_mode: session.session_mode,
+    status: session.status,
+    payment_type: session.payment_type,
+    authorisation_type: session.authorisation_type,
+    capture_method: session.capture_method,
+    amount: session.amount,
+    currency: session.currency,
+    expire_time: formatTime(session.expire_at),
+    return_url: session.return_url,
+    allowed_payment_methods: session.allowed_payment_methods,
+  };
+  if (session.cancel_url !== null) view.cancel_url = session.cancel_url;
+  if (session.display_locale !== null) view.display_locale = session.display_locale;
+  if (session.display_merchant_name !== null) view.display_merchant_name = session.display_merchant_name;
+  if (session.shopper_reference !== null) view.shopper_reference = session.shopper_reference;
+  if (session.store_payment_method === 1) {
+    view.payment = { store_payment_method: true, token_usage: session.token_usage };
+  }
+  if (order) {
+    view.order_id = order.order_id;
+    view.order_status = order.status;
+    view.payment_method = order.payment_method;
+  }
+  return view;
+}

@@ -1,0 +1,225 @@
+/**
+ * POST /payments/session (spec §4 ◆, notes §6.10): a HOSTED session with its page URL,
+ * idempotent on (merchant, trans_id) like a payment, one session under concurrent duplicates,
+ * and every bad request refused with a code that names the problem, never a 500.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardPayment } from '../helpers/cards.ts';
+import { post, refusal } from '../payments/support.ts';
+import { type Checkout, countSessions, sessionBody, setup } from './support.ts';
+
+let t: Checkout;
+beforeAll(async () => {
+  t = await setup();
+});
+afterAll(() => t?.close());
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
+
+describe('creating a session', () => {
+  it('answers an OPEN HOSTED session with an unguessable CS id and its page URL', async () => {
+    const body = sessionBody({ display_locale: 'zh-CN', display_merchant_name: 'Lotus Tea' });
+    const session = await t.client.sessions.create(body);
+    expect(session).toMatchObject({
+      merchant_id: t.merchant.merchantId,
+      trans_id: body.trans_id,
+      status: 'OPEN',
+      session_mode: 'HOSTED',
+      amount: 4250,
+      currency: 'EUR',
+      payment_type: 'PURCHASE',
+      return_url: body.return_url,
+      cancel_url: body.cancel_url,
+      display_locale: 'zh-CN',
+      display_merchant_name: 'Lotus Tea',
+    });
+    expect(session.session_id).toMatch(/^CS\d{20}$/);
+    expect(session.session_url).toBe(`${t.gw.baseUrl}/checkout/${session.session_id}`);
+    expect(session.expire_time).toMatch(RFC3339);
+    expect(session.order_id).toBeUndefined();
+  });
+
+  it('offers every method payable on a page in the currency unless told otherwise', async () => {
+    const eur = await t.client.sessions.create(sessionBody());
+    expect(eur.allowed_payment_methods).toEqual([
+      'BANKCARD',
+      'IDEAL',
+      'SOFORT',
+      'EPS',
+      'P24',
+      'BANCONTACT',
+      'ALIPAY_PLUS',
+      'WECHAT_PAY_GLOBAL',
+    ]);
+    const usd = await t.client.sessions.create(sessionBody({ currency: 'USD' }));
+    expect(usd.allowed_payment_methods).toEqual(['BANKCARD', 'ALIPAY_PLUS', 'WECHAT_PAY_GLOBAL']);
+    const chosen = await t.client.sessions.create(
+      sessionBody({ allowed_payment_methods: ['BankCard', 'iDEAL'] }),
+    );
+    expect(chosen.allowed_payment_methods).toEqual(['BANKCARD', 'IDEAL']);
+  });
+
+  it('defaults expire_time to 30 minutes and takes the one asked for', async () => {
+    const before = Date.now();
+    const session = await t.client.sessions.create(sessionBody());
+    const expires = Date.parse(session.expire_time);
+    expect(expires).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 30 * 60_000 - 1000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
+    const asked = new Date(Math.ceil((Date.now() + 3_600_000) / 1000) * 1000);
+    const later = await t.client.sessions.create(sessionBody({ expire_time: asked.toISOString() }));
+    expect(Date.parse(later.expire_time)).toBe(asked.getTime());
+  });
+
+  it('is served at /payments/session and /apis/payments/session, signed like every response', async () => {
+    for (const path of ['/payments/session', '/apis/payments/session']) {
+      const res = await post(t.gw, t.merchant, { ...sessionBody() }, path);
+      expect(res.status).toBe(200);
+      expect(res.json.ret_code).toBe('000000');
+      expect(res.headers.get('signature')).toBeTruthy();
+    }
+  });
+
+  it('GET on the path answers 405, like every operation', async () => {
+    const res = await fetch(`${t.gw.baseUrl}/apis/payments/session`);
+    expect(res.status).toBe(405);
+  });
+});
+
+describe('idempotency on (merchant_id, trans_id)', () => {
+  it('creating again with the same parameters answers the same session', async () => {
+    const body = sessionBody();
+    const first = await t.client.sessions.create(body);
+    const again = await t.client.sessions.create({
+      ...body,
+      return_url: 'https://other.example/',
+      display_locale: 'en',
+    });
+    expect(again.session_id).toBe(first.session_id);
+    expect(again.session_url).toBe(first.session_url);
+    // The first request's other fields stand.
+    expect(again.return_url).toBe(body.return_url);
+  });
+
+  it('another amount or currency under the same trans_id is refused with 300001 (409)', async () => {
+    const body = sessionBody();
+    await t.client.sessions.create(body);
+    const amount = await refusal(t.client.sessions.create({ ...body, amount: 4251 }));
+    expect(amount).toMatchObject({ retCode: '300001', httpStatus: 409 });
+    expect(amount.retMsg).toContain('amount');
+    const currency = await refusal(t.client.sessions.create({ ...body, currency: 'USD' }));
+    expect(currency.retMsg).toContain('currency');
+  });
+
+  it('a trans_id already paid by a direct /payments order cannot become a session', async () => {
+    const payment = cardPayment();
+    await t.client.payments.create(payment);
+    const error = await refusal(t.client.sessions.create(sessionBody({ trans_id: payment.trans_id })));
+    expect(error).toMatchObject({ retCode: '300001', httpStatus: 409 });
+    expect(error.retMsg).toContain('without a session');
+  });
+
+  it("a session's trans_id cannot be paid by a direct /payments request", async () => {
+    const session = await t.client.sessions.create(sessionBody());
+    const error = await refusal(t.client.payments.create(cardPayment({ trans_id: session.trans_id })));
+    expect(error).toMatchObject({ retCode: '300001', httpStatus: 409 });
+    expect(error.retMsg).toContain('checkout session');
+  });
+
+  it('20 concurrent duplicates create one session and all answer it', async () => {
+    const body = sessionBody();
+    const before = await countSessions(t.gw);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => t.client.sessions.create(body)));
+    expect(new Set(answers.map((a) => a.session_id)).size).toBe(1);
+    expect(await countSessions(t.gw)).toBe(before + 1);
+  });
+
+  it('the same trans_id at another merchant is another session', async () => {
+    const other = await t.gw.createMerchant();
+    const body = sessionBody();
+    const mine = await t.client.sessions.create(body);
+    const theirs = await other.client.sessions.create(body);
+    expect(theirs.session_id).not.toBe(mine.session_id);
+  });
+});
+
+describe('bad requests are refused and store nothing', () => {
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['no return_url', { return_url: undefined }, '010000', /return_url is required/],
+    ['no amount', { amount: undefined }, '010000', /amount is required/],
+    ['a fractional amount', { amount: 10.5 }, '010000', /amount/],
+    ['an unknown currency', { currency: 'XXY' }, '010000', /currency is not an ISO 4217/],
+    [
+      'a bad cancel_url',
+      { cancel_url: 'javascript:alert(1)' },
+      '010000',
+      /cancel_url must be an http\(s\) URL/,
+    ],
+    ['DROP_IN', { session_mode: 'DROP_IN' }, '300050', /DROP_IN checkout is not built; use HOSTED/],
+    ['COMPONENT', { session_mode: 'COMPONENT' }, '300050', /COMPONENT/],
+    ['an unknown session_mode', { session_mode: 'POPUP' }, '010000', /session_mode must be HOSTED/],
+    [
+      'an unknown method',
+      { allowed_payment_methods: ['BANKCARD', 'Klarna'] },
+      '210001',
+      /Klarna is not a known/,
+    ],
+    ['a wallet', { allowed_payment_methods: ['ApplePay'] }, '210001', /APPLE_PAY cannot be paid on a hosted/],
+    ['SEPA', { allowed_payment_methods: ['SEPA'] }, '210001', /SEPA cannot be paid on a hosted/],
+    ['iDEAL in USD', { currency: 'USD', allowed_payment_methods: ['iDEAL'] }, '300040', /IDEAL takes EUR/],
+    [
+      'a method list that is not an array',
+      { allowed_payment_methods: 'BANKCARD' },
+      '010000',
+      /allowed_payment_methods must be an array/,
+    ],
+    ['card data', { payment: { card_no: '4242424242424242' } }, '010000', /payment.card_no is not accepted/],
+    [
+      'storing without shopper_reference',
+      { payment: { store_payment_method: true, token_usage: 'CARD_ON_FILE' } },
+      '210002',
+      /shopper_reference/,
+    ],
+    [
+      'storing without token_usage',
+      { payment: { store_payment_method: true, shopper_reference: 'mei' } },
+      '010000',
+      /token_usage is required/,
+    ],
+    [
+      'RECURRING without storing',
+      { payment_type: 'RECURRING' },
+      '010000',
+      /RECURRING session must set payment.store_payment_method=true/,
+    ],
+    ['mit=true', { mit: true }, '010000', /mit must not be true/],
+    [
+      'expire_time in the past',
+      { expire_time: '2020-01-01T00:00:00+00:00' },
+      '010000',
+      /expire_time must be in the future/,
+    ],
+    [
+      'expire_time two days ahead',
+      { expire_time: new Date(Date.now() + 2 * 86_400_000).toISOString() },
+      '010000',
+      /at most 24 hours/,
+    ],
+    ['a bad expire_time', { expire_time: 'tomorrow' }, '010000', /expire_time must be an RFC 3339 time/],
+    ['a trans_id of 65 characters', { trans_id: 'x'.repeat(65) }, '010000', /trans_id must be at most 64/],
+  ];
+  it.each(cases)('%s', async (_name, change, code, message) => {
+    const before = await countSessions(t.gw);
+    const body: Record<string, unknown> = { ...sessionBody(), ...change };
+    for (const [k, v] of Object.entries(change)) if (v === undefined) delete body[k];
+    const res = await post(t.gw, t.merchant, body, '/apis/payments/session');
+    expect(res.json.ret_code, res.text).toBe(code);
+    expect(res.status).toBeLessThan(500);
+    expect(res.json.ret_msg).toMatch(message);
+    expect(await countSessions(t.gw)).toBe(before);
+  });
+
+  it('a non-object body is 010000', async () => {
+    const res = await post(t.gw, t.merchant, { payment: 'card' }, '/apis/payments/session');
+    expect(res.json.ret_code).toBe('010000');
+  });
+});

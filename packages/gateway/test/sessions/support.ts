@@ -1,0 +1,121 @@
+/**
+ * Shared pieces of the checkout session tests: a gateway with one merchant whose notifications
+ * go to a real receiver, session request bodies, and the shopper's browser played by plain
+ * fetch (GET the checkout page, POST its form, never follow the redirect).
+ */
+import type { CheckoutSession, OpenKKA, SessionCreateParams } from '@openkka/sdk';
+import { expect } from 'vitest';
+import type { Clock } from '../../src/domain/clock.ts';
+import { FUTURE_YEAR } from '../helpers/cards.ts';
+import {
+  type GatewayOptions,
+  startGateway,
+  type TestGateway,
+  type TestMerchant,
+} from '../helpers/gateway.ts';
+import { type Receiver, startReceiver } from '../notifications/receiver.ts';
+import { CountingAcquirer, strictClient } from '../payments/support.ts';
+
+export const MERCHANT_NAME = 'Lotus Tea House';
+
+export interface Checkout {
+  gw: TestGateway;
+  merchant: TestMerchant;
+  client: OpenKKA;
+  acquirer: CountingAcquirer;
+  inbox: Receiver;
+  close(): Promise<void>;
+}
+
+export async function setup(options: { clock?: Clock; env?: GatewayOptions['env'] } = {}): Promise<Checkout> {
+  const acquirer = new CountingAcquirer();
+  const gw = await startGateway({ acquirer, ...options });
+  const inbox = await startReceiver();
+  const merchant = await gw.createMerchant({ name: MERCHANT_NAME, notifyUrl: inbox.url });
+  // The SDK client signs with the gateway's clock, which may be a ManualClock.
+  const client = options.clock ? merchant.client : strictClient(gw, merchant);
+  return {
+    gw,
+    merchant,
+    client,
+    acquirer,
+    inbox,
+    async close() {
+      await gw.close();
+      await inbox.close();
+    },
+  };
+}
+
+export function sessionBody(overrides: Partial<SessionCreateParams> = {}): SessionCreateParams {
+  return {
+    trans_id: `s-${Math.random().toString(36).slice(2)}`,
+    currency: 'EUR',
+    amount: 4250,
+    return_url: 'https://shop.example/return?cart=7',
+    cancel_url: 'https://shop.example/cart',
+    ...overrides,
+  };
+}
+
+export async function createSession(
+  t: Checkout,
+  overrides: Partial<SessionCreateParams> = {},
+): Promise<CheckoutSession> {
+  const session = await t.client.sessions.create(sessionBody(overrides));
+  expect(session.status).toBe('OPEN');
+  return session;
+}
+
+export interface Answer {
+  status: number;
+  location: string | null;
+  html: string;
+  headers: Headers;
+}
+
+export async function getPage(url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(url, { headers, redirect: 'manual' });
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    html: await res.text(),
+    headers: res.headers,
+  };
+}
+
+/** POSTs the checkout form as the browser would, without following the redirect. */
+export async function postForm(url: string, fields: Record<string, string>): Promise<Answer> {
+  const res = await fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    html: await res.text(),
+    headers: res.headers,
+  };
+}
+
+/** The card form as a shopper fills it. */
+export function cardForm(card_no = '4242 4242 4242 4242', extra: Record<string, string> = {}) {
+  return {
+    method: 'BANKCARD',
+    card_no,
+    exp: `12 / ${FUTURE_YEAR.slice(2)}`,
+    cvv: '123',
+    holder_name: 'Mei Lin',
+    ...extra,
+  };
+}
+
+export function paramsOf(location: string | null): Record<string, string> {
+  expect(location).not.toBeNull();
+  return Object.fromEntries(new URL(location!).searchParams);
+}
+
+export async function countSessions(gw: TestGateway): Promise<number> {
+  const { n } = await gw.runtime.store.db
+    .selectFrom('checkout_sessions')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
