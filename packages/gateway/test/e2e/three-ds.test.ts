@@ -9,59 +9,22 @@
  * screenshot of the challenge page, as it was just before the shopper submitted, in
  * docs/screenshots/ (docs/three-ds.md shows them).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Order } from '@openkka/sdk';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
-import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { type Receiver, startReceiver } from '../notifications/receiver.ts';
-import { guardedContext, launchBrowser } from './browser.ts';
-import { type Shop, startShop } from './shop.ts';
+import {
+  expectReturnPage,
+  MERCHANT_NAME,
+  notification,
+  pressAndReturn,
+  type Scene,
+  saveScreenshot,
+  scene,
+  text,
+  useScenes,
+} from './scene.ts';
 
-const SCREENSHOTS = new URL('../../../../docs/screenshots/', import.meta.url);
-const MERCHANT_NAME = 'Lotus Tea House';
-
-// Launched by the first test that needs it, so a missing browser fails every test with the
-// way to install it (a failing beforeAll would report the tests as skipped).
-let launched: Promise<Browser> | undefined;
-const browser = () => {
-  launched ??= launchBrowser();
-  return launched;
-};
-afterAll(async () => {
-  await (await launched?.catch(() => undefined))?.close();
-});
-
-interface Scene {
-  gw: TestGateway;
-  merchant: TestMerchant;
-  shop: Shop;
-  inbox: Receiver;
-  page: Page;
-  /** Requests the browser tried to send to any other host. */
-  blocked: string[];
-}
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-/** A gateway, the merchant's shop and notification receiver, and a fresh browser page. */
-async function scene(): Promise<Scene> {
-  const chromium = await browser();
-  const gw = await startGateway();
-  cleanups.push(() => gw.close());
-  const inbox = await startReceiver();
-  cleanups.push(() => inbox.close());
-  const shop = await startShop();
-  cleanups.push(() => shop.close());
-  const merchant = await gw.createMerchant({ name: MERCHANT_NAME, notifyUrl: inbox.url });
-  const { context, blocked } = await guardedContext(chromium, [new URL(gw.baseUrl).origin, shop.origin]);
-  cleanups.push(() => context.close());
-  return { gw, merchant, shop, inbox, page: await context.newPage(), blocked };
-}
+useScenes();
 
 /** The merchant's side: a card payment through the SDK that must need 3-D Secure. */
 async function createPayment(
@@ -83,36 +46,6 @@ async function createPayment(
   const url = order.authentication_result?.authentication_url;
   expect(url).toMatch(new RegExp(`^${s.gw.baseUrl}/3ds/`));
   return { order, url: url!, ref };
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).textContent()) ?? '').trim();
-}
-
-/** Clicks the button named `name` and waits until the browser is back on the shop's return page. */
-async function pressAndReturn(s: Scene, name: string): Promise<URL> {
-  await s.page.getByRole('button', { name, exact: true }).click();
-  await s.page.waitForURL((u) => u.origin === s.shop.origin && u.pathname === '/return');
-  return new URL(s.page.url());
-}
-
-/** What the shop's return page shows, and what the redirect carried, must be the same. */
-async function expectReturnPage(s: Scene, landed: URL, expected: Record<string, string>): Promise<void> {
-  expect(Object.fromEntries(landed.searchParams)).toEqual(expected);
-  for (const [name, value] of Object.entries(expected)) expect(await text(s.page, `#${name}`)).toBe(value);
-  expect(s.shop.visits).toEqual([`${landed.pathname}${landed.search}`]);
-}
-
-async function notification(s: Scene, orderId: string, type: string) {
-  const all = await s.inbox.waitFor((r) =>
-    r.some((n) => n.body?.order_id === orderId && n.body?.notify_type === type),
-  );
-  return all.filter((n) => n.body?.order_id === orderId).map((n) => n.body);
-}
-
-function saveScreenshot(name: string, png: Buffer): void {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  writeFileSync(new URL(`3ds-${name}.png`, SCREENSHOTS), png);
 }
 
 describe('3-D Secure in headless Chromium', () => {
@@ -152,7 +85,7 @@ describe('3-D Secure in headless Chromium', () => {
     await s.page.goto(url);
     expect(await s.page.locator('main p').textContent()).toBe('This authentication is finished.');
     expect(s.blocked).toEqual([]);
-    saveScreenshot('pass', shot);
+    saveScreenshot('3ds-pass', shot);
   });
 
   it('fail: a wrong code, then "Cancel and fail authentication" → FAILURE 5006', async () => {
@@ -186,7 +119,7 @@ describe('3-D Secure in headless Chromium', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ status: 'FAILURE', error_code: '5006' });
     expect(s.blocked).toEqual([]);
-    saveScreenshot('fail', shot);
+    saveScreenshot('3ds-fail', shot);
   });
 
   it('then decline: 4000008260003178 passes the challenge and the issuer declines → FAILURE 5002', async () => {
@@ -216,7 +149,7 @@ describe('3-D Secure in headless Chromium', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ error_code: '5002' });
     expect(s.blocked).toEqual([]);
-    saveScreenshot('decline', shot);
+    saveScreenshot('3ds-decline', shot);
   });
 
   it('Chinese: ?lang=zh renders the page in Chinese and completes the payment', async () => {
@@ -248,6 +181,6 @@ describe('3-D Secure in headless Chromium', () => {
     expect((await s.merchant.client.payments.query({ order_id: order.order_id })).status).toBe('SUCCESS');
     expect(await notification(s, order.order_id, 'PAYMENT.SUCCESS')).toHaveLength(1);
     expect(s.blocked).toEqual([]);
-    saveScreenshot('zh', shot);
+    saveScreenshot('3ds-zh', shot);
   });
 });
