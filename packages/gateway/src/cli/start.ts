@@ -8,7 +8,7 @@ import { createLogger } from '../logger.ts';
 import { openRuntime } from '../runtime.ts';
 import { closeOnSignals, listen } from '../server.ts';
 import { KeyRotation } from '../vault/rotation.ts';
-import { ensureDemoMerchant, paymentExample } from './demo.ts';
+import { ensureDemoMerchant, paymentExample, sessionExample } from './demo.ts';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -53,6 +53,11 @@ export function registerStartCommand(program: Command): void {
           'A first signed payment (bash, openssl, curl):',
           '',
           paymentExample(url, demo, expYear),
+          '',
+          'A hosted checkout session: open the session_url it answers in a browser and pay with',
+          'the test card 4242 4242 4242 4242 (any future expiry, any CVV):',
+          '',
+          sessionExample(url, demo),
           '',
         );
       }

@@ -71,6 +71,38 @@ describe.concurrent('openkka start on an empty store', () => {
     expect(answer.data.status).toBe('SUCCESS');
   });
 
+  it.sequential('the printed checkout example makes a session whose page a browser can pay on', async () => {
+    const afterHeading = server.banner.slice(server.banner.indexOf('A hosted checkout session'));
+    const example = linesBetween(afterHeading, 'MID=', 'echo');
+    expect(example).toContain('/apis/payments/session');
+    const result = await run('bash', ['-c', example]);
+    expect(result.code, result.stderr).toBe(0);
+    const answer = JSON.parse(result.stdout) as {
+      ret_code: string;
+      data: { session_url: string; status: string };
+    };
+    expect(answer.ret_code, result.stdout).toBe('000000');
+    expect(answer.data.status).toBe('OPEN');
+    expect(answer.data.session_url.startsWith(`${server.url}/checkout/CS`)).toBe(true);
+    const page = await fetch(answer.data.session_url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Pay Demo shop');
+    // The form as a browser posts it, with the test card the banner names.
+    const year = String(new Date().getUTCFullYear() + 2).slice(2);
+    const paid = await fetch(answer.data.session_url, {
+      method: 'POST',
+      body: new URLSearchParams({
+        method: 'BANKCARD',
+        card_no: '4242 4242 4242 4242',
+        exp: `12 / ${year}`,
+        cvv: '123',
+      }),
+      redirect: 'manual',
+    });
+    expect(paid.status).toBe(303);
+    expect(new URL(paid.headers.get('location')!).searchParams.get('status')).toBe('SUCCESS');
+  });
+
   it.sequential("the example's answer carries a platform signature that openssl verifies (spec §2)", async () => {
     const headersFile = join(workDir, 'headers.txt');
     const bodyFile = join(workDir, 'body.json');
