@@ -113,10 +113,12 @@ describe('hosted checkout in headless Chromium', () => {
 
     await s.page.getByRole('button', { name: '支付 88.00 CNY', exact: true }).click();
     await s.page.waitForURL((u) => u.pathname.startsWith('/3ds/'));
+    // The challenge continues in the checkout page's language.
+    expect(await text(s.page, 'h1')).toBe('确认您的付款');
     expect(await text(s.page, '#amount')).toBe('88.00 CNY');
     expect(await text(s.page, '#card')).toBe('VISA •••• 3184');
     await s.page.fill('#code', await text(s.page, '#otp'));
-    const landed = await pressAndReturn(s, 'Confirm payment');
+    const landed = await pressAndReturn(s, '确认付款');
 
     const order = await s.merchant.client.payments.query({ session_id: session.session_id });
     await expectReturnPage(s, landed, {

@@ -149,6 +149,13 @@ describe('paying with a card', () => {
     expect((await t.client.payments.query({ session_id: session.session_id })).status).toBe('SUCCESS');
   });
 
+  it('on a Chinese page the challenge continues in Chinese', async () => {
+    const session = await createSession(t, { display_locale: 'zh-CN' });
+    const paid = await postForm(session.session_url, cardForm('4000002760003184', { lang: 'zh' }));
+    expect(paid.location).toMatch(/\/3ds\/[0-9a-f]+\?lang=zh$/);
+    expect((await getPage(paid.location!)).html).toContain('确认您的付款');
+  });
+
   it('challenge_indicator CHALLENGE on the session challenges every card', async () => {
     const session = await createSession(t, { authentication: { challenge_indicator: 'CHALLENGE' } });
     const paid = await postForm(session.session_url, cardForm());

@@ -12,6 +12,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { normalisePaymentMethod } from '../../domain/payment-methods.ts';
 import { parseBody } from '../../http/validate.ts';
+import type { Locale } from '../../pages/layout.ts';
 import type { OrderRow } from '../payments/order-row.ts';
 import { checkPaymentRules, createPaymentSchema } from '../payments/schemas.ts';
 import type { PaymentService } from '../payments/service.ts';
@@ -43,10 +44,17 @@ export class CheckoutService {
   constructor(private readonly deps: { sessions: SessionService; payments: PaymentService; clock: Clock }) {}
 
   /** Undefined for a session that does not exist. */
-  async pay(sessionId: string, form: CheckoutForm, publicUrl: string): Promise<CheckoutOutcome | undefined> {
+  async pay(
+    sessionId: string,
+    form: CheckoutForm,
+    publicUrl: string,
+    /** The page's language for a session, so a 3-D Secure challenge continues in it. */
+    localeOf: (session: SessionRow) => Locale = () => 'en',
+  ): Promise<CheckoutOutcome | undefined> {
     const state = await this.deps.sessions.forPage(sessionId);
     if (!state) return undefined;
-    if (state.order) return { kind: 'redirect', url: nextStep(state.order) };
+    const locale = localeOf(state.session);
+    if (state.order) return { kind: 'redirect', url: nextStep(state.order, locale) };
     if (state.session.status !== 'OPEN') return { kind: 'closed', state };
 
     const { session } = state;
@@ -96,11 +104,11 @@ export class CheckoutService {
       if (!(err instanceof ApiError)) throw err;
       // A second submit with another card (TRANS_ID_REUSED) finds the first one's order.
       const now = await this.deps.sessions.forPage(sessionId);
-      if (now?.order) return { kind: 'redirect', url: nextStep(now.order) };
+      if (now?.order) return { kind: 'redirect', url: nextStep(now.order, locale) };
       return { kind: 'closed', state: now ?? state };
     }
     await this.deps.sessions.completed(session, order);
-    return { kind: 'redirect', url: nextStep(order) };
+    return { kind: 'redirect', url: nextStep(order, locale) };
   }
 
   /** Where the cancel button sends the shopper: cancel_url (else return_url) with the outcome appended. */
@@ -120,14 +128,17 @@ export function leaveUrl(session: SessionRow): string {
   return url.toString();
 }
 
-/** The shopper's next page: a pending 3-D Secure challenge or bank page, else back to the shop. */
-export function nextStep(order: OrderRow): string {
+/**
+ * The shopper's next page: a pending 3-D Secure challenge (in the page's language) or bank
+ * page, else back to the shop.
+ */
+export function nextStep(order: OrderRow, locale: Locale = 'en'): string {
   if (order.status === 'PROCESSING' && order.authentication_result) {
     const result = JSON.parse(order.authentication_result) as Record<string, unknown>;
     if (typeof result.redirect_url === 'string') return result.redirect_url;
     // A finished challenge has an authentication_status; only a pending one is worth visiting.
     if (typeof result.authentication_url === 'string' && result.authentication_status === undefined) {
-      return result.authentication_url;
+      return locale === 'zh' ? `${result.authentication_url}?lang=zh` : result.authentication_url;
     }
   }
   return returnUrl(order);

@@ -49,7 +49,7 @@ export function checkoutRoutes(
     const { session, order } = state;
     const locale = localeOf(request, lang, session);
     // Paid already (a reload, the back button): on to the payment's next step or its outcome.
-    if (order) return see(reply, nextStep(order));
+    if (order) return see(reply, nextStep(order, locale));
     if (session.status !== 'OPEN') return message(reply, locale, closedKind(session), session);
     const nonce = newNonce();
     const page = checkoutPage({
@@ -77,6 +77,7 @@ export function checkoutRoutes(
         consent: form.get('consent') !== null,
       },
       publicUrl(request, deps.publicUrl),
+      (session) => localeOf(request, form.get('lang'), session),
     );
     if (!outcome) return message(reply, localeOf(request, form.get('lang')), 'missing');
     if (outcome.kind === 'redirect') return see(reply, outcome.url);
