@@ -223,3 +223,82 @@ describe('bad requests are refused and store nothing', () => {
     expect(res.json.ret_code).toBe('010000');
   });
 });
+
+describe('hostile input', () => {
+  const FIELDS = [
+    'trans_id',
+    'session_mode',
+    'payment_type',
+    'authorisation_type',
+    'capture_method',
+    'currency',
+    'amount',
+    'notify_url',
+    'return_url',
+    'cancel_url',
+    'expire_time',
+    'mit',
+    'display_locale',
+    'display_merchant_name',
+    'theme_id',
+    'allowed_payment_methods',
+    'payment',
+    'authentication',
+    'browser',
+    'goods',
+  ];
+  const PAYMENT = ['store_payment_method', 'token_usage', 'shopper_reference', 'payment_method', 'card_no'];
+  const ODD: unknown[] = [
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    'x'.repeat(3000),
+    {},
+    [],
+    'a\u0000b',
+    '\ud800',
+    ' ',
+    [{}],
+  ];
+
+  it('every field × odd values answers 200 or a 4xx refusal, never 5xx', async () => {
+    const failures: string[] = [];
+    const check = async (label: string, body: Record<string, unknown>) => {
+      const res = await post(t.gw, t.merchant, body, '/apis/payments/session');
+      if (res.status >= 500 || !/^\d{6}$/.test(String(res.json.ret_code))) {
+        failures.push(`${label} → ${res.status} ${res.text.slice(0, 120)}`);
+      }
+    };
+    for (const value of ODD) {
+      const shown = JSON.stringify(value)?.slice(0, 12);
+      await Promise.all([
+        ...FIELDS.map((field) => check(`${field}=${shown}`, { ...sessionBody(), [field]: value })),
+        ...PAYMENT.map((field) =>
+          check(`payment.${field}=${shown}`, {
+            ...sessionBody(),
+            payment: { shopper_reference: 'x', token_usage: 'CARD_ON_FILE', [field]: value },
+          }),
+        ),
+      ]);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('the checkout form takes anything a browser could send without a 5xx', async () => {
+    const session = await t.client.sessions.create(sessionBody());
+    for (const body of [
+      '',
+      'method=',
+      'method=BANKCARD&card_no=%00&exp=%FF&cvv=' + 'x'.repeat(5000),
+      '%%%',
+      'a=b=c&&',
+    ]) {
+      const res = await fetch(session.session_url, { method: 'POST', body, redirect: 'manual' });
+      expect(res.status, body.slice(0, 40)).toBeLessThan(500);
+    }
+    const query = await fetch(`${session.session_url}?lang=${'z'.repeat(5000)}`);
+    expect(query.status).toBe(200);
+  });
+});
