@@ -1,8 +1,9 @@
 /**
  * A redirect payment method in a real browser (spec §8): iDEAL (EUR) chosen on the checkout
  * page and approved at the bank page, and iDEAL created by the merchant directly and declined.
- * Back at the shop, the redirect, the merchant's query and the notification agree. The bank
- * page's screenshot goes to docs/screenshots/redirect-ideal.png.
+ * A Chinese checkout page leads to the bank page in Chinese. Back at the shop, the redirect, the
+ * merchant's query and the notification agree. The bank page's screenshots go to
+ * docs/screenshots/redirect-ideal.png and redirect-zh.png.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -84,5 +85,41 @@ describe('iDEAL in headless Chromium', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ status: 'FAILURE', error_code: '5001' });
     expect(s.blocked).toEqual([]);
+  });
+
+  it('Chinese: a zh-CN checkout page leads to the bank page in Chinese; cancel → back at the shop, FAILURE', async () => {
+    const s = await scene();
+    const ref = 'cart-ideal-zh';
+    const session = await s.merchant.client.sessions.create({
+      trans_id: 'order-ideal-3',
+      currency: 'EUR',
+      amount: 880,
+      return_url: s.shop.returnUrl(ref),
+      display_locale: 'zh-CN',
+      allowed_payment_methods: ['iDEAL'],
+    });
+
+    await s.page.goto(session.session_url);
+    await s.page.getByRole('button', { name: '使用 iDEAL 付款', exact: true }).click();
+    await s.page.waitForURL((u) => u.pathname.startsWith('/redirect/'));
+    expect(await s.page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await text(s.page, 'h1')).toBe('使用 iDEAL 付款');
+    expect(await text(s.page, '#amount')).toBe('8.80 EUR');
+    const shot = await s.page.screenshot({ fullPage: true });
+
+    const landed = await pressAndReturn(s, '取消并返回商户');
+    const order = await s.merchant.client.payments.query({ session_id: session.session_id });
+    await expectReturnPage(s, landed, {
+      ref,
+      trans_id: 'order-ideal-3',
+      order_id: order.order_id,
+      status: 'FAILURE',
+    });
+    expect(order.status).toBe('FAILURE');
+    const sent = await notification(s, order.order_id, 'PAYMENT.FAILURE');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ status: 'FAILURE', session_id: session.session_id });
+    expect(s.blocked).toEqual([]);
+    saveScreenshot('redirect-zh', shot);
   });
 });

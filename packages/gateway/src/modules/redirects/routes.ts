@@ -1,6 +1,6 @@
 /** GET /redirect/:id shows the bank or wallet page; POST /redirect/:id ends the payment and returns the shopper. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sendPage } from '../../pages/layout.ts';
+import { pickLocale, sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import { redirectMessage, redirectPage } from './page.ts';
 import type { OffsiteService, RedirectAction } from './service.ts';
@@ -15,11 +15,12 @@ export function redirectRoutes(
 
   app.get('/redirect/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
+    const locale = pickLocale((request.query as { lang?: string }).lang, request.headers['accept-language']);
     const order = await deps.offsite.page(id);
-    if (!order) return html(reply, 404, redirectMessage('missing'));
-    if (order.status !== 'PROCESSING') return html(reply, 200, redirectMessage('done'));
+    if (!order) return html(reply, 404, redirectMessage('missing', locale));
+    if (order.status !== 'PROCESSING') return html(reply, 200, redirectMessage('done', locale));
     const merchant = await deps.merchants.find(order.merchant_id);
-    return html(reply, 200, redirectPage(order, merchant?.name ?? ''));
+    return html(reply, 200, redirectPage(order, merchant?.name ?? '', locale));
   });
 
   app.post('/redirect/:id', async (request, reply) => {
@@ -29,7 +30,8 @@ export function redirectRoutes(
     // Anything but a known button is a cancel: the shopper did not agree to pay.
     const chosen = (ACTIONS.includes(action) ? action : 'cancel') as RedirectAction;
     const outcome = await deps.offsite.submit(id, chosen);
-    if (!outcome) return html(reply, 404, redirectMessage('missing'));
+    const locale = pickLocale(form.get('lang'), request.headers['accept-language']);
+    if (!outcome) return html(reply, 404, redirectMessage('missing', locale));
     return reply.code(303).header('location', outcome.url).send();
   });
 }

@@ -129,16 +129,17 @@ export function leaveUrl(session: SessionRow): string {
 }
 
 /**
- * The shopper's next page: a pending 3-D Secure challenge (in the page's language) or bank
- * page, else back to the shop.
+ * The shopper's next page: a pending 3-D Secure challenge or bank page (in the page's
+ * language), else back to the shop.
  */
 export function nextStep(order: OrderRow, locale: Locale = 'en'): string {
   if (order.status === 'PROCESSING' && order.authentication_result) {
     const result = JSON.parse(order.authentication_result) as Record<string, unknown>;
-    if (typeof result.redirect_url === 'string') return result.redirect_url;
+    const inLocale = (url: string) => (locale === 'zh' ? `${url}?lang=zh` : url);
+    if (typeof result.redirect_url === 'string') return inLocale(result.redirect_url);
     // A finished challenge has an authentication_status; only a pending one is worth visiting.
     if (typeof result.authentication_url === 'string' && result.authentication_status === undefined) {
-      return locale === 'zh' ? `${result.authentication_url}?lang=zh` : result.authentication_url;
+      return inLocale(result.authentication_url);
     }
   }
   return returnUrl(order);
