@@ -39,6 +39,24 @@ export class MerchantRepo {
     return row && toMerchant(row);
   }
 
+  /**
+   * The merchant and the ids of its keys (oldest first), in one statement: what request
+   * authentication reads on every request. Key material is fetched only for ids not seen before.
+   */
+  async findWithKeyIds(merchantId: string): Promise<{ merchant: MerchantRow; keyIds: string[] } | undefined> {
+    const rows = await this.store.read
+      .selectFrom('merchants as m')
+      .leftJoin('merchant_keys as k', 'k.merchant_id', 'm.merchant_id')
+      .select(['m.merchant_id', 'm.name', 'm.status', 'm.notify_url', 'm.created_at', 'k.key_id'])
+      .where('m.merchant_id', '=', merchantId)
+      .orderBy('k.created_at')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const keyIds = rows.flatMap((r) => (r.key_id === null ? [] : [r.key_id]));
+    return { merchant: toMerchant(first), keyIds };
+  }
+
   async list(): Promise<MerchantRow[]> {
     const rows = await this.store.read.selectFrom('merchants').selectAll().orderBy('created_at').execute();
     return rows.map(toMerchant);

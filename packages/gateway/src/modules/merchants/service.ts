@@ -1,7 +1,8 @@
 /**
- * Merchants and their signing keys. Status and keys are read from the store on every request
- * (a primary-key lookup), so a merchant the CLI disables is refused at once by a running
- * server; only the parsing of a PEM, which never changes for a key id, is cached.
+ * Merchants and their signing keys. Status and key ids are read from the store on every
+ * request (one primary-key lookup), so a merchant the CLI disables, or a key it removes, is
+ * refused at once by a running server. A key's PEM never changes for its id, so each key is
+ * read and parsed once, the first time its id is seen.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../domain/clock.ts';
@@ -102,10 +103,14 @@ export class MerchantService {
 
   /** For request authentication: the merchant (any status) and its parsed public keys. */
   async forAuth(merchantId: string): Promise<MerchantWithKeys | undefined> {
-    const merchant = await this.repo.find(merchantId);
-    if (!merchant) return undefined;
-    const rows = await this.repo.keys(merchantId);
-    return { merchant, keys: rows.map((row) => this.parse(row)) };
+    const found = await this.repo.findWithKeyIds(merchantId);
+    if (!found) return undefined;
+    if (found.keyIds.some((id) => !this.parsed.has(id))) {
+      for (const row of await this.repo.keys(merchantId)) this.parse(row);
+    }
+    // A key removed between the two reads has no parsed entry here and is left out.
+    const keys = found.keyIds.flatMap((id) => this.parsed.get(id) ?? []);
+    return { merchant: found.merchant, keys };
   }
 
   private parse(row: MerchantKeyRow): KeyObject {

@@ -6,6 +6,7 @@
 import { newNotifyId } from '../../domain/ids.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { EventType, OrderRow } from '../payments/order-row.ts';
+import type { EventHints } from '../payments/order-writer.ts';
 import type { RefundRow } from '../refunds/repo.ts';
 import { notifyTypeFor, paymentBody, refundBody } from './payload.ts';
 import type { NotificationRepo } from './repo.ts';
@@ -19,14 +20,18 @@ export class Outbox {
     order: OrderRow,
     event: { type: EventType; refund?: RefundRow },
     now: number,
+    hints?: EventHints,
   ): Promise<boolean> {
     const type = notifyTypeFor(event.type, order);
     if (!type) return false;
     // Refunds use their own notify_url, else the payment's; both fall back to the merchant's default.
+    // The merchant's default is read only when this request has not already read it.
     const url =
       event.refund?.notify_url ??
       order.notify_url ??
-      (await this.repo.merchantNotifyUrl(tx, order.merchant_id));
+      (hints?.merchantNotifyUrl !== undefined
+        ? hints.merchantNotifyUrl
+        : await this.repo.merchantNotifyUrl(tx, order.merchant_id));
     if (!url) return false;
     const notifyId = newNotifyId();
     const body = event.refund

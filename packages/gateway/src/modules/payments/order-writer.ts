@@ -18,6 +18,12 @@ export interface OrderChange {
   event?: { type: EventType; amount: number; refund?: RefundRow };
 }
 
+/** What the caller already knows that an event's listener would otherwise look up. */
+export interface EventHints {
+  /** The merchant's default notify_url, as read for this request's authentication. */
+  merchantNotifyUrl?: string | null;
+}
+
 /** Hears every committed event inside its transaction (the notification outbox). */
 export interface EventListener {
   onEvent(
@@ -25,8 +31,12 @@ export interface EventListener {
     order: OrderRow,
     event: { type: EventType; refund?: RefundRow },
     now: number,
+    hints?: EventHints,
   ): Promise<boolean>;
 }
+
+/** Thrown inside an insert's transaction to undo what it did when the trans_id is taken. */
+class TransIdTaken extends Error {}
 
 export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { result?: T }) | null>;
 
@@ -86,19 +96,46 @@ export class OrderWriter {
    * Inserts an order created already final (a card refused before the acquirer), with its
    * event and notification, in one transaction. False when the trans_id was taken meanwhile.
    */
-  async insertFinal(row: OrderRow, event: EventType): Promise<boolean> {
-    let queued = false;
-    const inserted = await inTransaction(this.store, async (tx) => {
-      const order = { ...row, event_seq: 1 };
-      if (!(await this.repo.insertIfNew(order, tx))) return false;
-      queued = await this.recordEvent(tx, order, { type: event, amount: 0 }, row.created_at);
-      return true;
-    });
-    if (queued) this.afterCommit();
-    return inserted;
+  async insertFinal(row: OrderRow, event: EventType, hints?: EventHints): Promise<boolean> {
+    const change = { changes: {}, event: { type: event, amount: 0 } };
+    return (await this.insertDecided(row, async () => change, hints)) !== null;
   }
 
-  private async recordEvent(tx: Tx, order: OrderRow, event: NonNullable<OrderChange['event']>, now: number) {
+  /**
+   * Inserts a new order with a change already decided for it (its outcome known before it was
+   * first stored) and that change's event and notification, in one transaction: the order is
+   * never seen without its outcome. Null when the trans_id was taken meanwhile; whatever
+   * `decide` wrote (a stored card) is then rolled back with the rest.
+   */
+  async insertDecided(
+    row: OrderRow,
+    decide: (row: OrderRow, tx: Tx) => Promise<OrderChange>,
+    hints?: EventHints,
+  ): Promise<OrderRow | null> {
+    let queued = false;
+    try {
+      const order = await inTransaction(this.store, async (tx) => {
+        const decided = await decide(row, tx);
+        const order: OrderRow = { ...row, ...decided.changes, event_seq: decided.event ? 1 : 0 };
+        if (!(await this.repo.insertIfNew(order, tx))) throw new TransIdTaken();
+        if (decided.event) queued = await this.recordEvent(tx, order, decided.event, row.created_at, hints);
+        return order;
+      });
+      if (queued) this.afterCommit();
+      return order;
+    } catch (err) {
+      if (err instanceof TransIdTaken) return null;
+      throw err;
+    }
+  }
+
+  private async recordEvent(
+    tx: Tx,
+    order: OrderRow,
+    event: NonNullable<OrderChange['event']>,
+    now: number,
+    hints?: EventHints,
+  ) {
     await this.repo.appendEvent(tx, {
       order_id: order.order_id,
       seq: order.event_seq,
@@ -108,6 +145,6 @@ export class OrderWriter {
       refund_order_id: event.refund?.refund_order_id ?? null,
       created_at: now,
     });
-    return this.listener ? this.listener.onEvent(tx, order, event, now) : false;
+    return this.listener ? this.listener.onEvent(tx, order, event, now, hints) : false;
   }
 }
