@@ -81,7 +81,7 @@ export class PaymentService {
    * refuses: a duplicate then replays the order it names.
    */
   async create(merchant: RequestMerchant, input: PaymentInput, publicUrl: string): Promise<OrderRow> {
-    const { clock, vault, settings } = this.deps;
+    const { clock, settings } = this.deps;
     const merchantId = merchant.merchant_id;
     const hints = { merchantNotifyUrl: merchant.notify_url };
     const now = clock.now();
