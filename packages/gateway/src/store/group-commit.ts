@@ -28,12 +28,16 @@ export class GroupCommit {
   run<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (this.draining) return;
+      this.draining = true;
+      // A batch starts after the event loop's current I/O phase, so it holds every transaction
+      // the requests read meanwhile. Started at once it held only the first: better-sqlite3
+      // runs synchronously, so nothing else could join before its COMMIT (one fsync each).
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) await this.runBatch();
     } finally {
