@@ -22,6 +22,10 @@ export interface Store {
    * write batch (WAL lets readers and the writer run side by side); on PostgreSQL the pool.
    */
   read: Kysely<Database>;
+  /** The drivers underneath, for the few hot statements that bypass Kysely (prepared.ts). */
+  raw:
+    | { kind: 'sqlite'; writer: SqliteDatabase.Database; reader: SqliteDatabase.Database }
+    | { kind: 'postgres'; pool: pg.Pool };
   /** SQLite only: batches concurrent transactions into one durable commit. */
   groupCommit?: GroupCommit;
   dialect: Dialect;
@@ -75,6 +79,7 @@ function openSqlite(dataDir: string): Store {
   return {
     db,
     read,
+    raw: { kind: 'sqlite', writer: sqlite, reader },
     groupCommit: new GroupCommit(db),
     dialect: 'sqlite',
     location: file,
@@ -96,6 +101,7 @@ function openPostgres(url: string): Store {
   return {
     db,
     read: db,
+    raw: { kind: 'postgres', pool },
     dialect: 'postgres',
     location: url.replace(/\/\/[^@]*@/, '//'),
     close: () => db.destroy(),

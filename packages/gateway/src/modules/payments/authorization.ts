@@ -7,7 +7,6 @@ import type { AuthorizeResult } from '../../acquirer/types.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { BUSINESS_CODES } from '../../domain/errors.ts';
 import { authorizationValidityMs, authorize } from '../../domain/order.ts';
-import type { Tx } from '../../store/tx.ts';
 import type { CardStore } from '../tokens/store-card.ts';
 import { amountColumns, amountsOf, type OrderRow } from './order-row.ts';
 import type { EventHints, OrderChange, OrderWriter } from './order-writer.ts';
@@ -28,7 +27,10 @@ export class AuthorizationRecorder {
   record(orderId: string, result: AuthorizeResult): Promise<OrderRow> {
     return this.writer.mutate(null, orderId, async (row, tx) => {
       if (row.status !== 'PROCESSING') return null;
-      return this.outcome(row, result, tx);
+      // Stored only after an approval, never after a decline (spec §7).
+      const stored =
+        result.outcome === 'APPROVED' ? await this.cards.onApproval(tx, row, this.clock.now()) : {};
+      return this.outcome(row, result, stored);
     });
   }
 
@@ -37,15 +39,17 @@ export class AuthorizationRecorder {
    * once, final, with its event and notification, in one transaction. Null when its trans_id
    * was taken meanwhile; nothing of it is then kept.
    */
-  recordNew(row: OrderRow, result: AuthorizeResult, hints?: EventHints): Promise<OrderRow | null> {
-    return this.writer.insertDecided(row, (fresh, tx) => this.outcome(fresh, result, tx), hints);
+  async recordNew(row: OrderRow, result: AuthorizeResult, hints?: EventHints): Promise<OrderRow | null> {
+    // Its token and agreement would refer to the order, so a storing payment is recorded in two steps.
+    if (row.store_payment_method) throw new Error('a payment that stores its card is not recorded at once');
+    const { changes, event } = this.outcome(row, result, {});
+    const order = { ...row, ...changes };
+    return (await this.writer.insertFinal(order, event!, hints)) ? { ...order, event_seq: 1 } : null;
   }
 
   /** The change an acquirer's answer makes to a PROCESSING order, and its event. */
-  private async outcome(row: OrderRow, result: AuthorizeResult, tx: Tx): Promise<OrderChange> {
+  private outcome(row: OrderRow, result: AuthorizeResult, stored: Partial<OrderRow>): OrderChange {
     const now = this.clock.now();
-    // Stored only after an approval, never after a decline (spec §7).
-    const stored = result.outcome === 'APPROVED' ? await this.cards.onApproval(tx, row, now) : {};
     const approved = result.outcome === 'APPROVED';
     const outcome = approved
       ? { approved: true as const }

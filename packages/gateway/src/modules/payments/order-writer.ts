@@ -9,6 +9,7 @@ import { ApiError } from '../../domain/errors.ts';
 import type { Store } from '../../store/db.ts';
 import { inTransaction, type Tx } from '../../store/tx.ts';
 import type { RefundRow } from '../refunds/repo.ts';
+import { type EventInsert, FinalOrderInsert, type NotificationInsert } from './final-insert.ts';
 import type { EventType, OrderRow } from './order-row.ts';
 import type { OrderRepo } from './repo.ts';
 
@@ -33,14 +34,21 @@ export interface EventListener {
     now: number,
     hints?: EventHints,
   ): Promise<boolean>;
+  /** The row onEvent would insert, for a write that inserts it itself (FinalOrderInsert). */
+  rowFor(
+    read: Tx,
+    order: OrderRow,
+    event: { type: EventType },
+    now: number,
+    hints?: EventHints,
+  ): Promise<NotificationInsert | null>;
 }
-
-/** Thrown inside an insert's transaction to undo what it did when the trans_id is taken. */
-class TransIdTaken extends Error {}
 
 export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { result?: T }) | null>;
 
 export class OrderWriter {
+  private readonly finalInsert: FinalOrderInsert;
+
   constructor(
     private readonly store: Store,
     private readonly repo: OrderRepo,
@@ -48,7 +56,9 @@ export class OrderWriter {
     private readonly listener?: EventListener,
     /** Called after a commit whose listener queued work (wakes the dispatcher). */
     private readonly afterCommit: () => void = () => {},
-  ) {}
+  ) {
+    this.finalInsert = new FinalOrderInsert(store);
+  }
 
   /**
    * Runs `decide` on the locked order. `merchantId` scopes the lookup (another merchant's
@@ -93,40 +103,35 @@ export class OrderWriter {
   }
 
   /**
-   * Inserts an order created already final (a card refused before the acquirer), with its
-   * event and notification, in one transaction. False when the trans_id was taken meanwhile.
+   * Inserts an order created already final (a card refused before the acquirer, an outcome
+   * known before the first write), with its event and notification, atomically. False when
+   * the trans_id was taken meanwhile: then nothing was written.
    */
-  async insertFinal(row: OrderRow, event: EventType, hints?: EventHints): Promise<boolean> {
-    const change = { changes: {}, event: { type: event, amount: 0 } };
-    return (await this.insertDecided(row, async () => change, hints)) !== null;
+  async insertFinal(
+    row: OrderRow,
+    event: { type: EventType; amount: number },
+    hints?: EventHints,
+  ): Promise<boolean> {
+    const order = { ...row, event_seq: 1 };
+    const now = row.created_at;
+    const notification = this.listener
+      ? await this.listener.rowFor(this.store.read, order, event, now, hints)
+      : null;
+    const inserted = await this.finalInsert.run(order, this.eventRow(order, event, now), notification);
+    if (inserted && notification) this.afterCommit();
+    return inserted;
   }
 
-  /**
-   * Inserts a new order with a change already decided for it (its outcome known before it was
-   * first stored) and that change's event and notification, in one transaction: the order is
-   * never seen without its outcome. Null when the trans_id was taken meanwhile; whatever
-   * `decide` wrote (a stored card) is then rolled back with the rest.
-   */
-  async insertDecided(
-    row: OrderRow,
-    decide: (row: OrderRow, tx: Tx) => Promise<OrderChange>,
-    hints?: EventHints,
-  ): Promise<OrderRow | null> {
-    let queued = false;
-    try {
-      const order = await inTransaction(this.store, async (tx) => {
-        const decided = await decide(row, tx);
-        const order: OrderRow = { ...row, ...decided.changes, event_seq: decided.event ? 1 : 0 };
-        if (!(await this.repo.insertIfNew(order, tx))) throw new TransIdTaken();
-        if (decided.event) queued = await this.recordEvent(tx, order, decided.event, row.created_at, hints);
-        return order;
-      });
-      if (queued) this.afterCommit();
-      return order;
-    } catch (err) {
-      if (err instanceof TransIdTaken) return null;
-      throw err;
-    }
+  private eventRow(order: OrderRow, event: NonNullable<OrderChange['event']>, now: number): EventInsert {
+    return {
+      order_id: order.order_id,
+      seq: order.event_seq,
+      type: event.type,
+      amount: event.amount,
+      status: order.status,
+      refund_order_id: event.refund?.refund_order_id ?? null,
+      created_at: now,
+    };
   }
 
   private async recordEvent(
@@ -136,15 +141,7 @@ export class OrderWriter {
     now: number,
     hints?: EventHints,
   ) {
-    await this.repo.appendEvent(tx, {
-      order_id: order.order_id,
-      seq: order.event_seq,
-      type: event.type,
-      amount: event.amount,
-      status: order.status,
-      refund_order_id: event.refund?.refund_order_id ?? null,
-      created_at: now,
-    });
+    await this.repo.appendEvent(tx, this.eventRow(order, event, now));
     return this.listener ? this.listener.onEvent(tx, order, event, now, hints) : false;
   }
 }

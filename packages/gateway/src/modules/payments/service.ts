@@ -188,7 +188,7 @@ export class PaymentService {
     hints: EventHints,
   ): Promise<OrderRow> {
     const failed = { ...candidate, ...failure(reason, now) };
-    return (await this.deps.writer.insertFinal(failed, 'DECLINE', hints))
+    return (await this.deps.writer.insertFinal(failed, { type: 'DECLINE', amount: 0 }, hints))
       ? { ...failed, event_seq: 1 }
       : this.replayLatest(candidate);
   }
