@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_PG_POOL_SIZE } from '../config.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -37,6 +38,8 @@ export interface Store {
 export interface StoreOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** PostgreSQL: the most connections this process opens (DEFAULT_PG_POOL_SIZE unless set). */
+  pgPoolSize?: number | undefined;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -51,7 +54,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     );
   }
   const store = isPostgresUrl(options.databaseUrl)
-    ? openPostgres(options.databaseUrl)
+    ? openPostgres(options.databaseUrl, options.pgPoolSize ?? DEFAULT_PG_POOL_SIZE)
     : openSqlite(options.dataDir);
   try {
     await migrate(store.db);
@@ -90,9 +93,9 @@ function openSqlite(dataDir: string): Store {
   };
 }
 
-function openPostgres(url: string): Store {
+function openPostgres(url: string, poolSize: number): Store {
   // int8 stays a string from pg (no precision loss); repos convert with toNumber.
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle pooled connection the server ends (restart, failover, idle timeout) emits 'error'
   // on the pool; unheard, it would crash the process. The pool drops that client and opens a
   // new one on demand, so there is nothing more to do here.
