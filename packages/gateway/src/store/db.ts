@@ -12,6 +12,7 @@ import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './statement-cache.ts';
+import { WalSync } from './wal-sync.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -79,14 +80,16 @@ function openSqlite(dataDir: string): Store {
   const reader = new SqliteDatabase(file);
   reader.pragma('busy_timeout = 5000');
   const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
+  const wal = new WalSync(`${file}-wal`);
   return {
     db,
     read,
     raw: { kind: 'sqlite', writer: sqlite, reader },
-    groupCommit: new GroupCommit(db),
+    groupCommit: new GroupCommit(db, sqlite, wal),
     dialect: 'sqlite',
     location: file,
     close: async () => {
+      wal.close();
       await read.destroy();
       await db.destroy();
     },
