@@ -6,8 +6,9 @@
  *
  * The batch commits with synchronous=NORMAL and the WAL is then fdatasync'ed on the thread
  * pool (wal-sync.ts), so the event loop keeps serving requests meanwhile and the next batch
- * can form. Every caller's promise settles only after that sync: nothing is reported done
- * before it is durable. Writes outside group commit keep synchronous=FULL.
+ * forms; it commits once the sync is done. Every caller's promise settles only after that
+ * sync: nothing is reported done before it is durable. Writes outside group commit keep
+ * synchronous=FULL.
  */
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
@@ -107,8 +108,9 @@ export class GroupCommit {
       for (const job of batch) job.reject(err);
       return;
     }
-    // Settled once durable; the next batch need not wait for that.
-    this.wal.sync().then(
+    // Settled once durable. The next batch waits for it too: meanwhile its transactions
+    // accumulate, so fewer, larger commits write each shared page once.
+    await this.wal.sync().then(
       () =>
         batch.forEach((job, i) => {
           const outcome = outcomes[i]!;
