@@ -5,7 +5,7 @@
  * about an authorization (refunds of it fail) travels in the reference it hands out, so it
  * answers the same after a gateway restart.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import { testCardBehaviour } from './test-cards.ts';
@@ -83,8 +83,9 @@ export class SimulatedAcquirer implements Acquirer {
   }
 }
 
+/** 16 random hex digits; from randomUUID's pooled entropy, one kernel call per 128 references. */
 function ref(prefix: string): string {
-  return `${prefix}${randomBytes(8).toString('hex').toUpperCase()}`;
+  return `${prefix}${randomUUID().replaceAll('-', '').slice(-16).toUpperCase()}`;
 }
 
 function decide(request: AuthorizeRequest): AuthorizeResult {
