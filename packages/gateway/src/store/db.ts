@@ -27,7 +27,7 @@ export interface Store {
   /** The drivers underneath, for the few hot statements that bypass Kysely (prepared.ts). */
   raw:
     | { kind: 'sqlite'; writer: SqliteDatabase.Database; reader: SqliteDatabase.Database }
-    | { kind: 'postgres'; pool: pg.Pool };
+    | { kind: 'postgres'; pool: pg.Pool; url: string };
   /** SQLite only: batches concurrent transactions into one durable commit. */
   groupCommit?: GroupCommit;
   dialect: Dialect;
@@ -107,7 +107,7 @@ function openPostgres(url: string, poolSize: number): Store {
   return {
     db,
     read: db,
-    raw: { kind: 'postgres', pool },
+    raw: { kind: 'postgres', pool, url },
     dialect: 'postgres',
     location: url.replace(/\/\/[^@]*@/, '//'),
     close: () => db.destroy(),

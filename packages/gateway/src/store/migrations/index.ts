@@ -5,6 +5,7 @@ import * as moneyMovement from './002-money-movement.ts';
 import * as notifications from './003-notifications.ts';
 import * as tokens from './004-tokens.ts';
 import * as threeDs from './005-three-ds.ts';
+import * as merchantChanges from './006-merchant-changes.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-notifications': notifications,
   '004-tokens': tokens,
   '005-three-ds': threeDs,
+  '006-merchant-changes': merchantChanges,
 };
