@@ -16,6 +16,7 @@ import { settleDueRefunds } from './jobs/refund-settler.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { captureRoutes } from './modules/captures/routes.ts';
 import { CaptureService } from './modules/captures/service.ts';
+import { MerchantAuthCache } from './modules/merchants/auth-cache.ts';
 import { MerchantRepo } from './modules/merchants/repo.ts';
 import { MerchantService } from './modules/merchants/service.ts';
 import { adminRoutes } from './modules/notifications/admin-routes.ts';
@@ -104,7 +105,9 @@ const API_PATHS = [
 export function buildApp(deps: AppDeps): App {
   const { store, clock, acquirer, settings } = deps;
   const merchantRepo = new MerchantRepo(store);
-  const merchants = new MerchantService(merchantRepo, clock);
+  const authCache = store.raw.kind === 'postgres' ? new MerchantAuthCache(store.raw.url) : undefined;
+  authCache?.start();
+  const merchants = new MerchantService(merchantRepo, clock, authCache);
   const orders = new OrderRepo(store);
   const refundRepo = new RefundRepo(store);
   const notificationRepo = new NotificationRepo(store);
@@ -164,7 +167,7 @@ export function buildApp(deps: AppDeps): App {
     offsite,
     sessionTransIds: sessionRepo,
   });
-  const checkout = new CheckoutService({ sessions, payments, clock });
+  const checkout = new CheckoutService({ sessions, payments, merchants: merchantRepo, clock });
   const captures = new CaptureService(writer, clock);
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
@@ -253,6 +256,7 @@ export function buildApp(deps: AppDeps): App {
   app.addHook('onClose', async () => {
     await jobs.stop();
     await dispatcher.stop();
+    await authCache?.stop();
   });
   return { app, merchants, payments, captures, refunds, sessions, notifications, dispatcher, jobs };
 }

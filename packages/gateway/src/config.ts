@@ -6,6 +6,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL: connections the gateway process keeps open at most. */
+  pgPoolSize: number;
   masterKey: string | undefined;
   platformKeyFile: string | undefined;
   logLevel: string;
@@ -55,6 +57,9 @@ export function durations(text: string, name: string): number[] {
   return list;
 }
 
+/** PostgreSQL connections per gateway process, unless OPENKKA_PG_POOL_SIZE says otherwise. */
+export const DEFAULT_PG_POOL_SIZE = 10;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const duration = (name: string, fallback: string) => parseDuration(env[name] || fallback, name);
   const port = Number(env.PORT || 8080);
@@ -64,11 +69,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(failureRate >= 0 && failureRate <= 1)) {
     throw new Error('OPENKKA_ACQUIRER_FAILURE_RATE must be a number from 0 to 1');
   }
+  const pgPoolSize = Number(env.OPENKKA_PG_POOL_SIZE || DEFAULT_PG_POOL_SIZE);
+  if (!Number.isInteger(pgPoolSize) || pgPoolSize < 1) {
+    throw new Error('OPENKKA_PG_POOL_SIZE must be a whole number of connections, at least 1');
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port,
     dataDir: resolve(env.OPENKKA_DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    pgPoolSize,
     masterKey: env.OPENKKA_MASTER_KEY || undefined,
     platformKeyFile: env.OPENKKA_PLATFORM_KEY_FILE || undefined,
     logLevel: env.OPENKKA_LOG_LEVEL || 'info',

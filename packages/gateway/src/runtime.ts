@@ -18,7 +18,11 @@ export interface Runtime {
 }
 
 export async function openRuntime(config: Config): Promise<Runtime> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgPoolSize: config.pgPoolSize,
+  });
   try {
     const vault = await Vault.open(store, loadKeyring(config.dataDir, config.masterKey));
     const platform = await loadPlatformKey(store, vault, config.platformKeyFile);

@@ -5,7 +5,7 @@
  * about an authorization (refunds of it fail) travels in the reference it hands out, so it
  * answers the same after a gateway restart.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import { testCardBehaviour } from './test-cards.ts';
@@ -36,11 +36,25 @@ export class SimulatedAcquirer implements Acquirer {
       await delay(2 ** 31 - 1, undefined, { signal });
     }
     await this.latency(signal);
+    return this.answer(request);
+  }
+
+  private answer(request: AuthorizeRequest): AuthorizeResult {
     const random = this.options.random ?? Math.random;
     if (this.options.failureRate && random() < this.options.failureRate) {
       return { outcome: 'DECLINED', reason: 'ACQUIRER_ERROR', acquirerRef: ref(PLAIN) };
     }
     return decide(request);
+  }
+
+  /**
+   * Answers at once unless a latency is configured or the card is the one that never answers:
+   * those stand in for a slow or lost network answer, so they take the two-phase path.
+   */
+  answerInProcess(request: AuthorizeRequest): AuthorizeResult | null {
+    if (this.options.latencyMs) return null;
+    if (testCardBehaviour(request.card.pan).kind === 'no-answer') return null;
+    return this.answer(request);
   }
 
   async authorizationOutcome(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult> {
@@ -69,8 +83,9 @@ export class SimulatedAcquirer implements Acquirer {
   }
 }
 
+/** 16 random hex digits; from randomUUID's pooled entropy, one kernel call per 128 references. */
 function ref(prefix: string): string {
-  return `${prefix}${randomBytes(8).toString('hex').toUpperCase()}`;
+  return `${prefix}${randomUUID().replaceAll('-', '').slice(-16).toUpperCase()}`;
 }
 
 function decide(request: AuthorizeRequest): AuthorizeResult {

@@ -39,6 +39,15 @@ export interface Acquirer {
   /** Resolves with the issuer's answer; rejects (or is aborted) when there is none. */
   authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<AuthorizeResult>;
   /**
+   * Optional capability of an acquirer that lives in this process and keeps no state (the
+   * simulator): the answer at once, or null when it would have to wait (then `authorize` is
+   * asked, after the intent is recorded). An answer given here moved nothing anywhere else, so
+   * the payment is stored once, with its outcome, in one transaction: should the process die
+   * before that commit, nothing happened and no intent is needed to reconcile (decisions.md).
+   * An acquirer across a network must not implement it.
+   */
+  answerInProcess?(request: AuthorizeRequest): AuthorizeResult | null;
+  /**
    * What became of an authorization whose answer never arrived (timeout, crash). Resolves
    * 'UNKNOWN' while the acquirer cannot tell yet. The CVV is not sent: it is not kept.
    */

@@ -60,6 +60,17 @@ export async function cpuSnapshot(pids: number[], alsoMentioning?: string): Prom
   }
 }
 
+/**
+ * CPU milliseconds `pids` (plus the processes mentioning `alsoMentioning`) used between two
+ * calls: the gateway's cost per payment, which throughput on a shared machine hides.
+ */
+export async function processTicks(pids: number[], alsoMentioning?: string): Promise<number | null> {
+  return (await cpuSnapshot(pids, alsoMentioning))?.ours ?? null;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ): 100 on every Linux build in use. */
+export const TICKS_PER_SECOND = 100;
+
 /** Percent of all CPU time between the snapshots that processes outside `pids` used. */
 export function otherCpuPercent(before: CpuSnapshot | null, after: CpuSnapshot | null): number | null {
   if (!before || !after || after.total <= before.total) return null;

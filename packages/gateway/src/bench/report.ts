@@ -45,6 +45,11 @@ export interface BenchReport {
   /** Percent of the machine's CPU used by processes outside the bench during the openkka run. */
   other_cpu_pct: number | null;
   ceiling_other_cpu_pct: number | null;
+  /**
+   * CPU the gateway process (and, on PostgreSQL, the bench database's backends) used during the
+   * openkka run, per ok answer, in ms: what a payment costs the machine, load or no load.
+   */
+  gateway_cpu_ms_per_ok: number | null;
 }
 
 export interface ReportInputs {
@@ -58,6 +63,8 @@ export interface ReportInputs {
   loadavg: number[];
   otherCpuPct: number | null;
   ceilingOtherCpuPct: number | null;
+  /** CPU ms of the gateway (and its database backends) over the whole openkka run. */
+  gatewayCpuMs?: number | null;
 }
 
 export function buildReport(i: ReportInputs): BenchReport {
@@ -96,6 +103,10 @@ export function buildReport(i: ReportInputs): BenchReport {
     loadavg: i.loadavg,
     other_cpu_pct: i.otherCpuPct,
     ceiling_other_cpu_pct: i.ceilingOtherCpuPct,
+    gateway_cpu_ms_per_ok:
+      i.gatewayCpuMs == null || openkka.total.ok === 0
+        ? null
+        : Math.round((i.gatewayCpuMs / openkka.total.ok) * 1000) / 1000,
   };
 }
 
@@ -126,6 +137,7 @@ export function formatSummary(r: BenchReport): string {
     `  ok responses     ${n(r.ok_responses)}`,
     `  orders_in_store  ${or(r.orders_in_store, n, 'not counted (no store given)')}` +
       `${r.orders_in_store === null ? '' : `, expected ${n(r.orders_expected)}${matches}`}`,
+    `  gateway CPU      ${or(r.gateway_cpu_ms_per_ok, (v) => `${v.toFixed(2)} ms per ok answer`, 'not measured')}`,
     `  max RSS          ${or(r.max_rss_mb, (v) => `${n(v)} MB (gateway process)`, 'not sampled (external gateway)')}`,
   );
   if (r.ceiling === null) {

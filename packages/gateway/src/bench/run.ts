@@ -9,7 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { STEPS, transIdPrefix } from './bodies.ts';
 import { killAll } from './children.ts';
-import { cpuSnapshot, otherCpuPercent } from './cpu-share.ts';
+import { cpuSnapshot, otherCpuPercent, processTicks, TICKS_PER_SECOND } from './cpu-share.ts';
 import { createBenchMerchant, type GatewayProcess, gatewayEnv, startGateway } from './gateway-process.ts';
 import { GeneratorClient, startCeiling } from './generator-client.ts';
 import type { BenchOptions } from './options.ts';
@@ -156,6 +156,9 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       ensure = Math.ceil(firstSteps * HEADROOM) + 4 * options.concurrency;
     }
 
+    // The gateway's own CPU (and its PostgreSQL backends') over the run, per ok answer.
+    const gatewayPids = gateway ? [gateway.pid] : [];
+    const ticksBefore = gateway ? await processTicks(gatewayPids, target.databaseName) : null;
     const { result: openkka, otherCpu } = await measured({
       ...common,
       target: 'openkka',
@@ -163,6 +166,11 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       reuse: false,
       ensure,
     });
+    const ticksAfter = gateway ? await processTicks(gatewayPids, target.databaseName) : null;
+    const gatewayCpuMs =
+      ticksBefore === null || ticksAfter === null
+        ? null
+        : ((ticksAfter - ticksBefore) * 1000) / TICKS_PER_SECOND;
     const maxRssMb = gateway ? gateway.rss.stop() : null;
     const gatewayLogLines = gateway ? gateway.logLines().count : null;
     // A graceful stop first: every answered payment is committed, and the SQLite WAL is merged.
@@ -180,6 +188,7 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       gatewayLogLines,
       loadavg: loadBefore,
       otherCpuPct: otherCpu,
+      gatewayCpuMs,
       ceilingOtherCpuPct: ceilingOtherCpu,
     });
   } catch (err) {

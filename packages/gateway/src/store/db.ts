@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_PG_POOL_SIZE } from '../config.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
+import { withStatementCache } from './statement-cache.ts';
+import { WalSync } from './wal-sync.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -21,6 +24,10 @@ export interface Store {
    * write batch (WAL lets readers and the writer run side by side); on PostgreSQL the pool.
    */
   read: Kysely<Database>;
+  /** The drivers underneath, for the few hot statements that bypass Kysely (prepared.ts). */
+  raw:
+    | { kind: 'sqlite'; writer: SqliteDatabase.Database; reader: SqliteDatabase.Database }
+    | { kind: 'postgres'; pool: pg.Pool; url: string };
   /** SQLite only: batches concurrent transactions into one durable commit. */
   groupCommit?: GroupCommit;
   dialect: Dialect;
@@ -32,6 +39,8 @@ export interface Store {
 export interface StoreOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** PostgreSQL: the most connections this process opens (DEFAULT_PG_POOL_SIZE unless set). */
+  pgPoolSize?: number | undefined;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -46,7 +55,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     );
   }
   const store = isPostgresUrl(options.databaseUrl)
-    ? openPostgres(options.databaseUrl)
+    ? openPostgres(options.databaseUrl, options.pgPoolSize ?? DEFAULT_PG_POOL_SIZE)
     : openSqlite(options.dataDir);
   try {
     await migrate(store.db);
@@ -67,26 +76,29 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const reader = new SqliteDatabase(file);
   reader.pragma('busy_timeout = 5000');
-  const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
+  const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
+  const wal = new WalSync(`${file}-wal`);
   return {
     db,
     read,
-    groupCommit: new GroupCommit(db),
+    raw: { kind: 'sqlite', writer: sqlite, reader },
+    groupCommit: new GroupCommit(db, sqlite, wal),
     dialect: 'sqlite',
     location: file,
     close: async () => {
+      wal.close();
       await read.destroy();
       await db.destroy();
     },
   };
 }
 
-function openPostgres(url: string): Store {
+function openPostgres(url: string, poolSize: number): Store {
   // int8 stays a string from pg (no precision loss); repos convert with toNumber.
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle pooled connection the server ends (restart, failover, idle timeout) emits 'error'
   // on the pool; unheard, it would crash the process. The pool drops that client and opens a
   // new one on demand, so there is nothing more to do here.
@@ -95,6 +107,7 @@ function openPostgres(url: string): Store {
   return {
     db,
     read: db,
+    raw: { kind: 'postgres', pool, url },
     dialect: 'postgres',
     location: url.replace(/\/\/[^@]*@/, '//'),
     close: () => db.destroy(),

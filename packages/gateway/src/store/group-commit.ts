@@ -1,12 +1,19 @@
 /**
- * Group commit for the embedded store. A durable SQLite commit (synchronous=FULL) costs an
- * fsync; at concurrency that, not SQL, bounds throughput. Transactions that arrive while one
- * is running are queued and run one after another inside a single BEGIN IMMEDIATE … COMMIT,
- * each in its own savepoint, so a failing one rolls back alone. Every caller's promise settles
- * only after the shared COMMIT: nothing is reported done before it is durable.
+ * Group commit for the embedded store. A durable SQLite commit costs an fsync; at concurrency
+ * that, not SQL, bounds throughput. Transactions that arrive while one is running are queued
+ * and run one after another inside a single BEGIN IMMEDIATE … COMMIT, each in its own
+ * savepoint, so a failing one rolls back alone.
+ *
+ * The batch commits with synchronous=NORMAL and the WAL is then fdatasync'ed on the thread
+ * pool (wal-sync.ts), so the event loop keeps serving requests meanwhile and the next batch
+ * forms; it commits once the sync is done. Every caller's promise settles only after that
+ * sync: nothing is reported done before it is durable. Writes outside group commit keep
+ * synchronous=FULL.
  */
-import { type Kysely, sql } from 'kysely';
+import type SqliteDatabase from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import type { WalSync } from './wal-sync.ts';
 
 type Job = {
   fn: (tx: Kysely<Database>) => Promise<unknown>;
@@ -16,24 +23,49 @@ type Job = {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** The batch's own statements, prepared once (they ran through Kysely's compiler before). */
+function controlStatements(raw: SqliteDatabase.Database) {
+  const statement = (text: string) => {
+    const stmt = raw.prepare(text);
+    return () => void stmt.run();
+  };
+  return {
+    lazy: statement('pragma synchronous = NORMAL'),
+    full: statement('pragma synchronous = FULL'),
+    begin: statement('begin immediate'),
+    commit: statement('commit'),
+    rollback: statement('rollback'),
+    savepoint: statement('savepoint job'),
+    release: statement('release job'),
+    rollbackTo: statement('rollback to job'),
+  };
+}
+
 export class GroupCommit {
   private readonly queue: Job[] = [];
   private draining = false;
+  private control: ReturnType<typeof controlStatements> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly raw: SqliteDatabase.Database,
+    private readonly wal: WalSync,
     private readonly maxBatch = 128,
   ) {}
 
   run<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (this.draining) return;
+      this.draining = true;
+      // A batch starts after the event loop's current I/O phase, so it holds every transaction
+      // the requests read meanwhile. Started at once it held only the first: better-sqlite3
+      // runs synchronously, so nothing else could join before its COMMIT.
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) await this.runBatch();
     } finally {
@@ -42,22 +74,33 @@ export class GroupCommit {
   }
 
   private async runBatch(): Promise<void> {
+    this.control ??= controlStatements(this.raw);
+    const control = this.control;
     const batch: Job[] = [];
     const outcomes: Outcome[] = [];
     try {
+      // Holding Kysely's connection keeps its other users' statements out of the transaction.
       await this.db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        control.lazy();
         try {
-          // Jobs that arrive while the batch runs join it, up to maxBatch.
-          while (this.queue.length > 0 && batch.length < this.maxBatch) {
-            const job = this.queue.shift()!;
-            batch.push(job);
-            outcomes.push(await runInSavepoint(conn, job));
+          control.begin();
+          try {
+            // Jobs that arrive while the batch runs join it, up to maxBatch.
+            while (this.queue.length > 0 && batch.length < this.maxBatch) {
+              const job = this.queue.shift()!;
+              batch.push(job);
+              outcomes.push(await runInSavepoint(conn, job, control));
+            }
+            control.commit();
+          } catch (err) {
+            try {
+              control.rollback();
+            } catch {}
+            throw err;
           }
-          await sql`commit`.execute(conn);
-        } catch (err) {
-          await sql`rollback`.execute(conn).catch(() => {});
-          throw err;
+        } finally {
+          // Only possible outside a transaction; were one still open, the next batch fails to begin.
+          if (!this.raw.inTransaction) control.full();
         }
       });
     } catch (err) {
@@ -65,23 +108,36 @@ export class GroupCommit {
       for (const job of batch) job.reject(err);
       return;
     }
-    batch.forEach((job, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) job.resolve(outcome.value);
-      else job.reject(outcome.error);
-    });
+    // Settled once durable. The next batch waits for it too: meanwhile its transactions
+    // accumulate, so fewer, larger commits write each shared page once.
+    await this.wal.sync().then(
+      () =>
+        batch.forEach((job, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) job.resolve(outcome.value);
+          else job.reject(outcome.error);
+        }),
+      (err: unknown) => {
+        // Committed but not known to be on disk: no caller may be told it is done.
+        for (const job of batch) job.reject(err);
+      },
+    );
   }
 }
 
-async function runInSavepoint(conn: Kysely<Database>, job: Job): Promise<Outcome> {
-  await sql`savepoint job`.execute(conn);
+async function runInSavepoint(
+  conn: Kysely<Database>,
+  job: Job,
+  control: ReturnType<typeof controlStatements>,
+): Promise<Outcome> {
+  control.savepoint();
   try {
     const value = await job.fn(conn);
-    await sql`release job`.execute(conn);
+    control.release();
     return { ok: true, value };
   } catch (error) {
-    await sql`rollback to job`.execute(conn);
-    await sql`release job`.execute(conn);
+    control.rollbackTo();
+    control.release();
     return { ok: false, error };
   }
 }

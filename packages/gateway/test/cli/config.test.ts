@@ -47,6 +47,11 @@ describe.concurrent('openkka start with bad configuration', () => {
     expectRefused(result, /PORT: "abc" is not a port/);
   });
 
+  it('OPENKKA_PG_POOL_SIZE=0: exits non-zero naming OPENKKA_PG_POOL_SIZE', async () => {
+    const result = await runCli(['start'], { ...fresh.env, PORT: '0', OPENKKA_PG_POOL_SIZE: '0' });
+    expectRefused(result, /OPENKKA_PG_POOL_SIZE must be a whole number of connections, at least 1/);
+  });
+
   it('OPENKKA_MASTER_KEY=not-base64: exits non-zero, without echoing the key', async () => {
     const result = await runCli(['start'], { ...fresh.env, PORT: '0', OPENKKA_MASTER_KEY: 'not-base64' });
     expectRefused(result, /master key .*OPENKKA_MASTER_KEY must be 32 bytes, base64-encoded/);

@@ -1,5 +1,6 @@
 /** SQL for merchants and their public keys. No rules here: the service decides. */
 import type { Store } from '../../store/db.ts';
+import { type Prepared, prepare } from '../../store/prepared.ts';
 import { toNumber } from '../../store/schema.ts';
 
 export interface MerchantRow {
@@ -18,7 +19,18 @@ export interface MerchantKeyRow {
 }
 
 export class MerchantRepo {
-  constructor(private readonly store: Store) {}
+  private readonly authLookup: Prepared;
+
+  constructor(private readonly store: Store) {
+    this.authLookup = prepare(
+      store,
+      'merchant_auth',
+      `select m.merchant_id, m.name, m.status, m.notify_url, m.created_at, k.key_id
+       from merchants m left join merchant_keys k on k.merchant_id = m.merchant_id
+       where m.merchant_id = ? order by k.created_at`,
+      'reader',
+    );
+  }
 
   async insert(merchant: MerchantRow, key: MerchantKeyRow): Promise<void> {
     await this.store.db.transaction().execute(async (tx) => {
@@ -37,6 +49,18 @@ export class MerchantRepo {
       .where('merchant_id', '=', merchantId)
       .executeTakeFirst();
     return row && toMerchant(row);
+  }
+
+  /**
+   * The merchant and the ids of its keys (oldest first), in one statement: what request
+   * authentication reads on every request. Key material is fetched only for ids not seen before.
+   */
+  async findWithKeyIds(merchantId: string): Promise<{ merchant: MerchantRow; keyIds: string[] } | undefined> {
+    const rows = await this.authLookup.all<MerchantRow & { key_id: string | null }>([merchantId]);
+    const first = rows[0];
+    if (!first) return undefined;
+    const keyIds = rows.flatMap((r) => (r.key_id === null ? [] : [r.key_id]));
+    return { merchant: toMerchant(first), keyIds };
   }
 
   async list(): Promise<MerchantRow[]> {

@@ -1,11 +1,14 @@
 /**
- * Merchants and their signing keys. Status and keys are read from the store on every request
- * (a primary-key lookup), so a merchant the CLI disables is refused at once by a running
- * server; only the parsing of a PEM, which never changes for a key id, is cached.
+ * Merchants and their signing keys. Status and key ids are read from the store on every
+ * request (one primary-key lookup), so a merchant the CLI disables, or a key it removes, is
+ * refused at once by a running server; on PostgreSQL the answer is kept until the store
+ * notifies a change (auth-cache.ts). A key's PEM never changes for its id, so each key is
+ * read and parsed once, the first time its id is seen.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../domain/clock.ts';
 import { newKeyId, newMerchantId } from '../../domain/ids.ts';
+import type { MerchantAuthCache } from './auth-cache.ts';
 import type { MerchantKeyRow, MerchantRepo, MerchantRow } from './repo.ts';
 
 /** At most two active keys: the current one and the next, during a rotation. */
@@ -24,6 +27,8 @@ export class MerchantService {
   constructor(
     private readonly repo: MerchantRepo,
     private readonly clock: Clock,
+    /** PostgreSQL: authentication's reads kept while the store notifies changes. */
+    private readonly authCache?: MerchantAuthCache,
   ) {}
 
   async create(input: { name: string; publicKeyPem: string; notifyUrl?: string | undefined }): Promise<{
@@ -59,16 +64,23 @@ export class MerchantService {
     return this.repo.count();
   }
 
+  /** Whether authentication's reads are being kept in memory (PostgreSQL, while listening). */
+  get authCached(): boolean {
+    return this.authCache?.active ?? false;
+  }
+
   async setEnabled(merchantId: string, enabled: boolean): Promise<void> {
     const done = await this.repo.setStatus(merchantId, enabled ? 'ACTIVE' : 'DISABLED', this.clock.now());
+    // After the commit: a lookup running meanwhile is then not kept (see auth-cache.ts).
+    this.authCache?.invalidate(merchantId);
     if (!done) throw new MerchantError(`no merchant ${merchantId}`);
   }
 
   async setNotifyUrl(merchantId: string, url: string | undefined): Promise<void> {
     if (url !== undefined) assertHttpUrl(url);
-    if (!(await this.repo.setNotifyUrl(merchantId, url ?? null, this.clock.now()))) {
-      throw new MerchantError(`no merchant ${merchantId}`);
-    }
+    const done = await this.repo.setNotifyUrl(merchantId, url ?? null, this.clock.now());
+    this.authCache?.invalidate(merchantId);
+    if (!done) throw new MerchantError(`no merchant ${merchantId}`);
   }
 
   async addKey(merchantId: string, publicKeyPem: string): Promise<string> {
@@ -85,14 +97,15 @@ export class MerchantService {
       public_key_pem: pem,
       created_at: this.clock.now(),
     });
+    this.authCache?.invalidate(merchantId);
     return keyId;
   }
 
   async removeKey(merchantId: string, keyId: string): Promise<void> {
     await this.mustExist(merchantId);
-    if (!(await this.repo.removeKey(merchantId, keyId))) {
-      throw new MerchantError(`merchant ${merchantId} has no key ${keyId}`);
-    }
+    const removed = await this.repo.removeKey(merchantId, keyId);
+    this.authCache?.invalidate(merchantId);
+    if (!removed) throw new MerchantError(`merchant ${merchantId} has no key ${keyId}`);
   }
 
   async keys(merchantId: string): Promise<MerchantKeyRow[]> {
@@ -101,11 +114,21 @@ export class MerchantService {
   }
 
   /** For request authentication: the merchant (any status) and its parsed public keys. */
-  async forAuth(merchantId: string): Promise<MerchantWithKeys | undefined> {
-    const merchant = await this.repo.find(merchantId);
-    if (!merchant) return undefined;
-    const rows = await this.repo.keys(merchantId);
-    return { merchant, keys: rows.map((row) => this.parse(row)) };
+  forAuth(merchantId: string): Promise<MerchantWithKeys | undefined> {
+    return this.authCache
+      ? this.authCache.get(merchantId, () => this.readForAuth(merchantId))
+      : this.readForAuth(merchantId);
+  }
+
+  private async readForAuth(merchantId: string): Promise<MerchantWithKeys | undefined> {
+    const found = await this.repo.findWithKeyIds(merchantId);
+    if (!found) return undefined;
+    if (found.keyIds.some((id) => !this.parsed.has(id))) {
+      for (const row of await this.repo.keys(merchantId)) this.parse(row);
+    }
+    // A key removed between the two reads has no parsed entry here and is left out.
+    const keys = found.keyIds.flatMap((id) => this.parsed.get(id) ?? []);
+    return { merchant: found.merchant, keys };
   }
 
   private parse(row: MerchantKeyRow): KeyObject {

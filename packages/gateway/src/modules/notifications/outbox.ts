@@ -6,9 +6,10 @@
 import { newNotifyId } from '../../domain/ids.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { EventType, OrderRow } from '../payments/order-row.ts';
+import type { EventHints } from '../payments/order-writer.ts';
 import type { RefundRow } from '../refunds/repo.ts';
 import { notifyTypeFor, paymentBody, refundBody } from './payload.ts';
-import type { NotificationRepo } from './repo.ts';
+import type { NotificationRepo, NotificationRow } from './repo.ts';
 
 export class Outbox {
   constructor(private readonly repo: NotificationRepo) {}
@@ -19,20 +20,40 @@ export class Outbox {
     order: OrderRow,
     event: { type: EventType; refund?: RefundRow },
     now: number,
+    hints?: EventHints,
   ): Promise<boolean> {
+    const row = await this.rowFor(tx, order, event, now, hints);
+    if (!row) return false;
+    await this.repo.insert(tx, row);
+    return true;
+  }
+
+  /**
+   * The notification an event causes, or null when it causes none; `read` looks up the
+   * merchant's default notify_url when this request has not already read it.
+   */
+  async rowFor(
+    read: Tx,
+    order: OrderRow,
+    event: { type: EventType; refund?: RefundRow },
+    now: number,
+    hints?: EventHints,
+  ): Promise<NotificationRow | null> {
     const type = notifyTypeFor(event.type, order);
-    if (!type) return false;
+    if (!type) return null;
     // Refunds use their own notify_url, else the payment's; both fall back to the merchant's default.
     const url =
       event.refund?.notify_url ??
       order.notify_url ??
-      (await this.repo.merchantNotifyUrl(tx, order.merchant_id));
-    if (!url) return false;
+      (hints?.merchantNotifyUrl !== undefined
+        ? hints.merchantNotifyUrl
+        : await this.repo.merchantNotifyUrl(read, order.merchant_id));
+    if (!url) return null;
     const notifyId = newNotifyId();
     const body = event.refund
       ? refundBody(notifyId, type, order, event.refund)
       : paymentBody(notifyId, type, order);
-    await this.repo.insert(tx, {
+    return {
       notify_id: notifyId,
       merchant_id: order.merchant_id,
       order_id: order.order_id,
@@ -47,7 +68,6 @@ export class Outbox {
       delivered_at: null,
       created_at: now,
       updated_at: now,
-    });
-    return true;
+    };
   }
 }

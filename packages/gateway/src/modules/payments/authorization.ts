@@ -9,7 +9,7 @@ import { BUSINESS_CODES } from '../../domain/errors.ts';
 import { authorizationValidityMs, authorize } from '../../domain/order.ts';
 import type { CardStore } from '../tokens/store-card.ts';
 import { amountColumns, amountsOf, type OrderRow } from './order-row.ts';
-import type { OrderWriter } from './order-writer.ts';
+import type { EventHints, OrderChange, OrderWriter } from './order-writer.ts';
 
 export interface AuthorizationSettings {
   finalAuthValidityMs: number;
@@ -27,50 +27,69 @@ export class AuthorizationRecorder {
   record(orderId: string, result: AuthorizeResult): Promise<OrderRow> {
     return this.writer.mutate(null, orderId, async (row, tx) => {
       if (row.status !== 'PROCESSING') return null;
-      const now = this.clock.now();
       // Stored only after an approval, never after a decline (spec §7).
-      const stored = result.outcome === 'APPROVED' ? await this.cards.onApproval(tx, row, now) : {};
-      const approved = result.outcome === 'APPROVED';
-      const outcome = approved
-        ? { approved: true as const }
-        : { approved: false as const, reason: result.reason };
-      const next = authorize(
-        {
-          status: row.status,
-          amounts: amountsOf(row),
-          amount: row.amount,
-          captureMethod: row.capture_method,
-        },
-        outcome,
-      );
-      const code = outcome.approved ? BUSINESS_CODES.SUCCESS : BUSINESS_CODES[outcome.reason];
-      const validity = {
-        finalAuthMs: this.settings.finalAuthValidityMs,
-        preAuthMs: this.settings.preAuthValidityMs,
-      };
-      const stillCapturable = next.status === 'AUTHORIZED';
-      return {
-        changes: {
-          status: next.status,
-          ...amountColumns(next.amounts),
-          error_code: code.code,
-          error_description: code.description,
-          pay_finish_at: now,
-          // Only what is still capturable can lapse. The validity runs from when the authorization
-          // was requested (the issuer's hold starts then), also when the reconciler learns it later.
-          auth_expires_at: stillCapturable
-            ? row.created_at + authorizationValidityMs(row.authorisation_type, validity)
-            : null,
-          acquirer_ref: result.acquirerRef,
-          processing_until: null,
-          next_reconcile_at: null,
-          // The card was kept only to learn an unknown outcome; the outcome is known now.
-          card_ciphertext: null,
-          ...stored,
-        },
-        event: { type: approved ? 'AUTHORIZATION' : 'DECLINE', amount: approved ? row.amount : 0 },
-      };
+      const stored =
+        result.outcome === 'APPROVED' ? await this.cards.onApproval(tx, row, this.clock.now()) : {};
+      return this.outcome(row, result, stored);
     });
+  }
+
+  /**
+   * A new order whose outcome is already known (an acquirer that answers in process): stored
+   * once, final, with its event and notification, in one transaction. Null when its trans_id
+   * was taken meanwhile; nothing of it is then kept.
+   */
+  async recordNew(row: OrderRow, result: AuthorizeResult, hints?: EventHints): Promise<OrderRow | null> {
+    // Its token and agreement would refer to the order, so a storing payment is recorded in two steps.
+    if (row.store_payment_method) throw new Error('a payment that stores its card is not recorded at once');
+    const { changes, event } = this.outcome(row, result, {});
+    const order = { ...row, ...changes };
+    return (await this.writer.insertFinal(order, event!, hints)) ? { ...order, event_seq: 1 } : null;
+  }
+
+  /** The change an acquirer's answer makes to a PROCESSING order, and its event. */
+  private outcome(row: OrderRow, result: AuthorizeResult, stored: Partial<OrderRow>): OrderChange {
+    const now = this.clock.now();
+    const approved = result.outcome === 'APPROVED';
+    const outcome = approved
+      ? { approved: true as const }
+      : { approved: false as const, reason: result.reason };
+    const next = authorize(
+      {
+        status: row.status,
+        amounts: amountsOf(row),
+        amount: row.amount,
+        captureMethod: row.capture_method,
+      },
+      outcome,
+    );
+    const code = outcome.approved ? BUSINESS_CODES.SUCCESS : BUSINESS_CODES[outcome.reason];
+    const validity = {
+      finalAuthMs: this.settings.finalAuthValidityMs,
+      preAuthMs: this.settings.preAuthValidityMs,
+    };
+    const stillCapturable = next.status === 'AUTHORIZED';
+    return {
+      changes: {
+        status: next.status,
+        ...amountColumns(next.amounts),
+        error_code: code.code,
+        error_description: code.description,
+        pay_finish_at: now,
+        // Only what is still capturable can lapse. The validity runs from when the authorization
+        // was requested (the issuer's hold starts then), also when the reconciler learns it later.
+        auth_expires_at: stillCapturable
+          ? row.created_at + authorizationValidityMs(row.authorisation_type, validity)
+          : null,
+        acquirer_ref: result.acquirerRef,
+        processing_until: null,
+        next_reconcile_at: null,
+        // The card was kept only to learn an unknown outcome; the outcome is known now.
+        card_ciphertext: null,
+        ...stored,
+      },
+      event: { type: approved ? 'AUTHORIZATION' : 'DECLINE', amount: approved ? row.amount : 0 },
+    };
   }
 
   /**

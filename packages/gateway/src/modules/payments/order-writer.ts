@@ -9,6 +9,7 @@ import { ApiError } from '../../domain/errors.ts';
 import type { Store } from '../../store/db.ts';
 import { inTransaction, type Tx } from '../../store/tx.ts';
 import type { RefundRow } from '../refunds/repo.ts';
+import { type EventInsert, FinalOrderInsert, type NotificationInsert } from './final-insert.ts';
 import type { EventType, OrderRow } from './order-row.ts';
 import type { OrderRepo } from './repo.ts';
 
@@ -18,6 +19,12 @@ export interface OrderChange {
   event?: { type: EventType; amount: number; refund?: RefundRow };
 }
 
+/** What the caller already knows that an event's listener would otherwise look up. */
+export interface EventHints {
+  /** The merchant's default notify_url, as read for this request's authentication. */
+  merchantNotifyUrl?: string | null;
+}
+
 /** Hears every committed event inside its transaction (the notification outbox). */
 export interface EventListener {
   onEvent(
@@ -25,12 +32,23 @@ export interface EventListener {
     order: OrderRow,
     event: { type: EventType; refund?: RefundRow },
     now: number,
+    hints?: EventHints,
   ): Promise<boolean>;
+  /** The row onEvent would insert, for a write that inserts it itself (FinalOrderInsert). */
+  rowFor(
+    read: Tx,
+    order: OrderRow,
+    event: { type: EventType },
+    now: number,
+    hints?: EventHints,
+  ): Promise<NotificationInsert | null>;
 }
 
 export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { result?: T }) | null>;
 
 export class OrderWriter {
+  private readonly finalInsert: FinalOrderInsert;
+
   constructor(
     private readonly store: Store,
     private readonly repo: OrderRepo,
@@ -38,7 +56,9 @@ export class OrderWriter {
     private readonly listener?: EventListener,
     /** Called after a commit whose listener queued work (wakes the dispatcher). */
     private readonly afterCommit: () => void = () => {},
-  ) {}
+  ) {
+    this.finalInsert = new FinalOrderInsert(store);
+  }
 
   /**
    * Runs `decide` on the locked order. `merchantId` scopes the lookup (another merchant's
@@ -83,23 +103,27 @@ export class OrderWriter {
   }
 
   /**
-   * Inserts an order created already final (a card refused before the acquirer), with its
-   * event and notification, in one transaction. False when the trans_id was taken meanwhile.
+   * Inserts an order created already final (a card refused before the acquirer, an outcome
+   * known before the first write), with its event and notification, atomically. False when
+   * the trans_id was taken meanwhile: then nothing was written.
    */
-  async insertFinal(row: OrderRow, event: EventType): Promise<boolean> {
-    let queued = false;
-    const inserted = await inTransaction(this.store, async (tx) => {
-      const order = { ...row, event_seq: 1 };
-      if (!(await this.repo.insertIfNew(order, tx))) return false;
-      queued = await this.recordEvent(tx, order, { type: event, amount: 0 }, row.created_at);
-      return true;
-    });
-    if (queued) this.afterCommit();
+  async insertFinal(
+    row: OrderRow,
+    event: { type: EventType; amount: number },
+    hints?: EventHints,
+  ): Promise<boolean> {
+    const order = { ...row, event_seq: 1 };
+    const now = row.created_at;
+    const notification = this.listener
+      ? await this.listener.rowFor(this.store.read, order, event, now, hints)
+      : null;
+    const inserted = await this.finalInsert.run(order, this.eventRow(order, event, now), notification);
+    if (inserted && notification) this.afterCommit();
     return inserted;
   }
 
-  private async recordEvent(tx: Tx, order: OrderRow, event: NonNullable<OrderChange['event']>, now: number) {
-    await this.repo.appendEvent(tx, {
+  private eventRow(order: OrderRow, event: NonNullable<OrderChange['event']>, now: number): EventInsert {
+    return {
       order_id: order.order_id,
       seq: order.event_seq,
       type: event.type,
@@ -107,7 +131,17 @@ export class OrderWriter {
       status: order.status,
       refund_order_id: event.refund?.refund_order_id ?? null,
       created_at: now,
-    });
-    return this.listener ? this.listener.onEvent(tx, order, event, now) : false;
+    };
+  }
+
+  private async recordEvent(
+    tx: Tx,
+    order: OrderRow,
+    event: NonNullable<OrderChange['event']>,
+    now: number,
+    hints?: EventHints,
+  ) {
+    await this.repo.appendEvent(tx, this.eventRow(order, event, now));
+    return this.listener ? this.listener.onEvent(tx, order, event, now, hints) : false;
   }
 }

@@ -21,11 +21,7 @@ export function paymentRoutes(
   app.post('/payments', async (request, reply) => {
     const auth = request.auth!;
     const input = checkPaymentRules(parseBody(createPaymentSchema, auth.body));
-    const order = await deps.payments.create(
-      auth.merchant.merchant_id,
-      input,
-      publicUrl(request, deps.publicUrl),
-    );
+    const order = await deps.payments.create(auth.merchant, input, publicUrl(request, deps.publicUrl));
     return sendOk(reply, deps.clock, orderView(order));
   });
 

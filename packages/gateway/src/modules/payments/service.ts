@@ -18,10 +18,13 @@ import type { TokenRepo } from '../tokens/repo.ts';
 import type { AuthorizationRecorder } from './authorization.ts';
 import { InFlight } from './in-flight.ts';
 import { amountColumns, type OrderRow } from './order-row.ts';
-import type { OrderWriter } from './order-writer.ts';
+import type { EventHints, OrderWriter } from './order-writer.ts';
 import type { OrderRepo } from './repo.ts';
 import { type StoredCardContext, storedCardRefusal } from './rules.ts';
 import type { PaymentInput } from './schemas.ts';
+
+/** The authenticated merchant, as far as a payment needs it. */
+export type RequestMerchant = { merchant_id: string; notify_url: string | null };
 
 type PlainCard = { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
 
@@ -74,15 +77,21 @@ export class PaymentService {
 
   constructor(private readonly deps: PaymentDeps) {}
 
-  /** `publicUrl` is where the shopper's browser reaches this gateway (for 3-D Secure pages). */
-  async create(merchantId: string, input: PaymentInput, publicUrl: string): Promise<OrderRow> {
-    const { repo, clock, vault, settings } = this.deps;
+  /**
+   * `merchant` is the authenticated merchant as read for this request (its default notify_url
+   * decides notifications); `publicUrl` is where the shopper's browser reaches this gateway
+   * (for 3-D Secure pages). An existing trans_id is found by the insert, which the unique index
+   * refuses: a duplicate then replays the order it names.
+   */
+  async create(merchant: RequestMerchant, input: PaymentInput, publicUrl: string): Promise<OrderRow> {
+    const { clock, settings } = this.deps;
+    const merchantId = merchant.merchant_id;
+    const hints = { merchantNotifyUrl: merchant.notify_url };
     const now = clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
     const candidate = this.newOrder(merchantId, input, ctx, now);
 
-    const existing = await repo.byTransId(merchantId, input.trans_id);
-    if (existing) return this.replay(existing, candidate);
+    // A checkout session's trans_id is paid on its page only (docs/checkout.md).
     if (
       input.session_id === undefined &&
       (await this.deps.sessionTransIds?.taken(merchantId, input.trans_id))
@@ -91,42 +100,59 @@ export class PaymentService {
 
     if (input.source.kind === 'offsite') {
       const refused = storedCardRefusal(input, ctx);
-      if (refused) return this.insertFailure(candidate, refused, now);
+      if (refused) return this.insertFailure(candidate, refused, now, hints);
       const waiting = this.deps.offsite.prepare(candidate, publicUrl);
       return (await this.deps.writer.insert(waiting)) ? waiting : this.replayLatest(candidate);
     }
 
     const card = this.cardFor(input, ctx);
     const refusal = storedCardRefusal(input, ctx) ?? cardRefusal(card, now);
-    if (refusal || !card) return this.insertFailure(candidate, refusal ?? 'TOKEN_INVALID', now);
+    if (refusal || !card) return this.insertFailure(candidate, refusal ?? 'TOKEN_INVALID', now, hints);
 
     if (this.needsChallenge(input, card.pan)) {
-      const waiting: OrderRow = {
-        ...candidate,
-        card_ciphertext:
-          ctx.token?.card_ciphertext ??
-          vault.encryptCard({ pan: card.pan, exp_month: card.expMonth, exp_year: card.expYear }),
-      };
+      const waiting: OrderRow = { ...candidate, card_ciphertext: this.ciphertext(ctx, card) };
       const prepared = this.deps.challenges.prepare(waiting, card.cvv, publicUrl);
       return (await this.deps.writer.insert(prepared.order, prepared.insertChallenge))
         ? prepared.order
         : this.replayLatest(candidate);
     }
 
+    // The CVV lives only in this call's memory: it goes to the acquirer and nowhere else.
+    const brand = detectBrand(card.pan)!;
+    const answer = this.answerInProcess(candidate, { ...card, brand });
+    if (answer) {
+      // One commit: the order with its outcome (no card kept: the outcome is known).
+      return (await this.deps.recorder.recordNew(candidate, answer, hints)) ?? this.replayLatest(candidate);
+    }
+
     const intent: OrderRow = {
       ...candidate,
-      card_ciphertext:
-        ctx.token?.card_ciphertext ??
-        vault.encryptCard({ pan: card.pan, exp_month: card.expMonth, exp_year: card.expYear }),
+      card_ciphertext: this.ciphertext(ctx, card),
       processing_until: now + settings.acquirerTimeoutMs,
       // Should this process die before recording the outcome, the reconciler asks after the timeout.
       next_reconcile_at: now + settings.acquirerTimeoutMs,
     };
     if (!(await this.deps.writer.insert(intent))) return this.replayLatest(candidate);
-
-    // The CVV lives only in this call's memory: it goes to the acquirer and nowhere else.
-    const brand = detectBrand(card.pan)!;
     return this.inFlight.run(intent.order_id, () => this.authorizeNow(intent, { ...card, brand }));
+  }
+
+  /**
+   * The in-process acquirer's answer, if it has one (see Acquirer.answerInProcess). A payment
+   * that stores its card is asked the two-phase way: the token and agreement its approval
+   * creates refer to an order already stored.
+   */
+  private answerInProcess(candidate: OrderRow, card: AuthorizeRequest['card']): AuthorizeResult | null {
+    const { acquirer } = this.deps;
+    if (!acquirer.answerInProcess || candidate.store_payment_method) return null;
+    return acquirer.answerInProcess(authorizeRequest(candidate, card));
+  }
+
+  /** The stored card: the token's record, or the typed-in card encrypted now. */
+  private ciphertext(ctx: StoredCardContext, card: PlainCard): string {
+    return (
+      ctx.token?.card_ciphertext ??
+      this.deps.vault.encryptCard({ pan: card.pan, exp_month: card.expMonth, exp_year: card.expYear })
+    );
   }
 
   /** The authorization after a passed 3-D Secure challenge; duplicates of the payment wait for it. */
@@ -165,9 +191,14 @@ export class PaymentService {
     return { pan: card.pan, expMonth: card.exp_month, expYear: card.exp_year, cvv: input.source.cvv };
   }
 
-  private async insertFailure(candidate: OrderRow, reason: BusinessCodeName, now: number): Promise<OrderRow> {
+  private async insertFailure(
+    candidate: OrderRow,
+    reason: BusinessCodeName,
+    now: number,
+    hints: EventHints,
+  ): Promise<OrderRow> {
     const failed = { ...candidate, ...failure(reason, now) };
-    return (await this.deps.writer.insertFinal(failed, 'DECLINE'))
+    return (await this.deps.writer.insertFinal(failed, { type: 'DECLINE', amount: 0 }, hints))
       ? { ...failed, event_seq: 1 }
       : this.replayLatest(candidate);
   }

@@ -13,6 +13,7 @@ import { ApiError } from '../../domain/errors.ts';
 import { normalisePaymentMethod } from '../../domain/payment-methods.ts';
 import { parseBody } from '../../http/validate.ts';
 import type { Locale } from '../../pages/layout.ts';
+import type { MerchantRepo } from '../merchants/repo.ts';
 import type { OrderRow } from '../payments/order-row.ts';
 import { checkPaymentRules, createPaymentSchema } from '../payments/schemas.ts';
 import type { PaymentService } from '../payments/service.ts';
@@ -41,7 +42,14 @@ export type CheckoutOutcome =
   | { kind: 'closed'; state: SessionState };
 
 export class CheckoutService {
-  constructor(private readonly deps: { sessions: SessionService; payments: PaymentService; clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      sessions: SessionService;
+      payments: PaymentService;
+      merchants: MerchantRepo;
+      clock: Clock;
+    },
+  ) {}
 
   /** Undefined for a session that does not exist. */
   async pay(
@@ -93,13 +101,16 @@ export class CheckoutService {
           card && form.holder_name.trim() !== '' ? form.holder_name.trim().slice(0, 128) : undefined,
       },
     };
+    // A merchant disabled since the session was made takes no more payments, here as on the API.
+    const merchant = await this.deps.merchants.find(session.merchant_id);
+    if (merchant?.status !== 'ACTIVE') return { kind: 'closed', state };
     let order: OrderRow;
     try {
       const input = {
         ...checkPaymentRules(parseBody(createPaymentSchema, body)),
         session_id: session.session_id,
       };
-      order = await this.deps.payments.create(session.merchant_id, input, publicUrl);
+      order = await this.deps.payments.create(merchant, input, publicUrl);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // A second submit with another card (TRANS_ID_REUSED) finds the first one's order.

@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { PaymentMethod } from '../../domain/payment-methods.ts';
 import type { Store } from '../../store/db.ts';
+import { type Prepared, prepare } from '../../store/prepared.ts';
 import { type CheckoutSessionsTable, toNumber } from '../../store/schema.ts';
 import { inTransaction } from '../../store/tx.ts';
 
@@ -20,7 +21,16 @@ export type SessionRow = Omit<
 };
 
 export class SessionRepo {
-  constructor(private readonly store: Store) {}
+  private readonly takenStatement: Prepared;
+
+  constructor(private readonly store: Store) {
+    this.takenStatement = prepare(
+      store,
+      'session_trans_id_taken',
+      'select 1 as taken from checkout_sessions where merchant_id = ? and trans_id = ?',
+      'reader',
+    );
+  }
 
   /** Inserts unless (merchant_id, trans_id) exists; the unique index decides between concurrent duplicates. */
   insertIfNew(row: SessionRow): Promise<boolean> {
@@ -56,14 +66,9 @@ export class SessionRepo {
     return row && toSessionRow(row);
   }
 
+  /** Whether a trans_id names a session. Every direct payment asks, so it is a prepared statement. */
   async taken(merchantId: string, transId: string): Promise<boolean> {
-    const row = await this.store.read
-      .selectFrom('checkout_sessions')
-      .select('session_id')
-      .where('merchant_id', '=', merchantId)
-      .where('trans_id', '=', transId)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await this.takenStatement.all([merchantId, transId])).length > 0;
   }
 
   /** Records the session's order; the order's existence already made the session COMPLETED. */

@@ -6,6 +6,7 @@ import * as notifications from './003-notifications.ts';
 import * as tokens from './004-tokens.ts';
 import * as threeDs from './005-three-ds.ts';
 import * as checkoutSessions from './006-checkout-sessions.ts';
+import * as merchantChanges from './007-merchant-changes.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-tokens': tokens,
   '005-three-ds': threeDs,
   '006-checkout-sessions': checkoutSessions,
+  '007-merchant-changes': merchantChanges,
 };

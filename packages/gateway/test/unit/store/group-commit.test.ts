@@ -1,0 +1,128 @@
+/**
+ * Group commit on a real SQLite file: transactions queued in one turn of the event loop share
+ * one COMMIT; nobody is answered before the WAL sync that follows it has finished, and
+ * everybody in the batch is refused if it fails; a failing transaction rolls back alone; and
+ * the connection is back at synchronous=FULL for writes outside group commit.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from '../../../src/store/group-commit.ts';
+import type { Database } from '../../../src/store/schema.ts';
+import { WalSync } from '../../../src/store/wal-sync.ts';
+
+/** A WAL sync the test finishes by hand, counting how often it was asked. */
+class ManualSync {
+  calls = 0;
+  private pending: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  sync(): Promise<void> {
+    this.calls++;
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+  }
+  finish(err?: Error): void {
+    for (const p of this.pending.splice(0)) err ? p.reject(err) : p.resolve();
+  }
+}
+
+let dir: string;
+let writer: SqliteDatabase.Database;
+let db: Kysely<Database>;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'openkka-gc-'));
+  writer = new SqliteDatabase(join(dir, 'test.db'));
+  writer.pragma('journal_mode = WAL');
+  writer.pragma('synchronous = FULL');
+  writer.exec('create table t (id integer primary key)');
+  db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
+});
+afterEach(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (id: number) => (tx: Kysely<Database>) => sql`insert into t (id) values (${id})`.execute(tx);
+const count = () => {
+  const other = new SqliteDatabase(join(dir, 'test.db'), { readonly: true });
+  try {
+    return (other.prepare('select count(*) as n from t').get() as { n: number }).n;
+  } finally {
+    other.close();
+  }
+};
+const settled = async (promise: Promise<unknown>) => {
+  let done = false;
+  void promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return done;
+};
+
+describe('group commit', () => {
+  it('answers a batch only after the WAL sync that follows its COMMIT', async () => {
+    const wal = new ManualSync();
+    const group = new GroupCommit(db, writer, wal as unknown as WalSync);
+    const jobs = [1, 2, 3].map((id) => group.run(insert(id)));
+    expect(await settled(Promise.all(jobs))).toBe(false);
+    // Committed (another connection sees it), one sync for the three, nobody answered yet.
+    expect(count()).toBe(3);
+    expect(wal.calls).toBe(1);
+    wal.finish();
+    await Promise.all(jobs);
+    expect(writer.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('refuses every transaction of the batch when the sync fails', async () => {
+    const wal = new ManualSync();
+    const group = new GroupCommit(db, writer, wal as unknown as WalSync);
+    const jobs = [1, 2].map((id) => group.run(insert(id)));
+    await settled(Promise.all(jobs));
+    wal.finish(new Error('EIO'));
+    for (const job of jobs) await expect(job).rejects.toThrow('EIO');
+  });
+
+  it('rolls back a failing transaction alone', async () => {
+    const wal = new ManualSync();
+    const group = new GroupCommit(db, writer, wal as unknown as WalSync);
+    const ok = group.run(insert(1));
+    const failing = group.run(async (tx) => {
+      await insert(2)(tx);
+      throw new Error('refused');
+    });
+    const after = group.run(insert(3));
+    await settled(ok);
+    wal.finish();
+    await expect(failing).rejects.toThrow('refused');
+    await Promise.all([ok, after]);
+    expect(writer.prepare('select id from t order by id').pluck().all()).toEqual([1, 3]);
+  });
+
+  it('with the real WAL sync, everything committed is answered', async () => {
+    const group = new GroupCommit(db, writer, new WalSync(join(dir, 'test.db-wal')));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => group.run(insert(i + 1))));
+    expect(count()).toBe(50);
+  });
+});
+
+describe('WAL sync', () => {
+  it('callers arriving while a sync runs share the next one', async () => {
+    await db.executeQuery(sql`insert into t (id) values (1)`.compile(db));
+    const wal = new WalSync(join(dir, 'test.db-wal'));
+    const first = wal.sync();
+    const second = wal.sync();
+    const third = wal.sync();
+    expect(second).toBe(third);
+    expect(second).not.toBe(first);
+    await Promise.all([first, second, third]);
+    wal.close();
+  });
+});
