@@ -150,6 +150,7 @@ export function buildApp(deps: AppDeps): App {
   const sessions = new SessionService({
     repo: sessionRepo,
     orders,
+    merchants,
     clock,
     settings: { sessionExpiryMs: settings.sessionExpiryMs ?? 30 * 60_000 },
   });

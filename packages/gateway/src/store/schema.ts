@@ -3,6 +3,8 @@
  * PostgreSQL returns int8 as strings, which the repos normalise with `toNumber`.
  */
 
+import type { Generated } from 'kysely';
+
 type Int = number | string;
 
 export interface SettingsTable {
@@ -15,6 +17,8 @@ export interface MerchantsTable {
   name: string;
   status: 'ACTIVE' | 'DISABLED';
   notify_url: string | null;
+  /** 1 once the merchant created a checkout session (migration 008). */
+  uses_checkout: Generated<number>;
   created_at: Int;
   updated_at: Int;
 }

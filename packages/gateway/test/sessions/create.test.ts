@@ -125,6 +125,23 @@ describe('idempotency on (merchant_id, trans_id)', () => {
     expect(error.retMsg).toContain('checkout session');
   });
 
+  it("a merchant's first session marks it as using checkout (its direct payments then check trans_ids)", async () => {
+    const usesCheckout = async () =>
+      Number(
+        (
+          await t.gw.runtime.store.db
+            .selectFrom('merchants')
+            .select('uses_checkout')
+            .where('merchant_id', '=', t.merchant.merchantId)
+            .executeTakeFirstOrThrow()
+        ).uses_checkout,
+      );
+    await t.client.sessions.create(sessionBody());
+    expect(await usesCheckout()).toBe(1);
+    // A direct payment of a fresh trans_id still goes through once the lookup is on.
+    expect((await t.client.payments.create(cardPayment())).status).toBe('SUCCESS');
+  });
+
   it('20 concurrent duplicates create one session and all answer it', async () => {
     const body = sessionBody();
     const before = await countSessions(t.gw);

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL only: what request authentication reads (the merchant and its parsed keys), kept
  * in memory while a dedicated connection LISTENs on `openkka_merchants`. The store notifies
- * that channel when any change to a merchant or its keys commits (migration 006), and the
+ * that channel when any change to a merchant or its keys commits (migration 007), and the
  * entry is dropped as the notification arrives: a `merchant disable` or `remove-key` from the
  * CLI applies once PostgreSQL has delivered it, a fraction of a millisecond after its commit.
  *

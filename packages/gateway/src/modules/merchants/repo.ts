@@ -8,6 +8,8 @@ export interface MerchantRow {
   name: string;
   status: 'ACTIVE' | 'DISABLED';
   notify_url: string | null;
+  /** Whether it ever created a checkout session (its direct payments then check trans_ids against them). */
+  uses_checkout?: boolean;
   created_at: number;
 }
 
@@ -25,7 +27,7 @@ export class MerchantRepo {
     this.authLookup = prepare(
       store,
       'merchant_auth',
-      `select m.merchant_id, m.name, m.status, m.notify_url, m.created_at, k.key_id
+      `select m.merchant_id, m.name, m.status, m.notify_url, m.uses_checkout, m.created_at, k.key_id
        from merchants m left join merchant_keys k on k.merchant_id = m.merchant_id
        where m.merchant_id = ? order by k.created_at`,
       'reader',
@@ -36,7 +38,11 @@ export class MerchantRepo {
     await this.store.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('merchants')
-        .values({ ...merchant, updated_at: merchant.created_at })
+        .values({
+          ...merchant,
+          uses_checkout: merchant.uses_checkout ? 1 : 0,
+          updated_at: merchant.created_at,
+        })
         .execute();
       await tx.insertInto('merchant_keys').values(key).execute();
     });
@@ -56,7 +62,9 @@ export class MerchantRepo {
    * authentication reads on every request. Key material is fetched only for ids not seen before.
    */
   async findWithKeyIds(merchantId: string): Promise<{ merchant: MerchantRow; keyIds: string[] } | undefined> {
-    const rows = await this.authLookup.all<MerchantRow & { key_id: string | null }>([merchantId]);
+    const rows = await this.authLookup.all<Parameters<typeof toMerchant>[0] & { key_id: string | null }>([
+      merchantId,
+    ]);
     const first = rows[0];
     if (!first) return undefined;
     const keyIds = rows.flatMap((r) => (r.key_id === null ? [] : [r.key_id]));
@@ -81,6 +89,17 @@ export class MerchantRepo {
       .updateTable('merchants')
       .set({ status, updated_at: now })
       .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Marks the merchant as one that uses checkout sessions; true when this call changed it. */
+  async markUsesCheckout(merchantId: string): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('merchants')
+      .set({ uses_checkout: 1 })
+      .where('merchant_id', '=', merchantId)
+      .where('uses_checkout', '=', 0)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
@@ -123,6 +142,7 @@ function toMerchant(row: {
   name: string;
   status: 'ACTIVE' | 'DISABLED';
   notify_url: string | null;
+  uses_checkout?: number | string;
   created_at: number | string;
 }): MerchantRow {
   return {
@@ -130,6 +150,7 @@ function toMerchant(row: {
     name: row.name,
     status: row.status,
     notify_url: row.notify_url,
+    uses_checkout: Number(row.uses_checkout ?? 0) === 1,
     created_at: toNumber(row.created_at),
   };
 }

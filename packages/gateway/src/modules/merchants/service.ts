@@ -76,6 +76,14 @@ export class MerchantService {
     if (!done) throw new MerchantError(`no merchant ${merchantId}`);
   }
 
+  /**
+   * Before a merchant's first checkout session: from then on its direct payments check their
+   * trans_id against its sessions. Other processes hear of it as of any merchant change.
+   */
+  async markUsesCheckout(merchantId: string): Promise<void> {
+    if (await this.repo.markUsesCheckout(merchantId)) this.authCache?.invalidate(merchantId);
+  }
+
   async setNotifyUrl(merchantId: string, url: string | undefined): Promise<void> {
     if (url !== undefined) assertHttpUrl(url);
     const done = await this.repo.setNotifyUrl(merchantId, url ?? null, this.clock.now());

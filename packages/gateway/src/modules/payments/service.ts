@@ -24,7 +24,7 @@ import { type StoredCardContext, storedCardRefusal } from './rules.ts';
 import type { PaymentInput } from './schemas.ts';
 
 /** The authenticated merchant, as far as a payment needs it. */
-export type RequestMerchant = { merchant_id: string; notify_url: string | null };
+export type RequestMerchant = { merchant_id: string; notify_url: string | null; uses_checkout?: boolean };
 
 type PlainCard = { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
 
@@ -91,9 +91,11 @@ export class PaymentService {
     const ctx = await this.storedCardContext(merchantId, input);
     const candidate = this.newOrder(merchantId, input, ctx, now);
 
-    // A checkout session's trans_id is paid on its page only (docs/checkout.md).
+    // A checkout session's trans_id is paid on its page only (docs/checkout.md). Only a
+    // merchant that ever made a session can have one, so the others skip the lookup.
     if (
       input.session_id === undefined &&
+      merchant.uses_checkout === true &&
       (await this.deps.sessionTransIds?.taken(merchantId, input.trans_id))
     )
       throw new ApiError('TRANS_ID_REUSED', `${input.trans_id} names a checkout session`);

@@ -33,6 +33,7 @@ export class SessionService {
     private readonly deps: {
       repo: SessionRepo;
       orders: OrderRepo;
+      merchants: { markUsesCheckout(merchantId: string): Promise<void> };
       clock: Clock;
       settings: SessionSettings;
     },
@@ -49,6 +50,8 @@ export class SessionService {
         `${input.trans_id} already names a payment made without a session`,
       );
     }
+    // Before the session exists, so no direct payment can take its trans_id unchecked.
+    await this.deps.merchants.markUsesCheckout(merchantId);
     const now = clock.now();
     const sessionId = newId('CS');
     const row: SessionRow = {

@@ -7,6 +7,7 @@ import * as tokens from './004-tokens.ts';
 import * as threeDs from './005-three-ds.ts';
 import * as checkoutSessions from './006-checkout-sessions.ts';
 import * as merchantChanges from './007-merchant-changes.ts';
+import * as merchantCheckoutFlag from './008-merchant-checkout-flag.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-three-ds': threeDs,
   '006-checkout-sessions': checkoutSessions,
   '007-merchant-changes': merchantChanges,
+  '008-merchant-checkout-flag': merchantCheckoutFlag,
 };
