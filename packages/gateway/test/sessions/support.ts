@@ -3,49 +3,17 @@
  * go to a real receiver, session request bodies, and the shopper's browser played by plain
  * fetch (GET the checkout page, POST its form, never follow the redirect).
  */
-import type { CheckoutSession, OpenKKA, SessionCreateParams } from '@openkka/sdk';
+import type { CheckoutSession, SessionCreateParams } from '@openkka/sdk';
 import { expect } from 'vitest';
-import type { Clock } from '../../src/domain/clock.ts';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
-import {
-  type GatewayOptions,
-  startGateway,
-  type TestGateway,
-  type TestMerchant,
-} from '../helpers/gateway.ts';
-import { type Receiver, startReceiver } from '../notifications/receiver.ts';
-import { CountingAcquirer, strictClient } from '../payments/support.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
 
-export const MERCHANT_NAME = 'Lotus Tea House';
+export { MERCHANT_NAME } from '../helpers/shopper-gateway.ts';
 
-export interface Checkout {
-  gw: TestGateway;
-  merchant: TestMerchant;
-  client: OpenKKA;
-  acquirer: CountingAcquirer;
-  inbox: Receiver;
-  close(): Promise<void>;
-}
+export type Checkout = ShopperGateway;
 
-export async function setup(options: { clock?: Clock; env?: GatewayOptions['env'] } = {}): Promise<Checkout> {
-  const acquirer = new CountingAcquirer();
-  const gw = await startGateway({ acquirer, ...options });
-  const inbox = await startReceiver();
-  const merchant = await gw.createMerchant({ name: MERCHANT_NAME, notifyUrl: inbox.url });
-  // The SDK client signs with the gateway's clock, which may be a ManualClock.
-  const client = options.clock ? merchant.client : strictClient(gw, merchant);
-  return {
-    gw,
-    merchant,
-    client,
-    acquirer,
-    inbox,
-    async close() {
-      await gw.close();
-      await inbox.close();
-    },
-  };
-}
+export const setup = startShopperGateway;
 
 export function sessionBody(overrides: Partial<SessionCreateParams> = {}): SessionCreateParams {
   return {

@@ -4,19 +4,13 @@
  * challenge page, POST its form, never follow the redirect), and readers of the challenge and
  * notification rows straight from the store.
  */
-import type { OpenKKA, Order } from '@openkka/sdk';
+import type { Order } from '@openkka/sdk';
 import { expect } from 'vitest';
-import type { Clock } from '../../src/domain/clock.ts';
 import type { ChallengeRow } from '../../src/modules/three-ds/repo.ts';
 import { cardPayment } from '../helpers/cards.ts';
-import {
-  type GatewayOptions,
-  startGateway,
-  type TestGateway,
-  type TestMerchant,
-} from '../helpers/gateway.ts';
-import { type Receiver, startReceiver } from '../notifications/receiver.ts';
-import { CountingAcquirer, strictClient } from '../payments/support.ts';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
+import type { Receiver } from '../notifications/receiver.ts';
 
 export const CHALLENGE_CARDS = {
   /** Challenged, then approved once the shopper passes. */
@@ -27,37 +21,11 @@ export const CHALLENGE_CARDS = {
   plain: '4242424242424242',
 } as const;
 
-export const MERCHANT_NAME = 'Lotus Tea House';
+export { MERCHANT_NAME } from '../helpers/shopper-gateway.ts';
 
-export interface ThreeDs {
-  gw: TestGateway;
-  merchant: TestMerchant;
-  client: OpenKKA;
-  acquirer: CountingAcquirer;
-  inbox: Receiver;
-  close(): Promise<void>;
-}
+export type ThreeDs = ShopperGateway;
 
-/** A gateway, one merchant named MERCHANT_NAME whose notify_url is a live receiver. */
-export async function setup(options: { clock?: Clock; env?: GatewayOptions['env'] } = {}): Promise<ThreeDs> {
-  const acquirer = new CountingAcquirer();
-  const gw = await startGateway({ acquirer, ...options });
-  const inbox = await startReceiver();
-  const merchant = await gw.createMerchant({ name: MERCHANT_NAME, notifyUrl: inbox.url });
-  // The SDK client signs with the gateway's clock, which may be a ManualClock.
-  const client = options.clock ? merchant.client : strictClient(gw, merchant);
-  return {
-    gw,
-    merchant,
-    client,
-    acquirer,
-    inbox,
-    async close() {
-      await gw.close();
-      await inbox.close();
-    },
-  };
-}
+export const setup = startShopperGateway;
 
 /** A card payment body for `pan`; `overrides` as in cardPayment. */
 export function challengeBody(
