@@ -32,6 +32,11 @@ function wireString(max: number) {
     .refine(wellFormed, SURROGATE_MESSAGE);
 }
 
+/** Any schema, made optional, with an empty string or null read as absent. */
+export function orAbsent<T extends z.ZodType>(schema: T) {
+  return z.preprocess(absent, schema.optional());
+}
+
 export function text(max: number) {
   return z.preprocess(absent, wireString(max));
 }

@@ -4,7 +4,7 @@
  * page is sent with. Pages are server-rendered; only the checkout page carries a script.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findCurrency, formatMajor } from '../domain/money.ts';
 
 export type Locale = 'en' | 'zh';
@@ -79,6 +79,16 @@ export function layout(args: {
 </head>
 <body><main>${args.body}</main>${script}</body>
 </html>`;
+}
+
+/** A page's form post, as the raw body the page routes receive (application/x-www-form-urlencoded). */
+export function formOf(request: FastifyRequest): URLSearchParams {
+  return new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+}
+
+/** After a form post: the browser goes on with a GET (303 See Other). */
+export function seeOther(reply: FastifyReply, url: string) {
+  return reply.code(303).header('location', url).send();
 }
 
 export function newNonce(): string {

@@ -23,6 +23,7 @@ import {
   optionalText,
   optionalTime,
   optionalUrl,
+  orAbsent,
   text,
 } from '../../http/fields.ts';
 import { parseWalletTokenData } from '../wallets/token-data.ts';
@@ -78,28 +79,17 @@ export const createPaymentSchema = z.object({
   expire_time: optionalTime,
   mit: optionalBoolean,
   payment,
-  authentication: z
-    .preprocess(
-      (v) => (v === '' || v === null ? undefined : v),
-      z
-        .object(
-          {
-            challenge_indicator: optionalText(32),
-            authentication_only: optionalBoolean,
-          },
-          { error: 'must be an object' },
-        )
-        .optional(),
-    )
-    .optional(),
+  authentication: orAbsent(
+    z.object(
+      { challenge_indicator: optionalText(32), authentication_only: optionalBoolean },
+      { error: 'must be an object' },
+    ),
+  ),
   browser: optionalObject,
   bill: optionalObject,
   shipping: optionalObject,
   customer: optionalObject,
-  goods: z.preprocess(
-    (v) => (v === '' || v === null ? undefined : v),
-    z.array(z.unknown(), { error: 'must be an array' }).optional(),
-  ),
+  goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
   recurring_agreement_id: optionalText(64),
 });
 

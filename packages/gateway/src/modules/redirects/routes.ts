@@ -1,6 +1,6 @@
 /** GET /redirect/:id shows the bank or wallet page; POST /redirect/:id ends the payment and returns the shopper. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { pickLocale, sendPage } from '../../pages/layout.ts';
+import type { FastifyInstance } from 'fastify';
+import { formOf, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import { redirectMessage, redirectPage } from './page.ts';
 import type { OffsiteService, RedirectAction } from './service.ts';
@@ -11,27 +11,25 @@ export function redirectRoutes(
   app: FastifyInstance,
   deps: { offsite: OffsiteService; merchants: MerchantRepo },
 ) {
-  const html = (reply: FastifyReply, status: number, page: string) => sendPage(reply, status, page);
-
   app.get('/redirect/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
     const locale = pickLocale((request.query as { lang?: string }).lang, request.headers['accept-language']);
     const order = await deps.offsite.page(id);
-    if (!order) return html(reply, 404, redirectMessage('missing', locale));
-    if (order.status !== 'PROCESSING') return html(reply, 200, redirectMessage('done', locale));
+    if (!order) return sendPage(reply, 404, redirectMessage('missing', locale));
+    if (order.status !== 'PROCESSING') return sendPage(reply, 200, redirectMessage('done', locale));
     const merchant = await deps.merchants.find(order.merchant_id);
-    return html(reply, 200, redirectPage(order, merchant?.name ?? '', locale));
+    return sendPage(reply, 200, redirectPage(order, merchant?.name ?? '', locale));
   });
 
   app.post('/redirect/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    const form = formOf(request);
     const action = form.get('action') ?? '';
     // Anything but a known button is a cancel: the shopper did not agree to pay.
     const chosen = (ACTIONS.includes(action) ? action : 'cancel') as RedirectAction;
     const outcome = await deps.offsite.submit(id, chosen);
     const locale = pickLocale(form.get('lang'), request.headers['accept-language']);
-    if (!outcome) return html(reply, 404, redirectMessage('missing', locale));
-    return reply.code(303).header('location', outcome.url).send();
+    if (!outcome) return sendPage(reply, 404, redirectMessage('missing', locale));
+    return seeOther(reply, outcome.url);
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
-import { type Locale, newNonce, pickLocale, sendPage } from '../../pages/layout.ts';
+import { formOf, type Locale, newNonce, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import { publicUrl } from '../payments/routes.ts';
 import { type CheckoutService, leaveUrl, nextStep } from './checkout.ts';
@@ -25,7 +25,6 @@ export function checkoutRoutes(
 ) {
   const merchantName = async (session: SessionRow) =>
     session.display_merchant_name ?? (await deps.merchants.find(session.merchant_id))?.name ?? '';
-  const see = (reply: FastifyReply, url: string) => reply.code(303).header('location', url).send();
   const message = async (
     reply: FastifyReply,
     locale: Locale,
@@ -35,6 +34,25 @@ export function checkoutRoutes(
     const status = { expired: 410, canceled: 410, unavailable: 409, missing: 404 }[kind];
     const back = session && { url: leaveUrl(session), merchantName: await merchantName(session) };
     return sendPage(reply, status, checkoutMessage(locale, kind, back));
+  };
+  /** The checkout form; after a refused post, with its errors and the harmless fields kept. */
+  const showForm = async (
+    reply: FastifyReply,
+    status: number,
+    locale: Locale,
+    session: SessionRow,
+    refused?: Pick<Parameters<typeof checkoutPage>[0], 'errors' | 'kept'>,
+  ) => {
+    const nonce = newNonce();
+    const page = checkoutPage({
+      locale,
+      session,
+      merchantName: await merchantName(session),
+      nonce,
+      now: deps.clock.now(),
+      ...refused,
+    });
+    return sendPage(reply, status, page, nonce);
   };
   const closedKind = (session: SessionRow): CheckoutMessage =>
     session.status === 'EXPIRED' ? 'expired' : session.status === 'CANCELED' ? 'canceled' : 'unavailable';
@@ -49,22 +67,14 @@ export function checkoutRoutes(
     const { session, order } = state;
     const locale = localeOf(request, lang, session);
     // Paid already (a reload, the back button): on to the payment's next step or its outcome.
-    if (order) return see(reply, nextStep(order, locale));
+    if (order) return seeOther(reply, nextStep(order, locale));
     if (session.status !== 'OPEN') return message(reply, locale, closedKind(session), session);
-    const nonce = newNonce();
-    const page = checkoutPage({
-      locale,
-      session,
-      merchantName: await merchantName(session),
-      nonce,
-      now: deps.clock.now(),
-    });
-    return sendPage(reply, 200, page, nonce);
+    return showForm(reply, 200, locale, session);
   });
 
   app.post('/checkout/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    const form = formOf(request);
     const field = (name: string) => form.get(name) ?? '';
     const outcome = await deps.checkout.pay(
       id,
@@ -80,30 +90,22 @@ export function checkoutRoutes(
       (session) => localeOf(request, form.get('lang'), session),
     );
     if (!outcome) return message(reply, localeOf(request, form.get('lang')), 'missing');
-    if (outcome.kind === 'redirect') return see(reply, outcome.url);
+    if (outcome.kind === 'redirect') return seeOther(reply, outcome.url);
     const { session } = outcome.state;
     const locale = localeOf(request, form.get('lang'), session);
     if (outcome.kind === 'closed') return message(reply, locale, closedKind(session), session);
-    const nonce = newNonce();
-    const page = checkoutPage({
-      locale,
-      session,
-      merchantName: await merchantName(session),
-      nonce,
-      now: deps.clock.now(),
+    return showForm(reply, 422, locale, session, {
       errors: outcome.errors,
       kept: { exp: field('exp').slice(0, 9), holder_name: field('holder_name').slice(0, 128) },
     });
-    return sendPage(reply, 422, page, nonce);
   });
 
   app.post('/checkout/:id/cancel', async (request, reply) => {
     const { id } = request.params as { id: string };
     const url = await deps.checkout.cancel(id);
     if (!url) {
-      const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
-      return message(reply, localeOf(request, form.get('lang')), 'missing');
+      return message(reply, localeOf(request, formOf(request).get('lang')), 'missing');
     }
-    return see(reply, url);
+    return seeOther(reply, url);
   });
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
 import {
+  ENABLED_METHODS,
   isRedirectMethod,
   methodCurrencies,
   normalisePaymentMethod,
@@ -20,6 +21,7 @@ import {
   optionalText,
   optionalTime,
   optionalUrl,
+  orAbsent,
   text,
 } from '../../http/fields.ts';
 
@@ -28,16 +30,8 @@ export function payableOnPage(method: PaymentMethod): boolean {
   return method === 'BANKCARD' || isRedirectMethod(method);
 }
 
-const CHECKOUT_METHODS: readonly PaymentMethod[] = [
-  'BANKCARD',
-  'IDEAL',
-  'SOFORT',
-  'EPS',
-  'P24',
-  'BANCONTACT',
-  'ALIPAY_PLUS',
-  'WECHAT_PAY_GLOBAL',
-];
+/** Every enabled method a page can take, offered when the session names none. */
+const CHECKOUT_METHODS: readonly PaymentMethod[] = [...ENABLED_METHODS].filter(payableOnPage);
 
 /** Card fields a merchant must not send: the page collects them from the shopper. */
 const CARD_FIELDS = [
@@ -71,42 +65,33 @@ export const createSessionSchema = z.object({
   display_locale: optionalText(35),
   display_merchant_name: optionalText(75),
   theme_id: optionalText(64),
-  allowed_payment_methods: z.preprocess(
-    (v) => (v === '' || v === null ? undefined : v),
+  allowed_payment_methods: orAbsent(
     z
       .array(z.string({ error: 'must list payment method names' }), {
         error: 'must be an array of payment method names',
       })
-      .max(20, 'must list at most 20 methods')
-      .optional(),
+      .max(20, 'must list at most 20 methods'),
   ),
-  payment: z.preprocess(
-    (v) => (v === '' || v === null ? undefined : v),
-    z
-      .object(
-        {
-          payment_method: z.unknown().optional(),
-          store_payment_method: optionalBoolean,
-          token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
-          shopper_reference: optionalText(64),
-          ...Object.fromEntries(CARD_FIELDS.map((f) => [f, z.unknown().optional()])),
-        },
-        { error: 'must be an object' },
-      )
-      .optional(),
+  payment: orAbsent(
+    z.object(
+      {
+        payment_method: z.unknown().optional(),
+        store_payment_method: optionalBoolean,
+        token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
+        shopper_reference: optionalText(64),
+        ...Object.fromEntries(CARD_FIELDS.map((f) => [f, z.unknown().optional()])),
+      },
+      { error: 'must be an object' },
+    ),
   ),
-  authentication: z.preprocess(
-    (v) => (v === '' || v === null ? undefined : v),
-    z.object({ challenge_indicator: optionalText(32) }, { error: 'must be an object' }).optional(),
+  authentication: orAbsent(
+    z.object({ challenge_indicator: optionalText(32) }, { error: 'must be an object' }),
   ),
   browser: optionalObject,
   bill: optionalObject,
   shipping: optionalObject,
   customer: optionalObject,
-  goods: z.preprocess(
-    (v) => (v === '' || v === null ? undefined : v),
-    z.array(z.unknown(), { error: 'must be an array' }).optional(),
-  ),
+  goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
 });
 
 type CreateSessionBody = z.output<typeof createSessionSchema>;

@@ -1,6 +1,6 @@
 /** GET /3ds/:id shows the challenge; POST /3ds/:id completes or fails it, then returns the shopper. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { pickLocale, sendPage } from '../../pages/layout.ts';
+import type { FastifyInstance } from 'fastify';
+import { formOf, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import { challengePage, messagePage } from './page.ts';
 import { type ChallengeService, MAX_CODE_ATTEMPTS } from './service.ts';
@@ -9,26 +9,24 @@ export function challengeRoutes(
   app: FastifyInstance,
   deps: { challenges: ChallengeService; merchants: MerchantRepo },
 ) {
-  const html = (reply: FastifyReply, status: number, page: string) => sendPage(reply, status, page);
-
   app.get('/3ds/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
     const locale = pickLocale((request.query as { lang?: string }).lang, request.headers['accept-language']);
     const found = await deps.challenges.page(id);
-    if (!found) return html(reply, 404, messagePage(locale, 'missing'));
-    if (found.challenge.status !== 'PENDING') return html(reply, 200, messagePage(locale, 'done'));
+    if (!found) return sendPage(reply, 404, messagePage(locale, 'missing'));
+    if (found.challenge.status !== 'PENDING') return sendPage(reply, 200, messagePage(locale, 'done'));
     const merchant = await deps.merchants.find(found.order.merchant_id);
-    return html(reply, 200, challengePage({ locale, ...found, merchantName: merchant?.name ?? '' }));
+    return sendPage(reply, 200, challengePage({ locale, ...found, merchantName: merchant?.name ?? '' }));
   });
 
   app.post('/3ds/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const form = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    const form = formOf(request);
     const locale = pickLocale(form.get('lang') ?? undefined, request.headers['accept-language']);
     const action = form.get('action') === 'fail' ? 'fail' : 'complete';
     const outcome = await deps.challenges.submit(id, action, form.get('code') ?? '');
-    if (!outcome) return html(reply, 404, messagePage(locale, 'missing'));
-    if (outcome.kind === 'redirect') return reply.code(303).header('location', outcome.url).send();
+    if (!outcome) return sendPage(reply, 404, messagePage(locale, 'missing'));
+    if (outcome.kind === 'redirect') return seeOther(reply, outcome.url);
     const merchant = await deps.merchants.find(outcome.order.merchant_id);
     const page = challengePage({
       locale,
@@ -37,6 +35,6 @@ export function challengeRoutes(
       merchantName: merchant?.name ?? '',
       attemptsLeft: MAX_CODE_ATTEMPTS - outcome.challenge.attempts,
     });
-    return html(reply, 200, page);
+    return sendPage(reply, 200, page);
   });
 }
