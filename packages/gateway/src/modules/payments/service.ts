@@ -56,7 +56,7 @@ export interface PaymentDeps {
   /** Redirect methods and SEPA: the shopper pays at their bank, not with a card. */
   offsite: OffsiteService;
   /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
-  sessionTransIds?: { taken(merchantId: string, transId: string): Promise<boolean> };
+  sessionTransIds: { taken(merchantId: string, transId: string): Promise<boolean> };
 }
 
 /** The parameters two requests must share to be the same payment (spec §5.1). */
@@ -96,7 +96,7 @@ export class PaymentService {
     if (
       input.session_id === undefined &&
       merchant.uses_checkout === true &&
-      (await this.deps.sessionTransIds?.taken(merchantId, input.trans_id))
+      (await this.deps.sessionTransIds.taken(merchantId, input.trans_id))
     )
       throw new ApiError('TRANS_ID_REUSED', `${input.trans_id} names a checkout session`);
 

@@ -15,11 +15,7 @@ export function sessionRoutes(
   app.post('/payments/session', async (request, reply) => {
     const auth = request.auth!;
     const input = checkSessionRules(parseBody(createSessionSchema, auth.body), deps.clock.now());
-    const state = await deps.sessions.create(
-      auth.merchant.merchant_id,
-      input,
-      publicUrl(request, deps.publicUrl),
-    );
+    const state = await deps.sessions.create(auth.merchant, input, publicUrl(request, deps.publicUrl));
     return sendOk(reply, deps.clock, sessionView(state));
   });
 

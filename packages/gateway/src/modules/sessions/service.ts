@@ -11,6 +11,7 @@ import { ApiError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import type { OrderRow } from '../payments/order-row.ts';
 import type { OrderRepo } from '../payments/repo.ts';
+import type { RequestMerchant } from '../payments/service.ts';
 import type { SessionRepo, SessionRow } from './repo.ts';
 import type { SessionInput } from './schemas.ts';
 
@@ -40,8 +41,9 @@ export class SessionService {
   ) {}
 
   /** Idempotent on (merchant, trans_id): a repeat with the same parameters answers the same session. */
-  async create(merchantId: string, input: SessionInput, publicUrl: string): Promise<SessionState> {
+  async create(merchant: RequestMerchant, input: SessionInput, publicUrl: string): Promise<SessionState> {
     const { repo, orders, clock, settings } = this.deps;
+    const merchantId = merchant.merchant_id;
     const existing = await repo.byTransId(merchantId, input.trans_id);
     if (existing) return this.replay(existing, input);
     if (await orders.byTransId(merchantId, input.trans_id)) {
@@ -51,7 +53,7 @@ export class SessionService {
       );
     }
     // Before the session exists, so no direct payment can take its trans_id unchecked.
-    await this.deps.merchants.markUsesCheckout(merchantId);
+    if (!merchant.uses_checkout) await this.deps.merchants.markUsesCheckout(merchantId);
     const now = clock.now();
     const sessionId = newId('CS');
     const row: SessionRow = {
