@@ -93,6 +93,39 @@ describe('an acquirer that answers in process', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('40 payments at once (written together) → each its own order, event and notification', async () => {
+    // Half of them ask for a notification; PostgreSQL writes concurrent payments in one statement.
+    const bodies = Array.from({ length: 40 }, (_, i) =>
+      cardPayment({
+        amount: 100 + i,
+        ...(i % 2 === 0 ? { notify_url: `https://shop.example/notify/${i}` } : {}),
+      }),
+    );
+    const answers = await Promise.all(bodies.map((body) => client.payments.create(body)));
+    const { db } = gw.runtime.store;
+    for (const [i, answer] of answers.entries()) {
+      expect(answer).toMatchObject({ status: 'SUCCESS', trans_id: bodies[i]!.trans_id });
+      const row = await orderRow(answer.order_id);
+      expect(row).toMatchObject({ trans_id: bodies[i]!.trans_id, currency: 'USD', card_last4: '4242' });
+      expect(Number(row.amount)).toBe(100 + i);
+      expect(Number(row.captured_amount)).toBe(100 + i);
+      const events = await db
+        .selectFrom('order_events')
+        .select(['seq', 'amount'])
+        .where('order_id', '=', answer.order_id)
+        .execute();
+      expect(events.map((e) => [Number(e.seq), Number(e.amount)])).toEqual([[1, 100 + i]]);
+      const notifications = await db
+        .selectFrom('notifications')
+        .select(['url', 'notify_type'])
+        .where('order_id', '=', answer.order_id)
+        .execute();
+      expect(notifications).toEqual(
+        i % 2 === 0 ? [{ url: `https://shop.example/notify/${i}`, notify_type: 'PAYMENT.SUCCESS' }] : [],
+      );
+    }
+  });
+
   it('the same trans_id with another card → 300001, the order unchanged', async () => {
     const body = cardPayment();
     const first = await client.payments.create(body);

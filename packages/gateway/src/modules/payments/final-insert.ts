@@ -2,10 +2,12 @@
  * A new order that is final from its first write (a card refused before the acquirer, or an
  * in-process acquirer's answer), with its first event and the notification that event causes,
  * as one atomic write. Every payment on the hot path ends here, so it is hand-written SQL:
- * on SQLite three prepared statements in one group-commit job; on PostgreSQL a single
- * statement (data-modifying CTEs) that commits on its own, one round trip instead of four.
+ * on SQLite three prepared statements in one group-commit job; on PostgreSQL one statement
+ * (data-modifying CTEs) that commits on its own and carries every payment that is being
+ * written at the same moment (batcher.ts): one round trip and one commit for all of them.
  */
 import type { Insertable } from 'kysely';
+import { Batcher } from '../../store/batcher.ts';
 import type { Store } from '../../store/db.ts';
 import { type Prepared, prepare } from '../../store/prepared.ts';
 import type { NotificationsTable, OrderEventsTable } from '../../store/schema.ts';
@@ -66,101 +68,121 @@ type Unlisted = Exclude<keyof OrderRow, (typeof ORDER_COLUMNS)[number]>;
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void allListed;
 
-/** The event's and notification's columns with their PostgreSQL types (for INSERT … SELECT). */
-const EVENT_COLUMNS = {
-  seq: 'integer',
-  type: 'text',
-  amount: 'bigint',
-  status: 'text',
-  refund_order_id: 'text',
-  created_at: 'bigint',
-} as const satisfies Partial<Record<keyof EventInsert, string>>;
+/** The event's and notification's columns, besides the order_id they belong to. */
+const EVENT_COLUMNS = [
+  'seq',
+  'type',
+  'amount',
+  'status',
+  'refund_order_id',
+  'created_at',
+] as const satisfies readonly (keyof EventInsert)[];
 
-const NOTIFICATION_COLUMNS = {
-  notify_id: 'text',
-  merchant_id: 'text',
-  event_seq: 'integer',
-  notify_type: 'text',
-  url: 'text',
-  body: 'text',
-  status: 'text',
-  attempts: 'integer',
-  next_attempt_at: 'bigint',
-  last_error: 'text',
-  delivered_at: 'bigint',
-  created_at: 'bigint',
-  updated_at: 'bigint',
-} as const satisfies Partial<Record<keyof NotificationInsert, string>>;
+const NOTIFICATION_COLUMNS = [
+  'notify_id',
+  'merchant_id',
+  'event_seq',
+  'notify_type',
+  'url',
+  'body',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'delivered_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof NotificationInsert)[];
 
-const names = (columns: object) => Object.keys(columns) as string[];
 const marks = (n: number) => Array(n).fill('?').join(', ');
-const casts = (columns: Record<string, string>) =>
-  Object.values(columns)
-    .map((type) => `?::${type}`)
-    .join(', ');
 
 const INSERT_ORDER = `insert into orders (${ORDER_COLUMNS.join(', ')}) values (${marks(ORDER_COLUMNS.length)})
   on conflict (merchant_id, trans_id) do nothing`;
 
+/**
+ * PostgreSQL: a batch of orders, events and notifications, each a JSON array of rows, in one
+ * statement. json_populate_recordset types every field by the table's own column, so the
+ * statement needs no type list; an event or notification is inserted only for an order row
+ * this statement inserted (a taken trans_id inserts nothing of its payment).
+ */
+const INSERT_BATCH = `with o as (
+    insert into orders (${ORDER_COLUMNS.join(', ')})
+    select ${ORDER_COLUMNS.join(', ')} from json_populate_recordset(null::orders, ?::json)
+    on conflict (merchant_id, trans_id) do nothing
+    returning order_id),
+  e as (
+    insert into order_events (order_id, ${EVENT_COLUMNS.join(', ')})
+    select order_id, ${EVENT_COLUMNS.join(', ')} from json_populate_recordset(null::order_events, ?::json)
+    join o using (order_id)),
+  n as (
+    insert into notifications (order_id, ${NOTIFICATION_COLUMNS.join(', ')})
+    select order_id, ${NOTIFICATION_COLUMNS.join(', ')} from json_populate_recordset(null::notifications, ?::json)
+    join o using (order_id))
+  select order_id from o`;
+
+/** Batches on their way at once, and the most payments one carries (PostgreSQL). */
+const BATCHING = { maxInFlight: 4, maxBatch: 200 };
+
+interface FinalWrite {
+  order: OrderRow;
+  event: EventInsert;
+  notification: NotificationInsert | null;
+}
+
 export class FinalOrderInsert {
   private readonly sqlite?: { order: Prepared; event: Prepared; notification: Prepared };
-  private readonly postgres?: { withoutNotification: Prepared; withNotification: Prepared };
+  private readonly postgres?: Batcher<FinalWrite, boolean>;
 
   constructor(private readonly store: Store) {
-    if (store.raw.kind === 'sqlite') {
-      this.sqlite = {
-        order: prepare(store, 'final_order', INSERT_ORDER, 'writer'),
-        event: prepare(
-          store,
-          'final_order_event',
-          `insert into order_events (order_id, ${names(EVENT_COLUMNS).join(', ')})
-           values (${marks(1 + names(EVENT_COLUMNS).length)})`,
-          'writer',
-        ),
-        notification: prepare(
-          store,
-          'final_order_notification',
-          `insert into notifications (order_id, ${names(NOTIFICATION_COLUMNS).join(', ')})
-           values (${marks(1 + names(NOTIFICATION_COLUMNS).length)})`,
-          'writer',
-        ),
-      };
-    } else {
-      // The event and notification are inserted only for the order row the first CTE inserted.
-      const order = `with o as (${INSERT_ORDER} returning order_id),
-        e as (insert into order_events (order_id, ${names(EVENT_COLUMNS).join(', ')})
-              select order_id, ${casts(EVENT_COLUMNS)} from o)`;
-      const notification = `, n as (insert into notifications (order_id, ${names(NOTIFICATION_COLUMNS).join(', ')})
-              select order_id, ${casts(NOTIFICATION_COLUMNS)} from o)`;
-      this.postgres = {
-        withoutNotification: prepare(store, 'final_order', `${order} select order_id from o`, 'writer'),
-        withNotification: prepare(
-          store,
-          'final_order_notified',
-          `${order}${notification} select order_id from o`,
-          'writer',
-        ),
-      };
+    if (store.raw.kind === 'postgres') {
+      const statement = prepare(store, 'final_orders', INSERT_BATCH, 'writer');
+      this.postgres = new Batcher(async (writes: FinalWrite[]) => {
+        const rows = await statement.all<{ order_id: string }>([
+          JSON.stringify(writes.map((w) => w.order)),
+          JSON.stringify(writes.map((w) => ({ ...w.event, order_id: w.order.order_id }))),
+          JSON.stringify(
+            writes.flatMap((w) =>
+              w.notification ? [{ ...w.notification, order_id: w.order.order_id }] : [],
+            ),
+          ),
+        ]);
+        const inserted = new Set(rows.map((r) => r.order_id));
+        return writes.map((w) => inserted.has(w.order.order_id));
+      }, BATCHING);
+      return;
     }
+    this.sqlite = {
+      order: prepare(store, 'final_order', INSERT_ORDER, 'writer'),
+      event: prepare(
+        store,
+        'final_order_event',
+        `insert into order_events (order_id, ${EVENT_COLUMNS.join(', ')})
+         values (${marks(1 + EVENT_COLUMNS.length)})`,
+        'writer',
+      ),
+      notification: prepare(
+        store,
+        'final_order_notification',
+        `insert into notifications (order_id, ${NOTIFICATION_COLUMNS.join(', ')})
+         values (${marks(1 + NOTIFICATION_COLUMNS.length)})`,
+        'writer',
+      ),
+    };
   }
 
   /** False when the trans_id was taken: nothing was written. */
   async run(order: OrderRow, event: EventInsert, notification: NotificationInsert | null): Promise<boolean> {
-    const orderValues = ORDER_COLUMNS.map((c) => order[c]);
-    const eventValues = names(EVENT_COLUMNS).map((c) => event[c as keyof EventInsert] ?? null);
-    const notificationValues = notification
-      ? names(NOTIFICATION_COLUMNS).map((c) => notification[c as keyof NotificationInsert] ?? null)
-      : [];
-    if (this.postgres) {
-      const statement = notification ? this.postgres.withNotification : this.postgres.withoutNotification;
-      const rows = await statement.all([...orderValues, ...eventValues, ...notificationValues]);
-      return rows.length === 1;
-    }
+    if (this.postgres) return this.postgres.submit({ order, event, notification });
     const sqlite = this.sqlite!;
     return inTransaction(this.store, async () => {
-      if ((await sqlite.order.run(orderValues)) === 0) return false;
-      await sqlite.event.run([order.order_id, ...eventValues]);
-      if (notification) await sqlite.notification.run([order.order_id, ...notificationValues]);
+      if ((await sqlite.order.run(ORDER_COLUMNS.map((c) => order[c]))) === 0) return false;
+      await sqlite.event.run([order.order_id, ...EVENT_COLUMNS.map((c) => event[c] ?? null)]);
+      if (notification) {
+        await sqlite.notification.run([
+          order.order_id,
+          ...NOTIFICATION_COLUMNS.map((c) => notification[c] ?? null),
+        ]);
+      }
       return true;
     });
   }
