@@ -9,6 +9,7 @@ import type { Acquirer } from './acquirer/types.ts';
 import type { Clock } from './domain/clock.ts';
 import { ApiError } from './domain/errors.ts';
 import { authenticate } from './http/auth.ts';
+import { registerDurableReads } from './http/durable-reads.ts';
 import { registerEnvelope } from './http/envelope.ts';
 import { expireAuthorizations } from './jobs/expiry.ts';
 import { reconcileUnknownOutcomes } from './jobs/reconciler.ts';
@@ -207,6 +208,7 @@ export function buildApp(deps: AppDeps): App {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   registerEnvelope(app, { clock: deps.clock, platformKey: deps.platformKey });
+  registerDurableReads(app, () => store.durable());
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!.replace(/^\/apis(?=\/)/, '');
     if (API_PATHS.includes(path)) {

@@ -31,6 +31,13 @@ export interface Store {
   /** SQLite only: batches concurrent transactions into one durable commit. */
   groupCommit?: GroupCommit;
   dialect: Dialect;
+  /**
+   * Settles once every commit made so far is on disk: an answer built from reads outside a
+   * transaction waits here before it is sent. SQLite's readers see a group commit before its
+   * WAL sync (group-commit.ts); PostgreSQL (synchronous_commit on) shows a commit only after
+   * its WAL flush, so there it is settled at once.
+   */
+  durable(): Promise<void>;
   /** Where it lives, for logs: a file path or the postgres URL without credentials. */
   location: string;
   close(): Promise<void>;
@@ -81,12 +88,14 @@ function openSqlite(dataDir: string): Store {
   reader.pragma('busy_timeout = 5000');
   const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
   const wal = new WalSync(`${file}-wal`);
+  const groupCommit = new GroupCommit(db, sqlite, wal);
   return {
     db,
     read,
     raw: { kind: 'sqlite', writer: sqlite, reader },
-    groupCommit: new GroupCommit(db, sqlite, wal),
+    groupCommit,
     dialect: 'sqlite',
+    durable: () => groupCommit.durable(),
     location: file,
     close: async () => {
       wal.close();
@@ -109,6 +118,7 @@ function openPostgres(url: string, poolSize: number): Store {
     read: db,
     raw: { kind: 'postgres', pool, url },
     dialect: 'postgres',
+    durable: async () => {},
     location: url.replace(/\/\/[^@]*@/, '//'),
     close: () => db.destroy(),
   };

@@ -45,6 +45,8 @@ export class GroupCommit {
   private readonly queue: Job[] = [];
   private draining = false;
   private control: ReturnType<typeof controlStatements> | undefined;
+  /** The sync of the batch committed last, while it runs. */
+  private unsynced: Promise<void> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -65,6 +67,15 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Settles once every batch committed so far is on disk. Another connection sees a batch as
+   * soon as it commits, before its sync; an answer built from such a read waits here, so no
+   * one is told of a state that a crash could still take back. Rejects if that sync failed.
+   */
+  durable(): Promise<void> {
+    return this.unsynced ?? Promise.resolve();
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) await this.runBatch();
@@ -78,6 +89,7 @@ export class GroupCommit {
     const control = this.control;
     const batch: Job[] = [];
     const outcomes: Outcome[] = [];
+    let synced: Promise<void> | undefined;
     try {
       // Holding Kysely's connection keeps its other users' statements out of the transaction.
       await this.db.connection().execute(async (conn) => {
@@ -92,6 +104,13 @@ export class GroupCommit {
               outcomes.push(await runInSavepoint(conn, job, control));
             }
             control.commit();
+            // Started the moment the batch is visible, and known to durable() from then on.
+            const sync = this.wal.sync();
+            const settled = () => {
+              if (this.unsynced === sync) this.unsynced = undefined;
+            };
+            sync.then(settled, settled); // its failure is the jobs' (below), not unhandled
+            this.unsynced = synced = sync;
           } catch (err) {
             try {
               control.rollback();
@@ -110,7 +129,7 @@ export class GroupCommit {
     }
     // Settled once durable. The next batch waits for it too: meanwhile its transactions
     // accumulate, so fewer, larger commits write each shared page once.
-    await this.wal.sync().then(
+    await synced!.then(
       () =>
         batch.forEach((job, i) => {
           const outcome = outcomes[i]!;

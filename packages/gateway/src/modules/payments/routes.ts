@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
+import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { parseBody } from '../../http/validate.ts';
 import type { SessionService } from '../sessions/service.ts';
@@ -25,7 +26,7 @@ export function paymentRoutes(
     return sendOk(reply, deps.clock, orderView(order));
   });
 
-  app.post('/payments/query', async (request, reply) => {
+  app.post('/payments/query', ANSWERS_FROM_READS, async (request, reply) => {
     const auth = request.auth!;
     const query = parseBody(queryPaymentSchema, auth.body);
     if (!query.trans_id && !query.order_id) {

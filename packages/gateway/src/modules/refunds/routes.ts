@@ -1,6 +1,7 @@
 /** /payments/refund and /payments/refund/query: both answer the refund object. */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
+import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { parseBody } from '../../http/validate.ts';
 import { refundQuerySchema, refundSchema } from './schemas.ts';
@@ -14,7 +15,7 @@ export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundServic
     return sendOk(reply, deps.clock, refundView(refund));
   });
 
-  app.post('/payments/refund/query', async (request, reply) => {
+  app.post('/payments/refund/query', ANSWERS_FROM_READS, async (request, reply) => {
     const auth = request.auth!;
     const refund = await deps.refunds.query(
       auth.merchant.merchant_id,

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
+import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { formOf, type Locale, newNonce, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import { publicUrl } from '../payments/routes.ts';
@@ -59,7 +60,7 @@ export function checkoutRoutes(
   const localeOf = (request: FastifyRequest, chosen: string | null | undefined, session?: SessionRow) =>
     pickLocale(chosen, session?.display_locale, request.headers['accept-language']);
 
-  app.get('/checkout/:id', async (request, reply) => {
+  app.get('/checkout/:id', ANSWERS_FROM_READS, async (request, reply) => {
     const { id } = request.params as { id: string };
     const lang = (request.query as { lang?: string }).lang;
     const state = await deps.sessions.forPage(id);

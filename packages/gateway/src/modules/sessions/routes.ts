@@ -1,6 +1,7 @@
 /** /payments/session and /payments/session/query: parse, hand to the service, answer the session object. */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
+import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { parseBody } from '../../http/validate.ts';
 import { publicUrl } from '../payments/routes.ts';
@@ -19,7 +20,7 @@ export function sessionRoutes(
     return sendOk(reply, deps.clock, sessionView(state));
   });
 
-  app.post('/payments/session/query', async (request, reply) => {
+  app.post('/payments/session/query', ANSWERS_FROM_READS, async (request, reply) => {
     const auth = request.auth!;
     const query = parseBody(querySessionSchema, auth.body);
     return sendOk(

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
+import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { text } from '../../http/fields.ts';
 import { parseBody } from '../../http/validate.ts';
@@ -15,7 +16,7 @@ const querySchema = z.object({ shopper_reference: text(64) });
 const removeSchema = z.object({ token: text(64), shopper_reference: text(64) });
 
 export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenRepo; clock: Clock }): void {
-  app.post('/payments/token/query', async (request, reply) => {
+  app.post('/payments/token/query', ANSWERS_FROM_READS, async (request, reply) => {
     const auth = request.auth!;
     const { shopper_reference } = parseBody(querySchema, auth.body);
     const rows = await deps.tokens.listActive(auth.merchant.merchant_id, shopper_reference);

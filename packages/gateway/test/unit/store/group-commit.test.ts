@@ -106,6 +106,38 @@ describe('group commit', () => {
     expect(writer.prepare('select id from t order by id').pluck().all()).toEqual([1, 3]);
   });
 
+  it('durable() waits while a committed batch, visible to readers, is not yet synced', async () => {
+    const wal = new ManualSync();
+    const group = new GroupCommit(db, writer, wal as unknown as WalSync);
+    await group.durable(); // nothing committed: settled at once
+    const job = group.run(insert(1));
+    await settled(job);
+    expect(count()).toBe(1); // a reader already sees it
+    const durable = group.durable();
+    expect(await settled(durable)).toBe(false);
+    wal.finish();
+    await durable;
+    await job;
+    await group.durable();
+  });
+
+  it('durable() rejects when the sync of what was read failed', async () => {
+    const wal = new ManualSync();
+    const group = new GroupCommit(db, writer, wal as unknown as WalSync);
+    const job = group.run(insert(1));
+    await settled(job);
+    const durable = group.durable();
+    wal.finish(new Error('EIO'));
+    await expect(durable).rejects.toThrow('EIO');
+    await expect(job).rejects.toThrow('EIO');
+    // The failed sync is not held against what commits later.
+    const next = group.run(insert(2));
+    await settled(next);
+    wal.finish();
+    await next;
+    await group.durable();
+  });
+
   it('with the real WAL sync, everything committed is answered', async () => {
     const group = new GroupCommit(db, writer, new WalSync(join(dir, 'test.db-wal')));
     await Promise.all(Array.from({ length: 50 }, (_, i) => group.run(insert(i + 1))));
