@@ -17,7 +17,7 @@ export interface BatcherOptions {
 }
 
 export class Batcher<T, R> {
-  private pending: Waiting<T, R>[] = [];
+  private readonly pending: Waiting<T, R>[] = [];
   private inFlight = 0;
   private scheduled = false;
 
