@@ -68,8 +68,9 @@ type Unlisted = Exclude<keyof OrderRow, (typeof ORDER_COLUMNS)[number]>;
 const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void allListed;
 
-/** The event's and notification's columns, besides the order_id they belong to. */
+/** The event's and notification's columns; each row carries the order_id it belongs to. */
 const EVENT_COLUMNS = [
+  'order_id',
   'seq',
   'type',
   'amount',
@@ -79,6 +80,7 @@ const EVENT_COLUMNS = [
 ] as const satisfies readonly (keyof EventInsert)[];
 
 const NOTIFICATION_COLUMNS = [
+  'order_id',
   'notify_id',
   'merchant_id',
   'event_seq',
@@ -94,30 +96,31 @@ const NOTIFICATION_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof NotificationInsert)[];
 
-const marks = (n: number) => Array(n).fill('?').join(', ');
+/** SQLite: one row of `table`, bound in the order of `columns` (see values). */
+const insertRow = (table: string, columns: readonly string[]) =>
+  `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 
-const INSERT_ORDER = `insert into orders (${ORDER_COLUMNS.join(', ')}) values (${marks(ORDER_COLUMNS.length)})
-  on conflict (merchant_id, trans_id) do nothing`;
+/** A row's values in the order of `columns`, absent ones as NULL. */
+const values = <R>(row: R, columns: readonly (keyof R)[]) => columns.map((c) => row[c] ?? null);
 
 /**
- * PostgreSQL: a batch of orders, events and notifications, each a JSON array of rows, in one
- * statement. json_populate_recordset types every field by the table's own column, so the
- * statement needs no type list; an event or notification is inserted only for an order row
- * this statement inserted (a taken trans_id inserts nothing of its payment).
+ * PostgreSQL: rows of `table` from a JSON array parameter. json_populate_recordset types every
+ * field by the table's own column, so the statement needs no type list.
  */
-const INSERT_BATCH = `with o as (
-    insert into orders (${ORDER_COLUMNS.join(', ')})
-    select ${ORDER_COLUMNS.join(', ')} from json_populate_recordset(null::orders, ?::json)
-    on conflict (merchant_id, trans_id) do nothing
-    returning order_id),
-  e as (
-    insert into order_events (order_id, ${EVENT_COLUMNS.join(', ')})
-    select order_id, ${EVENT_COLUMNS.join(', ')} from json_populate_recordset(null::order_events, ?::json)
-    join o using (order_id)),
-  n as (
-    insert into notifications (order_id, ${NOTIFICATION_COLUMNS.join(', ')})
-    select order_id, ${NOTIFICATION_COLUMNS.join(', ')} from json_populate_recordset(null::notifications, ?::json)
-    join o using (order_id))
+const insertFromJson = (table: string, columns: readonly string[]) =>
+  `insert into ${table} (${columns.join(', ')})
+   select ${columns.join(', ')} from json_populate_recordset(null::${table}, ?::json)`;
+
+const ON_TAKEN_TRANS_ID = 'on conflict (merchant_id, trans_id) do nothing';
+
+/**
+ * PostgreSQL: a batch of orders, events and notifications in one statement. An event or
+ * notification is inserted only for an order row this statement inserted (a taken trans_id
+ * inserts nothing of its payment).
+ */
+const INSERT_BATCH = `with o as (${insertFromJson('orders', ORDER_COLUMNS)} ${ON_TAKEN_TRANS_ID} returning order_id),
+  e as (${insertFromJson('order_events', EVENT_COLUMNS)} join o using (order_id)),
+  n as (${insertFromJson('notifications', NOTIFICATION_COLUMNS)} join o using (order_id))
   select order_id from o`;
 
 /** Batches on their way at once, and the most payments one carries (PostgreSQL). */
@@ -139,34 +142,19 @@ export class FinalOrderInsert {
       this.postgres = new Batcher(async (writes: FinalWrite[]) => {
         const rows = await statement.all<{ order_id: string }>([
           JSON.stringify(writes.map((w) => w.order)),
-          JSON.stringify(writes.map((w) => ({ ...w.event, order_id: w.order.order_id }))),
-          JSON.stringify(
-            writes.flatMap((w) =>
-              w.notification ? [{ ...w.notification, order_id: w.order.order_id }] : [],
-            ),
-          ),
+          JSON.stringify(writes.map((w) => w.event)),
+          JSON.stringify(writes.flatMap((w) => w.notification ?? [])),
         ]);
         const inserted = new Set(rows.map((r) => r.order_id));
         return writes.map((w) => inserted.has(w.order.order_id));
       }, BATCHING);
       return;
     }
+    const writer = (name: string, sql: string) => prepare(store, name, sql, 'writer');
     this.sqlite = {
-      order: prepare(store, 'final_order', INSERT_ORDER, 'writer'),
-      event: prepare(
-        store,
-        'final_order_event',
-        `insert into order_events (order_id, ${EVENT_COLUMNS.join(', ')})
-         values (${marks(1 + EVENT_COLUMNS.length)})`,
-        'writer',
-      ),
-      notification: prepare(
-        store,
-        'final_order_notification',
-        `insert into notifications (order_id, ${NOTIFICATION_COLUMNS.join(', ')})
-         values (${marks(1 + NOTIFICATION_COLUMNS.length)})`,
-        'writer',
-      ),
+      order: writer('final_order', `${insertRow('orders', ORDER_COLUMNS)} ${ON_TAKEN_TRANS_ID}`),
+      event: writer('final_order_event', insertRow('order_events', EVENT_COLUMNS)),
+      notification: writer('final_order_notification', insertRow('notifications', NOTIFICATION_COLUMNS)),
     };
   }
 
@@ -175,14 +163,9 @@ export class FinalOrderInsert {
     if (this.postgres) return this.postgres.submit({ order, event, notification });
     const sqlite = this.sqlite!;
     return inTransaction(this.store, async () => {
-      if ((await sqlite.order.run(ORDER_COLUMNS.map((c) => order[c]))) === 0) return false;
-      await sqlite.event.run([order.order_id, ...EVENT_COLUMNS.map((c) => event[c] ?? null)]);
-      if (notification) {
-        await sqlite.notification.run([
-          order.order_id,
-          ...NOTIFICATION_COLUMNS.map((c) => notification[c] ?? null),
-        ]);
-      }
+      if ((await sqlite.order.run(values(order, ORDER_COLUMNS))) === 0) return false;
+      await sqlite.event.run(values(event, EVENT_COLUMNS));
+      if (notification) await sqlite.notification.run(values(notification, NOTIFICATION_COLUMNS));
       return true;
     });
   }
