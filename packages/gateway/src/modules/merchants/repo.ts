@@ -9,7 +9,7 @@ export interface MerchantRow {
   status: 'ACTIVE' | 'DISABLED';
   notify_url: string | null;
   /** Whether it ever created a checkout session (its direct payments then check trans_ids against them). */
-  uses_checkout?: boolean;
+  uses_checkout: boolean;
   created_at: number;
 }
 
@@ -142,7 +142,7 @@ function toMerchant(row: {
   name: string;
   status: 'ACTIVE' | 'DISABLED';
   notify_url: string | null;
-  uses_checkout?: number | string;
+  uses_checkout: number | string;
   created_at: number | string;
 }): MerchantRow {
   return {
@@ -150,7 +150,7 @@ function toMerchant(row: {
     name: row.name,
     status: row.status,
     notify_url: row.notify_url,
-    uses_checkout: Number(row.uses_checkout ?? 0) === 1,
+    uses_checkout: Number(row.uses_checkout) === 1,
     created_at: toNumber(row.created_at),
   };
 }

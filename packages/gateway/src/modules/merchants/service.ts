@@ -44,6 +44,7 @@ export class MerchantService {
       name: input.name.trim(),
       status: 'ACTIVE',
       notify_url: input.notifyUrl ?? null,
+      uses_checkout: false,
       created_at: now,
     };
     const key: MerchantKeyRow = {
