@@ -62,6 +62,8 @@ export interface AppDeps {
   acquirer: Acquirer;
   clock: Clock;
   logger: Logger;
+  /** Draws order ids; newOrderId unless a test draws taken ones on purpose. */
+  orderIds?: (now: number) => string;
   settings: PaymentSettings &
     AuthorizationSettings &
     DispatcherSettings & {
@@ -168,6 +170,7 @@ export function buildApp(deps: AppDeps): App {
     settings,
     offsite,
     sessionTransIds: sessionRepo,
+    ...(deps.orderIds ? { orderIds: deps.orderIds } : {}),
   });
   const checkout = new CheckoutService({ sessions, payments, merchants: merchantRepo, clock });
   const captures = new CaptureService(writer, clock);

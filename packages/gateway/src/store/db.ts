@@ -83,6 +83,9 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Each group-commit job runs in a savepoint, which copies every page it is the first to
+  // change into a statement journal; kept in memory, that is a copy, not a temp file write.
+  sqlite.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const reader = new SqliteDatabase(file);
   reader.pragma('busy_timeout = 5000');

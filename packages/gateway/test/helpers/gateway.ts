@@ -36,6 +36,8 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Where log lines go; silent unless given. */
   logStream?: NodeJS.WritableStream;
+  /** Draws order ids in place of newOrderId. */
+  orderIds?: (now: number) => string;
 }
 
 export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
@@ -52,6 +54,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     clock,
     logger,
     settings: config,
+    ...(options.orderIds ? { orderIds: options.orderIds } : {}),
   });
   const baseUrl = await listen(built.app, '127.0.0.1', 0);
 

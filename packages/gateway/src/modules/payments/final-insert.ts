@@ -111,14 +111,19 @@ const insertFromJson = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(', ')})
    select ${columns.join(', ')} from json_populate_recordset(null::${table}, ?::json)`;
 
-const ON_TAKEN_TRANS_ID = 'on conflict (merchant_id, trans_id) do nothing';
+/**
+ * A taken trans_id (a duplicate request) or a taken order id (drawn by another process in the
+ * same tick, see newOrderId): either way nothing of the payment is written, and the caller
+ * tells the two apart by looking the trans_id up.
+ */
+const IF_NEW = 'on conflict do nothing';
 
 /**
  * PostgreSQL: a batch of orders, events and notifications in one statement. An event or
- * notification is inserted only for an order row this statement inserted (a taken trans_id
- * inserts nothing of its payment).
+ * notification is inserted only for an order row this statement inserted (a taken trans_id or
+ * order id inserts nothing of its payment).
  */
-const INSERT_BATCH = `with o as (${insertFromJson('orders', ORDER_COLUMNS)} ${ON_TAKEN_TRANS_ID} returning order_id),
+const INSERT_BATCH = `with o as (${insertFromJson('orders', ORDER_COLUMNS)} ${IF_NEW} returning order_id),
   e as (${insertFromJson('order_events', EVENT_COLUMNS)} join o using (order_id)),
   n as (${insertFromJson('notifications', NOTIFICATION_COLUMNS)} join o using (order_id))
   select order_id from o`;
@@ -152,13 +157,13 @@ export class FinalOrderInsert {
     }
     const writer = (name: string, sql: string) => prepare(store, name, sql, 'writer');
     this.sqlite = {
-      order: writer('final_order', `${insertRow('orders', ORDER_COLUMNS)} ${ON_TAKEN_TRANS_ID}`),
+      order: writer('final_order', `${insertRow('orders', ORDER_COLUMNS)} ${IF_NEW}`),
       event: writer('final_order_event', insertRow('order_events', EVENT_COLUMNS)),
       notification: writer('final_order_notification', insertRow('notifications', NOTIFICATION_COLUMNS)),
     };
   }
 
-  /** False when the trans_id was taken: nothing was written. */
+  /** False when the trans_id or the order id was taken: nothing was written. */
   async run(order: OrderRow, event: EventInsert, notification: NotificationInsert | null): Promise<boolean> {
     if (this.postgres) return this.postgres.submit({ order, event, notification });
     const sqlite = this.sqlite!;

@@ -1,19 +1,28 @@
 /** SQL for orders. Rows come back normalised (numbers are numbers on both stores). */
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Store } from '../../store/db.ts';
 import { type OrderEventsTable, type OrdersTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
 import { forUpdate, type Tx } from '../../store/tx.ts';
 import type { OrderEvent, OrderRow } from './order-row.ts';
 
+/**
+ * `status = 'PROCESSING'` as a literal, not a parameter: the jobs' index holds only those
+ * orders (migration 009), and a planner uses it only for a query that names the same value.
+ */
+export const STILL_PROCESSING = sql.lit('PROCESSING');
+
 export class OrderRepo {
   constructor(private readonly store: Store) {}
 
-  /** Inserts unless (merchant_id, trans_id) exists; the unique index decides, so concurrent duplicates insert once. */
+  /**
+   * Inserts unless (merchant_id, trans_id) or the order id exists; the unique indexes decide, so
+   * concurrent duplicates insert once.
+   */
   async insertIfNew(row: OrderRow, tx: Tx = this.store.read): Promise<boolean> {
     const inserted = await tx
       .insertInto('orders')
       .values(row)
-      .onConflict((oc) => oc.columns(['merchant_id', 'trans_id']).doNothing())
+      .onConflict((oc) => oc.doNothing())
       .returning('order_id')
       .executeTakeFirst();
     return inserted !== undefined;
@@ -81,7 +90,7 @@ export class OrderRepo {
     const rows = await this.store.read
       .selectFrom('orders')
       .select('order_id')
-      .where('status', '=', 'PROCESSING')
+      .where('status', '=', STILL_PROCESSING)
       .where('next_reconcile_at', '<=', now)
       .orderBy('next_reconcile_at')
       .limit(limit)

@@ -8,7 +8,7 @@ import type { Acquirer, AuthorizeRequest, AuthorizeResult } from '../../acquirer
 import { detectBrand, validateCard } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
-import { newId } from '../../domain/ids.ts';
+import { newOrderId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
 import type { Vault } from '../../vault/vault.ts';
 import type { AgreementRepo } from '../recurring/repo.ts';
@@ -57,7 +57,15 @@ export interface PaymentDeps {
   offsite: OffsiteService;
   /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
   sessionTransIds: { taken(merchantId: string, transId: string): Promise<boolean> };
+  /** Draws a new order id (newOrderId unless given: tests draw a taken one on purpose). */
+  orderIds?: (now: number) => string;
 }
+
+/** How often a payment draws a new order id after finding its id taken (see newOrderId). */
+const ORDER_ID_DRAWS = 5;
+
+/** The insert found the order id taken by another process's order (not the trans_id). */
+class OrderIdTaken extends Error {}
 
 /** The parameters two requests must share to be the same payment (spec §5.1). */
 const COMPARED = [
@@ -84,6 +92,21 @@ export class PaymentService {
    * refuses: a duplicate then replays the order it names.
    */
   async create(merchant: RequestMerchant, input: PaymentInput, publicUrl: string): Promise<OrderRow> {
+    for (let draw = 1; ; draw++) {
+      try {
+        return await this.createWithNewId(merchant, input, publicUrl);
+      } catch (err) {
+        if (!(err instanceof OrderIdTaken) || draw === ORDER_ID_DRAWS) throw err;
+      }
+    }
+  }
+
+  /** One attempt of create, with a newly drawn order id; nothing is kept if that id was taken. */
+  private async createWithNewId(
+    merchant: RequestMerchant,
+    input: PaymentInput,
+    publicUrl: string,
+  ): Promise<OrderRow> {
     const { clock, settings } = this.deps;
     const merchantId = merchant.merchant_id;
     const hints = { merchantNotifyUrl: merchant.notify_url };
@@ -240,7 +263,7 @@ export class PaymentService {
         ? { card_bin: own.card_bin, card_last4: own.card_last4, card_brand: own.card_brand }
         : noCard;
     return {
-      order_id: newId('GW'),
+      order_id: (this.deps.orderIds ?? newOrderId)(now),
       merchant_id: merchantId,
       trans_id: input.trans_id,
       status: 'PROCESSING',
@@ -300,9 +323,13 @@ export class PaymentService {
     return this.deps.recorder.record(intent.order_id, result);
   }
 
+  /**
+   * After an insert that wrote nothing: the order holding this trans_id, replayed. Orders are
+   * never deleted, so when no order holds it, what was taken is the order id.
+   */
   private async replayLatest(candidate: OrderRow): Promise<OrderRow> {
     const existing = await this.deps.repo.byTransId(candidate.merchant_id, candidate.trans_id);
-    if (!existing) throw new Error(`order for trans_id ${candidate.trans_id} vanished`);
+    if (!existing) throw new OrderIdTaken(candidate.order_id);
     return this.replay(existing, candidate);
   }
 

@@ -14,7 +14,7 @@ import type { Store } from '../../store/db.ts';
 import type { Vault } from '../../vault/vault.ts';
 import type { AuthorizationRecorder } from '../payments/authorization.ts';
 import type { OrderRow } from '../payments/order-row.ts';
-import type { OrderRepo } from '../payments/repo.ts';
+import { type OrderRepo, STILL_PROCESSING } from '../payments/repo.ts';
 
 export type RedirectAction = 'approve' | 'decline' | 'cancel';
 
@@ -100,7 +100,7 @@ export class OffsiteService {
     const rows = await this.deps.store.read
       .selectFrom('orders')
       .select('order_id')
-      .where('status', '=', 'PROCESSING')
+      .where('status', '=', STILL_PROCESSING)
       .where('payment_method', 'in', methods)
       .where(column, '<=', upTo)
       .limit(limit)

@@ -8,6 +8,7 @@ import * as threeDs from './005-three-ds.ts';
 import * as checkoutSessions from './006-checkout-sessions.ts';
 import * as merchantChanges from './007-merchant-changes.ts';
 import * as merchantCheckoutFlag from './008-merchant-checkout-flag.ts';
+import * as partialJobIndexes from './009-partial-job-indexes.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-checkout-sessions': checkoutSessions,
   '007-merchant-changes': merchantChanges,
   '008-merchant-checkout-flag': merchantCheckoutFlag,
+  '009-partial-job-indexes': partialJobIndexes,
 };
