@@ -11,6 +11,7 @@ import { ApiError } from './domain/errors.ts';
 import { authenticate } from './http/auth.ts';
 import { registerDurableReads } from './http/durable-reads.ts';
 import { registerEnvelope } from './http/envelope.ts';
+import { lazyRequestLogger } from './http/request-logger.ts';
 import { expireAuthorizations } from './jobs/expiry.ts';
 import { reconcileUnknownOutcomes } from './jobs/reconciler.ts';
 import { settleDueRefunds } from './jobs/refund-settler.ts';
@@ -204,6 +205,7 @@ export function buildApp(deps: AppDeps): App {
     bodyLimit: BODY_LIMIT,
     // Per-request log lines would cost more than the payment at load; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
   });
   // The signature covers the raw bytes, so the body stays a Buffer until auth has verified it;
   // any content type is read that way (PayKKa clients are not all careful about the header).
