@@ -92,27 +92,10 @@ export class PaymentService {
    * refuses: a duplicate then replays the order it names.
    */
   async create(merchant: RequestMerchant, input: PaymentInput, publicUrl: string): Promise<OrderRow> {
-    for (let draw = 1; ; draw++) {
-      try {
-        return await this.createWithNewId(merchant, input, publicUrl);
-      } catch (err) {
-        if (!(err instanceof OrderIdTaken) || draw === ORDER_ID_DRAWS) throw err;
-      }
-    }
-  }
-
-  /** One attempt of create, with a newly drawn order id; nothing is kept if that id was taken. */
-  private async createWithNewId(
-    merchant: RequestMerchant,
-    input: PaymentInput,
-    publicUrl: string,
-  ): Promise<OrderRow> {
-    const { clock, settings } = this.deps;
     const merchantId = merchant.merchant_id;
     const hints = { merchantNotifyUrl: merchant.notify_url };
-    const now = clock.now();
+    const now = this.deps.clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
-    const candidate = this.newOrder(merchantId, input, ctx, now);
 
     // A checkout session's trans_id is paid on its page only (docs/checkout.md). Only a
     // merchant that ever made a session can have one, so the others skip the lookup.
@@ -122,6 +105,28 @@ export class PaymentService {
       (await this.deps.sessionTransIds.taken(merchantId, input.trans_id))
     )
       throw new ApiError('TRANS_ID_REUSED', `${input.trans_id} names a checkout session`);
+
+    // Only the writes depend on the order id: a taken one is drawn again from here.
+    for (let draw = 1; ; draw++) {
+      const candidate = this.newOrder(merchantId, input, ctx, now);
+      try {
+        return await this.write(candidate, input, ctx, hints, publicUrl);
+      } catch (err) {
+        if (!(err instanceof OrderIdTaken) || draw === ORDER_ID_DRAWS) throw err;
+      }
+    }
+  }
+
+  /** Writes a new order for `candidate`, whose id is newly drawn; nothing is kept if that id was taken. */
+  private async write(
+    candidate: OrderRow,
+    input: PaymentInput,
+    ctx: StoredCardContext,
+    hints: EventHints,
+    publicUrl: string,
+  ): Promise<OrderRow> {
+    const { settings } = this.deps;
+    const now = candidate.created_at;
 
     if (input.source.kind === 'offsite') {
       const refused = storedCardRefusal(input, ctx);
