@@ -3,7 +3,8 @@
  * verify the signature over the raw bytes received, then the timestamp window. Every refusal
  * is request-level and happens before a route sees the request, so nothing is stored.
  */
-import { API_VERSION, decodeSignatureHeader, stringToSign, verifySignature } from '@openkka/sdk/signing';
+import type { KeyObject } from 'node:crypto';
+import { API_VERSION, decodeSignatureHeader, stringToSign, verifyAsync } from '@openkka/sdk/signing';
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError } from '../domain/errors.ts';
@@ -52,6 +53,20 @@ function signedTimestamp(value: unknown): string {
   throw new ApiError('INVALID_REQUEST', 'timestamp must be an integer in milliseconds');
 }
 
+/**
+ * On the thread pool, like the answer's signature: an RSA verify is the largest single piece of
+ * a request's work on the event loop, and there it would hold up every other request meanwhile.
+ * A merchant has one key, or two while rotating; they are tried in turn.
+ */
+async function verifiesWithAny(
+  signed: Buffer,
+  signature: Buffer,
+  keys: readonly KeyObject[],
+): Promise<boolean> {
+  for (const key of keys) if (await verifyAsync(signed, signature, key)) return true;
+  return false;
+}
+
 export function authenticate(deps: AuthDeps) {
   return async function authenticateRequest(request: FastifyRequest): Promise<void> {
     const body = readJsonObject(request.body);
@@ -76,7 +91,7 @@ export function authenticate(deps: AuthDeps) {
 
     const signature = decodeSignatureHeader(signatureHeader);
     const signed = stringToSign(body.merchant_id, timestamp, request.body as Buffer);
-    if (!signature || !found.keys.some((key) => verifySignature(signed, signature, key))) {
+    if (!signature || !(await verifiesWithAny(signed, signature, found.keys))) {
       throw new ApiError('SIGNATURE_INVALID');
     }
     if (Math.abs(deps.clock.now() - Number(timestamp)) > deps.signatureWindowMs) {
