@@ -1,12 +1,12 @@
 /**
  * The bench's child processes: its own TypeScript entries (load generator, ceiling server),
- * forked with the tsx loader as `bin/openkka.js` runs the CLI, and `openkka` itself.
+ * forked with the tsx loader as `bin/cli.js` runs the CLI, and `openkka` itself (`bin/openkka.cjs`).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const OPENKKA_BIN = fileURLToPath(new URL('../../bin/openkka.js', import.meta.url));
+export const OPENKKA_BIN = fileURLToPath(new URL('../../bin/openkka.cjs', import.meta.url));
 
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 

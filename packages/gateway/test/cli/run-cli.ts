@@ -1,12 +1,12 @@
 /**
- * Runs the real `openkka` executable (`node bin/openkka.js …`) and the tools a merchant would
+ * Runs the real `openkka` executable (`node bin/openkka.cjs …`) and the tools a merchant would
  * use (bash, openssl, curl) as child processes. Every child is tracked, so a test file can
  * kill whatever is still running after a failure.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const OPENKKA_BIN = fileURLToPath(new URL('../../bin/openkka.js', import.meta.url));
+export const OPENKKA_BIN = fileURLToPath(new URL('../../bin/openkka.cjs', import.meta.url));
 
 export interface RunResult {
   code: number | null;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
-const OPENKKA_BIN = fileURLToPath(new URL('../../../bin/openkka.js', import.meta.url));
+const OPENKKA_BIN = fileURLToPath(new URL('../../../bin/openkka.cjs', import.meta.url));
 
 it('`openkka bench --json` prints one JSON object whose orders match its ok answers, with no errors', async () => {
   const { stdout } = await promisify(execFile)(
