@@ -5,8 +5,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-export const OPENKKA_BIN = fileURLToPath(new URL('../../bin/openkka.cjs', import.meta.url));
+import { OPENKKA_BIN } from '../cli/executable.ts';
 
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 

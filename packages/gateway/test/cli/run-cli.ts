@@ -4,9 +4,7 @@
  * kill whatever is still running after a failure.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-export const OPENKKA_BIN = fileURLToPath(new URL('../../bin/openkka.cjs', import.meta.url));
+import { OPENKKA_BIN } from '../../src/cli/executable.ts';
 
 export interface RunResult {
   code: number | null;

@@ -1,10 +1,8 @@
 // The whole bench, end to end and briefly: its own gateway, ceiling and load generator processes.
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-
-const OPENKKA_BIN = fileURLToPath(new URL('../../../bin/openkka.cjs', import.meta.url));
+import { OPENKKA_BIN } from '../../../src/cli/executable.ts';
 
 it('`openkka bench --json` prints one JSON object whose orders match its ok answers, with no errors', async () => {
   const { stdout } = await promisify(execFile)(
