@@ -18,7 +18,8 @@ import { settleDueRefunds } from './jobs/refund-settler.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { captureRoutes } from './modules/captures/routes.ts';
 import { CaptureService } from './modules/captures/service.ts';
-import { MerchantAuthCache } from './modules/merchants/auth-cache.ts';
+import { ListeningAuthCache } from './modules/merchants/auth-cache-pg.ts';
+import { VersionedAuthCache } from './modules/merchants/auth-cache-sqlite.ts';
 import { MerchantRepo } from './modules/merchants/repo.ts';
 import { MerchantService } from './modules/merchants/service.ts';
 import { adminRoutes } from './modules/notifications/admin-routes.ts';
@@ -109,8 +110,11 @@ const API_PATHS = [
 export function buildApp(deps: AppDeps): App {
   const { store, clock, acquirer, settings } = deps;
   const merchantRepo = new MerchantRepo(store);
-  const authCache = store.raw.kind === 'postgres' ? new MerchantAuthCache(store.raw.url) : undefined;
-  authCache?.start();
+  const authCache =
+    store.raw.kind === 'postgres'
+      ? new ListeningAuthCache(store.raw.url)
+      : new VersionedAuthCache(store.raw.writer);
+  authCache.start();
   const merchants = new MerchantService(merchantRepo, clock, authCache);
   const orders = new OrderRepo(store);
   const refundRepo = new RefundRepo(store);
@@ -264,7 +268,7 @@ export function buildApp(deps: AppDeps): App {
   app.addHook('onClose', async () => {
     await jobs.stop();
     await dispatcher.stop();
-    await authCache?.stop();
+    await authCache.stop();
   });
   return { app, merchants, payments, captures, refunds, sessions, notifications, dispatcher, jobs };
 }

@@ -1,97 +1,53 @@
 /**
- * PostgreSQL only: what request authentication reads (the merchant and its parsed keys), kept
- * in memory while a dedicated connection LISTENs on `openkka_merchants`. The store notifies
- * that channel when any change to a merchant or its keys commits (migration 007), and the
- * entry is dropped as the notification arrives: a `merchant disable` or `remove-key` from the
- * CLI applies once PostgreSQL has delivered it, a fraction of a millisecond after its commit.
+ * What request authentication reads (the merchant and its parsed keys), kept in memory for as
+ * long as the store can tell this process that it changed. Each store tells it its own way:
+ * PostgreSQL by notification (auth-cache-pg.ts), SQLite by its data version
+ * (auth-cache-sqlite.ts). A change made through this process drops the entry at once.
  *
- * Nothing is cached while the connection is not listening (before it is up, after it fails,
- * until it is back): then every request reads the store, as on SQLite. A lookup that began
- * before a notification is not cached, since it may have read the state before the change.
+ * A lookup that was running when a change became known is not kept: it may have read the state
+ * before the change.
  */
-import pg from 'pg';
 import type { MerchantWithKeys } from './service.ts';
 
-const CHANNEL = 'openkka_merchants';
-const RECONNECT_MS = 1_000;
-
-export class MerchantAuthCache {
+export abstract class MerchantAuthCache {
   private readonly entries = new Map<string, MerchantWithKeys>();
-  /** Bumped by every notification and every loss of the connection. */
+  /** Bumped by every change this cache hears of and every loss of the means to hear of one. */
   private generation = 0;
-  private client: pg.Client | undefined;
-  private listening = false;
-  private stopped = false;
-  private retry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly url: string) {}
+  /** Whether answers are being kept (the store can tell us of changes right now). */
+  abstract get active(): boolean;
 
-  /** Starts listening in the background; until it is, nothing is cached. */
-  start(): void {
-    void this.connect();
-  }
+  start(): void {}
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retry);
-    this.forget();
-    await this.client?.end().catch(() => {});
-  }
+  async stop(): Promise<void> {}
 
-  /** Whether answers are being kept (the connection is listening). */
-  get active(): boolean {
-    return this.listening;
-  }
+  /** Called before every lookup: the place to learn of changes the store has not pushed. */
+  protected refresh(): void {}
 
-  /** Drops a merchant at once after a change made by this process (its notification follows). */
+  /** Drops a merchant after a change made by this process (or heard of from the store). */
   invalidate(merchantId: string): void {
     this.generation++;
     this.entries.delete(merchantId);
   }
 
-  /** The cached answer, or the loader's (kept only if nothing changed while it ran). */
-  async get(
-    merchantId: string,
-    load: () => Promise<MerchantWithKeys | undefined>,
-  ): Promise<MerchantWithKeys | undefined> {
-    const cached = this.listening ? this.entries.get(merchantId) : undefined;
-    if (cached) return cached;
-    const generation = this.generation;
-    const loaded = await load();
-    if (loaded && this.listening && generation === this.generation) this.entries.set(merchantId, loaded);
-    return loaded;
-  }
-
-  private forget(): void {
-    this.listening = false;
+  /** Drops every entry: something changed, and what is not known. */
+  protected forget(): void {
     this.generation++;
     this.entries.clear();
   }
 
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
-    this.client = client;
-    let gone = false;
-    const lost = () => {
-      if (gone || this.client !== client) return;
-      gone = true;
-      this.forget();
-      client.end().catch(() => {});
-      if (!this.stopped) this.retry = setTimeout(() => void this.connect(), RECONNECT_MS).unref();
-    };
-    client.on('error', lost);
-    client.on('end', lost);
-    client.on('notification', (message) => {
-      if (message.channel !== CHANNEL) return;
-      this.generation++;
-      if (message.payload) this.entries.delete(message.payload);
-    });
-    try {
-      await client.connect();
-      await client.query(`listen ${CHANNEL}`);
-      if (this.client === client && !this.stopped) this.listening = true;
-    } catch {
-      lost();
-    }
+  /** The kept answer, or the loader's (kept only if nothing changed while it ran). */
+  async get(
+    merchantId: string,
+    load: () => Promise<MerchantWithKeys | undefined>,
+  ): Promise<MerchantWithKeys | undefined> {
+    this.refresh();
+    const cached = this.active ? this.entries.get(merchantId) : undefined;
+    if (cached) return cached;
+    const generation = this.generation;
+    const loaded = await load();
+    this.refresh();
+    if (loaded && this.active && generation === this.generation) this.entries.set(merchantId, loaded);
+    return loaded;
   }
 }

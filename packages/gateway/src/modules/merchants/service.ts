@@ -1,9 +1,9 @@
 /**
- * Merchants and their signing keys. Status and key ids are read from the store on every
- * request (one primary-key lookup), so a merchant the CLI disables, or a key it removes, is
- * refused at once by a running server; on PostgreSQL the answer is kept until the store
- * notifies a change (auth-cache.ts). A key's PEM never changes for its id, so each key is
- * read and parsed once, the first time its id is seen.
+ * Merchants and their signing keys. What request authentication needs (status, key ids, parsed
+ * keys) is kept in memory for as long as the store can tell this process of a change
+ * (auth-cache.ts), and read again after one: a merchant the CLI disables, or a key it removes,
+ * is refused by a running server as soon as the change is known. A key's PEM never changes for
+ * its id, so each key is read and parsed once, the first time its id is seen.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../domain/clock.ts';
@@ -27,7 +27,7 @@ export class MerchantService {
   constructor(
     private readonly repo: MerchantRepo,
     private readonly clock: Clock,
-    /** PostgreSQL: authentication's reads kept while the store notifies changes. */
+    /** Authentication's reads, kept while the store can tell of changes. */
     private readonly authCache?: MerchantAuthCache,
   ) {}
 
@@ -65,7 +65,7 @@ export class MerchantService {
     return this.repo.count();
   }
 
-  /** Whether authentication's reads are being kept in memory (PostgreSQL, while listening). */
+  /** Whether authentication's reads are being kept in memory (on PostgreSQL, while listening). */
   get authCached(): boolean {
     return this.authCache?.active ?? false;
   }
