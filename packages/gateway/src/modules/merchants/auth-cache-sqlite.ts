@@ -6,8 +6,10 @@
  * SQL, another process's. All entries are dropped when it moves, since which merchant changed is
  * not known; this process's own merchant changes drop their entry themselves.
  *
- * The version is read before every lookup, on the event loop and without I/O beyond the shared
- * WAL index, so a change committed elsewhere applies to the very next request.
+ * The version is read before every lookup, so a change committed elsewhere applies to the very
+ * next request. Reading it takes a read lock on the WAL index and reads no page: two `fcntl`
+ * calls, a few microseconds, against the lookup's query on the second connection and its hops
+ * through the promise queue.
  */
 import type SqliteDatabase from 'better-sqlite3';
 import { MerchantAuthCache } from './auth-cache.ts';
