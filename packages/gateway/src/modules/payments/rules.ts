@@ -39,8 +39,7 @@ export function storedCardRefusal(input: PaymentInput, ctx: StoredCardContext): 
   if (input.source.kind === 'token') {
     const token = ctx.token;
     // Removed, unknown, or another shopper's token all look the same to the merchant.
-    if (token?.status !== 'ACTIVE' || token.shopper_reference !== p.shopper_reference)
-      return 'TOKEN_INVALID';
+    if (token?.status !== 'ACTIVE' || token.shopper_reference !== p.shopper_reference) return 'TOKEN_INVALID';
   }
   return null;
 }
