@@ -2,7 +2,8 @@
  * PostgreSQL only: every change to a merchant or one of its keys, by any process (the CLI, an
  * operator's SQL), notifies channel `openkka_merchants` with the merchant id when it commits,
  * so a running gateway can keep what request authentication reads in memory and drop it at
- * once (merchants/auth-cache.ts). SQLite has no notifications: there every request reads it.
+ * once (merchants/auth-cache-pg.ts). SQLite has no notifications: there the gateway watches
+ * the store's data version instead (merchants/auth-cache-sqlite.ts).
  */
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
