@@ -1,25 +1,41 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Pure tests run once; feature tests run once per store, so every behaviour is proven on
 // the embedded SQLite store and on PostgreSQL. Browser tests (a real headless Chromium) prove
-// the shopper's pages, not the store, so they run once, on SQLite.
+// the shopper's pages, not the store, so they run once, on SQLite. Each of the postgres and e2e
+// projects finds (or starts) what it needs in a global setup that runs only when the project does.
 const feature = ['packages/gateway/test/**/*.test.ts'];
 const pure = ['packages/sdk/test/**/*.test.ts', 'packages/gateway/test/unit/**/*.test.ts'];
 const browser = ['packages/gateway/test/e2e/**/*.test.ts'];
 const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/**'];
+// Tests that start openkka (or the bench, or a database server) as child processes: each child
+// compiles the gateway afresh, so these hold most of the suite's CPU time. `npm run test:quick`
+// (OPENKKA_TEST_QUICK=1) leaves them out for the inner loop; `npm test` runs them all.
+const childProcesses = [
+  'packages/gateway/test/cli/**',
+  'packages/gateway/test/jobs/crash-recovery.test.ts',
+  'packages/gateway/test/notifications/{multi-process,operator,restart}.test.ts',
+  'packages/gateway/test/vault/cli.test.ts',
+  'packages/gateway/test/unit/{bench/smoke,setup/embedded-postgres}.test.ts',
+];
+const left = process.env.OPENKKA_TEST_QUICK === '1' ? childProcesses : [];
 
 export default defineConfig({
   test: {
+    // One worker more than there are cores: many tests spend their time waiting on a socket,
+    // a timer or a child process, and vitest's default (cores - 1) leaves a 2-core machine idle.
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: pure } },
+      { extends: true, test: { name: 'unit', include: pure, exclude: left } },
       {
         extends: true,
         test: {
           name: 'sqlite',
           include: feature,
-          exclude: notFeature,
+          exclude: [...notFeature, ...left],
           env: { OPENKKA_TEST_STORE: 'sqlite' },
         },
       },
@@ -29,6 +45,7 @@ export default defineConfig({
           name: 'postgres',
           include: feature,
           exclude: notFeature,
+          globalSetup: ['packages/gateway/test/setup/postgres.ts'],
           env: { OPENKKA_TEST_STORE: 'postgres' },
         },
       },
@@ -37,6 +54,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: browser,
+          globalSetup: ['packages/gateway/test/setup/chromium.ts'],
           env: { OPENKKA_TEST_STORE: 'sqlite' },
         },
       },

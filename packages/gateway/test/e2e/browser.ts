@@ -1,14 +1,12 @@
 /**
- * A real headless Chromium for the end-to-end tests, driven through playwright-core. The
- * browser is the system's (Debian's `chromium` package), never one downloaded at run time.
- * A missing browser fails the tests with the way to install it: these tests never skip.
+ * A real headless Chromium for the end-to-end tests, driven through playwright-core, which
+ * downloads no browser of its own. The project's global setup (test/setup/chromium.ts) finds
+ * one — OPENKKA_TEST_CHROMIUM, the system's, or the one an npm package ships — proves it
+ * starts, and leaves its path in OPENKKA_TEST_CHROMIUM: these tests never skip.
  */
-import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -18,25 +16,13 @@ const ARGS = [
   '--no-first-run',
 ];
 
-function missingBrowser(reason: string): Error {
-  return new Error(
-    process.env.CI
-      ? `Chromium is required by the e2e tests and ${reason}. CI must install it before the tests: ` +
-          '.ci/run runs `apt-get install -y chromium fonts-noto-cjk` when /usr/bin/chromium is missing; ' +
-          'set CHROMIUM_PATH if the browser lives elsewhere.'
-      : `Chromium is required by the e2e tests and ${reason}. Install it with ` +
-          '`sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk` (fonts-noto-cjk ' +
-          'renders the Chinese page), or set CHROMIUM_PATH to a Chromium or Chrome binary.',
-  );
-}
-
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw missingBrowser(`${CHROMIUM_PATH} does not exist`);
-  try {
-    return await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
-  } catch (err) {
-    throw missingBrowser(`${CHROMIUM_PATH} did not start (${(err as Error).message.split('\n')[0]})`);
-  }
+  const path = process.env.OPENKKA_TEST_CHROMIUM;
+  if (!path)
+    throw new Error(
+      "OPENKKA_TEST_CHROMIUM is not set: run the browser tests through vitest's e2e project, whose setup finds Chromium",
+    );
+  return chromium.launch({ executablePath: path, args: CHROMIUM_ARGS });
 }
 
 export interface GuardedContext {

@@ -89,8 +89,13 @@ export async function notification(s: Scene, orderId: string, type: string): Pro
   return all.filter((n) => n.body?.order_id === orderId).map((n) => n.body);
 }
 
-/** docs/screenshots/<name>.png, shown by the README and the docs. */
+/**
+ * docs/screenshots/<name>.png, shown by the README and the docs: written only by
+ * `npm run screenshots` (OPENKKA_SCREENSHOTS=1), so a test run leaves the work tree as it was
+ * and a browser without CJK fonts cannot spoil the Chinese pictures.
+ */
 export function saveScreenshot(name: string, png: Buffer): void {
+  if (!process.env.OPENKKA_SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   writeFileSync(new URL(`${name}.png`, SCREENSHOTS), png);
 }

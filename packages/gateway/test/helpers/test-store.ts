@@ -21,6 +21,7 @@ export interface TestStore {
   drop(): Promise<void>;
 }
 
+/** The postgres project's global setup (test/setup/postgres.ts) chooses the server and sets this. */
 export const PG_ADMIN_URL = process.env.OPENKKA_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function testStoreKind(): TestStoreKind {
