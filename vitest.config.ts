@@ -26,8 +26,9 @@ export default defineConfig({
     // One worker more than there are cores: many tests spend their time waiting on a socket,
     // a timer or a child process, and vitest's default (cores - 1) leaves a 2-core machine idle.
     maxWorkers: availableParallelism() + 1,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Ceilings, not budgets: a test polls for what it waits for, and only a hang reaches these.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: pure, exclude: left } },
       {

@@ -4,13 +4,11 @@
  * than the one that wrapped its data keys.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
 import { killChildren, type RunResult, runCli } from './run-cli.ts';
 
 // Every CLI run is a fresh Node process with a TypeScript loader: about a second each.
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
-
 const masterKey = () => randomBytes(32).toString('base64');
 
 let fresh: TestStore;

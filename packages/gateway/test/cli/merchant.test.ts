@@ -10,14 +10,12 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MerchantRepo } from '../../src/modules/merchants/repo.ts';
 import { openStore } from '../../src/store/db.ts';
 import { newKeyPair } from '../helpers/keys.ts';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
 import { killChildren, type RunResult, runCli } from './run-cli.ts';
-
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let keysStore: TestStore;
 let merchantStore: TestStore;

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { OPENKKA_BIN } from '../../src/cli/executable.ts';
+import { CEILING_MS } from '../helpers/eventually.ts';
 
 export interface RunResult {
   code: number | null;
@@ -88,7 +89,7 @@ export function run(
   command: string,
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 20_000,
+  timeoutMs = CEILING_MS,
 ): Promise<RunResult> {
   return finish(
     track(command, args, { ...process.env, ...env } as Record<string, string>),
@@ -98,7 +99,11 @@ export function run(
 }
 
 /** `openkka <args>` with `env` (a test store's env, plus any overrides). */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = CEILING_MS,
+): Promise<RunResult> {
   const tracked = track(process.execPath, [OPENKKA_BIN, ...args], { ...gatewayFreeEnv(), ...env });
   return finish(tracked, `openkka ${args.join(' ')}`, timeoutMs);
 }
@@ -112,7 +117,7 @@ export interface ServerProcess {
   stderr(): string;
   exited: Promise<RunResult>;
   /** Sends `signal` and resolves when the process has exited, with how long that took. */
-  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<RunResult & { elapsedMs: number }>;
+  stop(signal: NodeJS.Signals, timeoutMs?: number): Promise<RunResult & { elapsedMs: number }>;
 }
 
 const LISTENING = /^openkka is listening on (\S+)/m;
@@ -124,7 +129,10 @@ function bannerComplete(stdout: string): boolean {
 }
 
 /** `openkka start` on an OS-chosen port (PORT=0), resolved once the banner has been printed. */
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  timeoutMs = CEILING_MS,
+): Promise<ServerProcess> {
   const tracked = track(process.execPath, [OPENKKA_BIN, 'start'], {
     ...gatewayFreeEnv(),
     HOST: '127.0.0.1',
@@ -162,7 +170,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
     banner,
     stderr: tracked.stderr,
     exited: tracked.exited,
-    stop: async (signal, stopTimeoutMs) => {
+    stop: async (signal, stopTimeoutMs = CEILING_MS) => {
       const started = Date.now();
       tracked.child.kill(signal);
       const result = await finish(tracked, `openkka start after ${signal}`, stopTimeoutMs);

@@ -6,11 +6,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
 import { killChildren, type ServerProcess, startServer } from './run-cli.ts';
-
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const DEFAULT_SIZE = Math.max(2, availableParallelism());
 const OPERATOR_SIZE = DEFAULT_SIZE + 3;

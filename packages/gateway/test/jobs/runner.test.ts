@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedAcquirer } from '../../src/acquirer/simulator.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { cardPayment } from '../helpers/cards.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { eventTypes, eventually, orderRow, ProbeAcquirer, Shop } from './support.ts';
+import { eventTypes, orderRow, ProbeAcquirer, Shop } from './support.ts';
 
 const NO_ANSWER = '4000000000000408';
 
@@ -55,14 +56,10 @@ describe('passes on a timer', () => {
     expect(order.status).toBe('AUTHORIZED');
     gw.jobs.start(50);
 
-    const lapsed = await eventually(
-      'the expiry pass',
-      async () => {
-        const now = await shop.query(order.order_id);
-        return now.status === 'CANCELED' ? now : undefined;
-      },
-      5_000,
-    );
+    const lapsed = await eventually('the expiry pass', async () => {
+      const now = await shop.query(order.order_id);
+      return now.status === 'CANCELED' ? now : undefined;
+    });
     expect(lapsed.balances).toMatchObject({ voided_amount: 900, able_to_capture_amount: 0 });
     expect(await eventTypes(gw, order.order_id)).toEqual(['AUTHORIZATION', 'EXPIRY']);
     expect(log.lines.filter((l) => l.msg === 'background job failed')).toEqual([]);
@@ -85,7 +82,7 @@ describe('a job that throws', () => {
     );
     runner.start(20);
     try {
-      await eventually('passes after the failures', async () => (passes >= 5 ? true : undefined), 5_000, 10);
+      await eventually('passes after the failures', async () => (passes >= 5 ? true : undefined));
     } finally {
       await runner.stop();
     }
@@ -121,15 +118,11 @@ describe('a job that throws', () => {
       const order = await shop.client.payments.create(cardPayment({ capture_method: 'MANUAL' }));
       gw.jobs.start(50);
 
-      await eventually(
-        'a logged failure',
-        async () => (log.lines.some((l) => l.msg === 'background job failed') ? true : undefined),
-        5_000,
+      await eventually('a logged failure', async () =>
+        log.lines.some((l) => l.msg === 'background job failed') ? true : undefined,
       );
-      await eventually(
-        'the expiry after it',
-        async () => ((await shop.query(order.order_id)).status === 'CANCELED' ? true : undefined),
-        5_000,
+      await eventually('the expiry after it', async () =>
+        (await shop.query(order.order_id)).status === 'CANCELED' ? true : undefined,
       );
       expect((await orderRow(gw, broken.order_id)).status).toBe('PROCESSING');
     } finally {
@@ -163,7 +156,7 @@ describe('stop()', () => {
       pino({ level: 'silent' }) as unknown as FastifyBaseLogger,
     );
     runner.start(10);
-    await eventually('the first pass', async () => (started === 1 ? true : undefined), 2_000, 5);
+    await eventually('the first pass', async () => (started === 1 ? true : undefined), undefined, 5);
     // Many intervals go by while the first pass is held: none starts beside it.
     await sleep(100);
     expect(started).toBe(1);
@@ -204,11 +197,7 @@ describe('stop()', () => {
       const order = await shop.client.payments.create(cardPayment({ amount: 777 }, { card_no: NO_ANSWER }));
       expect(order.status).toBe('PROCESSING');
       gw.jobs.start(20);
-      await eventually(
-        'the question',
-        async () => (acquirer.outcomeCalls.length > 0 ? true : undefined),
-        5_000,
-      );
+      await eventually('the question', async () => (acquirer.outcomeCalls.length > 0 ? true : undefined));
 
       let closed = false;
       const closing = gw.app.close().then(() => {

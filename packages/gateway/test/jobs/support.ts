@@ -162,26 +162,3 @@ export class ProbeAcquirer implements Acquirer {
     return calls.filter((c) => c === id).length;
   }
 }
-
-/** Polls `probe` every `everyMs` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}

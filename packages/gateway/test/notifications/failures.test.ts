@@ -200,9 +200,9 @@ describe('a failing receiver is retried on the backoff schedule', () => {
       for (const failed of done.attempt_log.slice(0, 3)) {
         expect(failed).toMatchObject({ ...variant.attempt, delivered: 0 });
         if (variant.name.startsWith('no answer')) {
-          // The attempt waited for the timeout, and no longer than it needs to give up.
+          // The attempt waited for its own timeout, not the 10 s default nor the answer.
           expect(failed.latency_ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 10);
-          expect(failed.latency_ms).toBeLessThan(TIMEOUT_MS + 2_000);
+          expect(failed.latency_ms).toBeLessThan(10_000);
         }
       }
       expect(done.attempt_log[3]).toMatchObject({ http_status: 200, error: null, delivered: 1 });

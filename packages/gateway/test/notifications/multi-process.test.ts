@@ -243,7 +243,7 @@ describe('two gateway processes on the same store', () => {
     });
     const ids = await queue(PER_TEST, viaFirst, true);
     await until('every notification delivered', async () => (await pendingCount()) === 0, 60_000);
-    const stopped = await Promise.all(processes.map((p) => p.stop('SIGTERM', 15_000)));
+    const stopped = await Promise.all(processes.map((p) => p.stop('SIGTERM')));
     for (const s of stopped) expect(s.code, s.stderr).toBe(0);
 
     expectAcknowledgedOnce(ids);

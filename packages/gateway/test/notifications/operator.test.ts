@@ -5,13 +5,12 @@
  * through the CLI on the same store.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killChildren, runCli } from '../cli/run-cli.ts';
 import { cardPayment } from '../helpers/cards.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 import { type Behaviour, type Receiver, startReceiver } from './receiver.ts';
-
-vi.setConfig({ testTimeout: 60_000 });
 
 const TOKEN = randomBytes(24).toString('base64url');
 /** One retry, 50 ms after the first attempt: a refused notification is FAILED quickly. */
@@ -51,16 +50,6 @@ async function admin(
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function statusIs(id: string, status: string) {

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CEILING_MS } from '../helpers/eventually.ts';
 
 /**
  * How the receiver answers one request:
@@ -141,7 +142,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         .filter((r) => r.behaviour === 'ok' && typeof r.body?.notify_id === 'string')
         .map((r) => r.body.notify_id as string);
     },
-    async waitFor(predicate, timeoutMs = 5_000) {
+    async waitFor(predicate, timeoutMs = CEILING_MS) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
         if (Date.now() > deadline) {

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenKKA } from '@openkka/sdk';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { NotificationRepo, type NotificationRow } from '../../src/modules/notifications/repo.ts';
@@ -19,10 +19,9 @@ import { NotificationService } from '../../src/modules/notifications/service.ts'
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { killChildren, runCli, type ServerProcess, startServer } from '../cli/run-cli.ts';
 import { cardPayment } from '../helpers/cards.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
 import { type Behaviour, type Receiver, startReceiver } from './receiver.ts';
-
-vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 const TIMEOUT_MS = 1_000;
 /**
@@ -90,16 +89,6 @@ function client(server: ServerProcess): OpenKKA {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function rowsOf(orderIds: string[]): Promise<NotificationRow[]> {
   const rows = await notifications.list({ limit: 1000 });
   return rows.filter((n) => orderIds.includes(n.order_id)).sort((a, b) => a.created_at - b.created_at);
@@ -153,21 +142,17 @@ describe('the gateway is killed while notifications are being retried', () => {
 
     // Kill between attempts: every order's first notification tried at least twice, no claim
     // held (a claim pushes next_attempt_at out by the lease), every request recorded.
-    const atKill = await until(
-      'a moment between attempts',
-      async () => {
-        const rows = await rowsOf(orderIds);
-        const now = Date.now();
-        const quiet =
-          heads(rows).every((n) => n.attempts >= 2) &&
-          rows.every((n) => n.status === 'PENDING' && n.next_attempt_at! <= now + 300) &&
-          (await attemptRows(ids)) === requestsFor(ids).length;
-        if (!quiet) return undefined;
-        first.child.kill('SIGKILL');
-        return rows;
-      },
-      60_000,
-    );
+    const atKill = await eventually('a moment between attempts', async () => {
+      const rows = await rowsOf(orderIds);
+      const now = Date.now();
+      const quiet =
+        heads(rows).every((n) => n.attempts >= 2) &&
+        rows.every((n) => n.status === 'PENDING' && n.next_attempt_at! <= now + 300) &&
+        (await attemptRows(ids)) === requestsFor(ids).length;
+      if (!quiet) return undefined;
+      first.child.kill('SIGKILL');
+      return rows;
+    });
     expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
     // RETRIES + 1 attempts in all: room left for one more refusal and the success.
     expect(Math.max(...atKill.map((n) => n.attempts))).toBeLessThanOrEqual(RETRIES - 1);
@@ -186,14 +171,10 @@ describe('the gateway is killed while notifications are being retried', () => {
     // A new process takes over from where the first left off.
     restarted = true;
     const second = await startServer({ ...store.env, ...ENV });
-    const delivered = await until(
-      'every notification delivered',
-      async () => {
-        const rows = await rowsOf(orderIds);
-        return rows.every((n) => n.status === 'DELIVERED') ? rows : undefined;
-      },
-      60_000,
-    );
+    const delivered = await eventually('every notification delivered', async () => {
+      const rows = await rowsOf(orderIds);
+      return rows.every((n) => n.status === 'DELIVERED') ? rows : undefined;
+    });
     expect(delivered).toHaveLength(5);
 
     const acknowledged = receiver.acknowledgedIds().filter((id) => ids.includes(id));
@@ -226,7 +207,7 @@ describe('the gateway is killed while notifications are being retried', () => {
     expect(rowsAtKill).toBe(requestsAtKill);
     expect(await attemptRows(ids)).toBe(requestsFor(ids).length);
 
-    const stopped = await second.stop('SIGTERM', 60_000);
+    const stopped = await second.stop('SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(0);
   });
 
@@ -239,7 +220,7 @@ describe('the gateway is killed while notifications are being retried', () => {
     const [row] = await rowsOf([order.order_id]);
     const id = row!.notify_id;
     // The attempt is in flight (the receiver holds it unanswered): kill now.
-    await receiver.waitFor((all) => all.some((r) => r.body?.notify_id === id), 60_000);
+    await receiver.waitFor((all) => all.some((r) => r.body?.notify_id === id));
     first.child.kill('SIGKILL');
     expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
 
@@ -253,10 +234,8 @@ describe('the gateway is killed while notifications are being retried', () => {
 
     behaviour = 'ok';
     const second = await startServer({ ...store.env, ...ENV });
-    await until(
-      'delivered after the lease',
-      async () => ((await notifications.get(id)).status === 'DELIVERED' ? true : undefined),
-      LEASE_MS + 60_000,
+    await eventually('delivered after the lease', async () =>
+      (await notifications.get(id)).status === 'DELIVERED' ? true : undefined,
     );
     const requests = requestsFor([id]);
     expect(requests.map((r) => r.behaviour)).toEqual(['hang', 'ok']);
@@ -268,7 +247,7 @@ describe('the gateway is killed while notifications are being retried', () => {
     expect(done).toMatchObject({ status: 'DELIVERED', attempts: 1 });
     expect(done.attempt_log).toMatchObject([{ attempt: 1, http_status: 200, delivered: 1 }]);
 
-    const stopped = await second.stop('SIGTERM', 60_000);
+    const stopped = await second.stop('SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(0);
   });
 });

@@ -7,6 +7,7 @@
 import type { OpenKKA } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
+import { CEILING_MS } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 import { strictClient } from './support.ts';
 
@@ -77,7 +78,7 @@ describe('answers built from reads', () => {
     const release = holdDurability();
     try {
       const payment = client.payments.create(cardPayment());
-      expect(await answeredWithin(payment, 5_000)).toBe(true);
+      expect(await answeredWithin(payment, CEILING_MS)).toBe(true);
     } finally {
       release();
     }

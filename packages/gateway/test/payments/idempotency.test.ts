@@ -7,6 +7,7 @@ import { type OpenKKA, OpenKKAApiError, type Order } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedAcquirer } from '../../src/acquirer/simulator.ts';
 import { cardPayment } from '../helpers/cards.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 import { signedPost } from '../helpers/raw.ts';
 import { CountingAcquirer, countOrders, refusal, strictClient } from './support.ts';
@@ -199,9 +200,11 @@ describe('with a slow acquirer (300 ms)', () => {
   let merchant: TestMerchant;
   let client: OpenKKA;
   const acquirer = new CountingAcquirer(new SimulatedAcquirer({ latencyMs: 300 }));
+  /** How long a duplicate may wait for the first: long, so that following it is told apart. */
+  const IDEMPOTENCY_WAIT_MS = 60_000;
 
   beforeAll(async () => {
-    gw = await startGateway({ acquirer });
+    gw = await startGateway({ acquirer, env: { OPENKKA_IDEMPOTENCY_WAIT: `${IDEMPOTENCY_WAIT_MS}ms` } });
     merchant = await gw.createMerchant();
     client = strictClient(gw, merchant);
   });
@@ -217,8 +220,8 @@ describe('with a slow acquirer (300 ms)', () => {
     expect(answers[0]!.balances.captured_amount).toBe(3030);
     expect(await countOrders(gw, merchant.merchantId)).toBe(1);
     expect(acquirer.callsFor(answers[0]!.order_id)).toBe(1);
-    // Waiting duplicates follow the first request, far inside the 10 s bound.
-    expect(elapsed).toBeLessThan(5_000);
+    // Waiting duplicates follow the first request, far inside their wait.
+    expect(elapsed).toBeLessThan(IDEMPOTENCY_WAIT_MS / 2);
   });
 
   it('a duplicate of a slow decline waits for it and answers FAILURE, not PROCESSING', async () => {
@@ -242,7 +245,9 @@ describe('with a slow acquirer (300 ms)', () => {
 describe('when the first request outlasts the idempotency wait', () => {
   let gw: TestGateway;
   let client: OpenKKA;
-  const acquirer = new CountingAcquirer(new SimulatedAcquirer({ latencyMs: 1_000 }));
+  /** Far longer than the wait, so that a loaded machine still sees the first one in flight. */
+  const LATENCY_MS = 10_000;
+  const acquirer = new CountingAcquirer(new SimulatedAcquirer({ latencyMs: LATENCY_MS }));
 
   beforeAll(async () => {
     gw = await startGateway({ acquirer, env: { OPENKKA_IDEMPOTENCY_WAIT: '150ms' } });
@@ -254,13 +259,11 @@ describe('when the first request outlasts the idempotency wait', () => {
     const body = cardPayment();
     const first = client.payments.create(body);
     // Wait until the first request has recorded its intent, so it is the one in flight.
-    const deadline = Date.now() + 5_000;
-    while ((await countOrders(gw)) === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await eventually('the first intent', async () => ((await countOrders(gw)) > 0 ? true : undefined));
     const started = Date.now();
     const duplicate = await client.payments.create(body);
-    expect(Date.now() - started).toBeLessThan(800);
+    // It did not wait for the acquirer's answer.
+    expect(Date.now() - started).toBeLessThan(LATENCY_MS / 2);
     expect(duplicate.status).toBe('PROCESSING');
     const done = await first;
     expect(done).toMatchObject({ order_id: duplicate.order_id, status: 'SUCCESS' });

@@ -5,15 +5,13 @@
  * removes the old key. With OPENKKA_MASTER_KEY, rotate-master explains and changes nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyStatus } from '../../src/vault/status.ts';
 import { killChildren, runCli, type ServerProcess, startServer } from '../cli/run-cli.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
 
 // Every CLI run is a fresh Node process; the server looks at its keyring every 5 s.
-vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
-
 let store: TestStore;
 let server: ServerProcess;
 
@@ -55,11 +53,15 @@ describe('rotating the master key of a running gateway', () => {
   });
 
   it('the running server adopts it without a restart: data keys re-wrapped, the old key retirable', async () => {
-    let s = await status();
-    for (let i = 0; i < 20 && !s.master_keys.find((m) => m.id === oldId)?.retirable; i++) {
-      await delay(1_000);
-      s = await status();
-    }
+    const s = await eventually(
+      'the old master key retirable',
+      async () => {
+        const now = await status();
+        return now.master_keys.find((m) => m.id === oldId)?.retirable ? now : undefined;
+      },
+      undefined,
+      500,
+    );
     expect(s.master_keys).toEqual([
       { id: oldId, primary: false, wraps: [], retirable: true },
       expect.objectContaining({ id: newId, primary: true, retirable: false }),
@@ -84,7 +86,7 @@ describe('rotating the master key of a running gateway', () => {
   });
 
   it('the server ran through it all without a key-rotation problem, and stops cleanly', async () => {
-    const stopped = await server.stop('SIGTERM', 15_000);
+    const stopped = await server.stop('SIGTERM');
     expect(stopped.code).toBe(0);
     expect(stopped.stderr).not.toMatch(/key rotation:/);
   });
