@@ -4,11 +4,13 @@
  *   1. OPENKKA_TEST_CHROMIUM, when set;
  *   2. a system Chromium or Chrome (/usr/bin/chromium, then chromium, chromium-browser,
  *      google-chrome, google-chrome-stable on the PATH);
- *   3. the Chromium that the npm package `@sparticuz/chromium` ships (Linux x64), unpacked once.
+ *   3. the Chromium that the npm package `@sparticuz/chromium` ships (Linux x64), unpacked once
+ *      into node_modules/.cache/openkka-chromium.
  * The tests read the choice from OPENKKA_TEST_CHROMIUM, which the workers inherit.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../e2e/browser.ts';
 
@@ -38,13 +40,22 @@ async function bundled(): Promise<string> {
     throw new Error(
       `The e2e tests need Chromium: none was found, and the bundled one is built for Linux x64 only. ${INSTALL}`,
     );
+  // The package unpacks into os.tmpdir(); point that at a cache of this checkout's own, so that
+  // users and checkouts on one machine neither share nor fight over one /tmp/chromium.
+  const cache = fileURLToPath(new URL('../../../../node_modules/.cache/openkka-chromium/', import.meta.url));
+  const tmp = process.env.TMPDIR;
   try {
+    mkdirSync(cache, { recursive: true });
+    process.env.TMPDIR = cache;
     const { default: packaged } = await import('@sparticuz/chromium');
     return await packaged.executablePath();
   } catch (err) {
     throw new Error(
       `The e2e tests need Chromium: none was found, and the bundled one did not unpack (${(err as Error).message}). ${INSTALL}`,
     );
+  } finally {
+    if (tmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmp;
   }
 }
 
@@ -67,6 +78,8 @@ export default async function setup(): Promise<void> {
     await browser.close();
   } catch (err) {
     const first = (err as Error).message.split('\n')[0];
+    // A run killed while unpacking leaves a partial binary: the next run unpacks afresh.
+    if (source.startsWith('bundled')) rmSync(dirname(path), { recursive: true, force: true });
     throw new Error(
       `The e2e tests need Chromium, and ${path} (${source}) did not start: ${first}. ${INSTALL}`,
     );
