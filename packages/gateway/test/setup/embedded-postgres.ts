@@ -63,6 +63,18 @@ async function freePort(): Promise<number> {
 
 const asUser = () => (process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {});
 
+/** The version of the server at `url`, once it takes a login as the tests will log in. */
+export async function serverVersion(url: string, timeoutMs = 5000): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return rows[0]!.server_version;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Polls until the server takes a login, or fails with its log once it has exited. */
 async function waitReady(url: string, server: ChildProcess, log: string): Promise<string> {
   const deadline = Date.now() + 120_000;
@@ -71,15 +83,10 @@ async function waitReady(url: string, server: ChildProcess, log: string): Promis
       throw new Error(
         `the throw-away PostgreSQL server exited at start:\n${readFileSync(log, 'utf8').slice(-2000)}`,
       );
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
     try {
-      await client.connect();
-      const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-      return rows[0]!.server_version;
+      return await serverVersion(url, 2000);
     } catch {
       await new Promise((r) => setTimeout(r, 200));
-    } finally {
-      await client.end().catch(() => undefined);
     }
   }
   throw new Error(

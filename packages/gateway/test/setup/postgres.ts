@@ -6,30 +6,18 @@
  *   3. a throw-away server from the bundled PostgreSQL binaries, stopped when the run ends.
  * The tests read the choice from OPENKKA_TEST_PG_URL, which the workers inherit.
  */
-import pg from 'pg';
-import { PrerequisiteError, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { PrerequisiteError, serverVersion, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 const LOCAL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const say = (line: string) => console.log(`[openkka tests] PostgreSQL: ${line}`);
 const hidePassword = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 
-async function version(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-    return rows[0]!.server_version;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   const given = process.env.OPENKKA_TEST_PG_URL;
   if (given) {
     try {
-      say(`${hidePassword(given)} (OPENKKA_TEST_PG_URL), server ${await version(given)}`);
+      say(`${hidePassword(given)} (OPENKKA_TEST_PG_URL), server ${await serverVersion(given)}`);
     } catch (err) {
       throw new Error(
         `OPENKKA_TEST_PG_URL=${hidePassword(given)} does not take a login: ${(err as Error).message}. ` +
@@ -39,7 +27,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     return undefined;
   }
   try {
-    say(`${LOCAL}, server ${await version(LOCAL)}`);
+    say(`${LOCAL}, server ${await serverVersion(LOCAL)}`);
     process.env.OPENKKA_TEST_PG_URL = LOCAL;
     return undefined;
   } catch (err) {
