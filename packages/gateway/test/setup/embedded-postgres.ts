@@ -167,7 +167,9 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
       if (server.exitCode === null && server.signalCode === null) {
         const exited = new Promise((r) => server.once('exit', r));
         server.kill('SIGINT'); // fast shutdown: ends open sessions, no checkpoint wait
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+        clearTimeout(timer); // else it holds the test runner open after the run
         if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 // The throw-away PostgreSQL the suite starts when a machine has none: a real server that takes
 // the tests' statements, and that never outlives the run that started it, however that run ends.
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../setup/embedded-postgres.ts';
@@ -34,6 +35,26 @@ const refused = (url: string) =>
     socket.once('error', () => resolve(true));
   });
 
+/** A node process that runs `body` with startEmbeddedPostgres in scope: a test runner stand-in. */
+function spawnRunner(body: string): ChildProcessByStdio<null, Readable, null> {
+  const module = new URL('../../setup/embedded-postgres.ts', import.meta.url).pathname;
+  const script = `const { startEmbeddedPostgres } = await import(${JSON.stringify(module)});\n${body}`;
+  return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+function firstLine(child: ChildProcessByStdio<null, Readable, null>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the runner exited with ${code} before printing`)));
+  });
+}
+
 describe('the throw-away PostgreSQL server', { timeout: 120_000 }, () => {
   it('takes a login as postgres without a password, creates and drops databases, and stop() removes it', async () => {
     const server = await startEmbeddedPostgres();
@@ -53,25 +74,21 @@ describe('the throw-away PostgreSQL server', { timeout: 120_000 }, () => {
     expect(await refused(server.url)).toBe(true);
   });
 
+  it('once stopped, leaves no timer behind to hold the test runner open', async () => {
+    const runner = spawnRunner(`
+      const s = await startEmbeddedPostgres();
+      await s.stop();
+      setImmediate(() => console.log(JSON.stringify(process.getActiveResourcesInfo())));`);
+    const resources = JSON.parse(await firstLine(runner)) as string[];
+    expect(resources).not.toContain('Timeout');
+  });
+
   it('a runner killed with SIGKILL leaves no postmaster and no temp dir behind', async () => {
-    const script = `
-      const { startEmbeddedPostgres } = await import(${JSON.stringify(new URL('../../setup/embedded-postgres.ts', import.meta.url).pathname)});
+    const runner = spawnRunner(`
       const s = await startEmbeddedPostgres();
       console.log(JSON.stringify({ pid: s.pid, dir: s.dir, url: s.url }));
-      setInterval(() => {}, 1000);`;
-    const runner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const started = await new Promise<{ pid: number; dir: string; url: string }>((resolve, reject) => {
-      let out = '';
-      runner.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-      });
-      runner.once('exit', (code) =>
-        reject(new Error(`the runner exited with ${code} before the server started`)),
-      );
-    });
+      setInterval(() => {}, 1000);`);
+    const started = JSON.parse(await firstLine(runner)) as { pid: number; dir: string; url: string };
     expect(alive(started.pid)).toBe(true);
     expect(existsSync(started.dir)).toBe(true);
 
