@@ -105,6 +105,8 @@ const API_PATHS = [
   '/payments/apple-pay/create-session',
   '/payments/session',
   '/payments/session/query',
+  // The checkout session create again, where PayKKa's v1.2 plugin sends it (/apis/session).
+  '/session',
 ];
 
 export function buildApp(deps: AppDeps): App {

@@ -1,5 +1,5 @@
 /** /payments/session and /payments/session/query: parse, hand to the service, answer the session object. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
@@ -13,12 +13,15 @@ export function sessionRoutes(
   app: FastifyInstance,
   deps: { sessions: SessionService; clock: Clock; publicUrl: string | undefined },
 ): void {
-  app.post('/payments/session', async (request, reply) => {
+  const create = async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = request.auth!;
     const input = checkSessionRules(parseBody(createSessionSchema, auth.body), deps.clock.now());
     const state = await deps.sessions.create(auth.merchant, input, publicUrl(request, deps.publicUrl));
     return sendOk(reply, deps.clock, sessionView(state));
-  });
+  };
+  app.post('/payments/session', create);
+  // PayKKa's v1.2 WooCommerce plugin creates its sessions at /apis/session: the same operation.
+  app.post('/session', create);
 
   app.post('/payments/session/query', ANSWERS_FROM_READS, async (request, reply) => {
     const auth = request.auth!;
