@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { findCurrency, parseMinorAmount } from '../domain/money.ts';
 import { parseTime } from '../domain/time.ts';
+import { IDENTIFIER_NUMBER_MESSAGE } from './identifiers.ts';
 
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
 
@@ -43,6 +44,34 @@ export function text(max: number) {
 
 export function optionalText(max: number) {
   return z.preprocess(absent, wireString(max).optional());
+}
+
+/**
+ * An identifier (trans_id, refund_trans_id, shopper_reference): a string. One sent as a JSON
+ * integer in plain digits arrives here already as its digits (identifiers.ts); any other
+ * number is refused with a message that says which numbers are read.
+ */
+function wireIdentifier(max: number) {
+  return z
+    .string({
+      error: (issue: { input: unknown }) =>
+        issue.input === undefined
+          ? 'is required'
+          : typeof issue.input === 'number'
+            ? IDENTIFIER_NUMBER_MESSAGE
+            : 'must be a string',
+    })
+    .max(max, `must be at most ${max} characters`)
+    .refine(withoutNul, NUL_MESSAGE)
+    .refine(wellFormed, SURROGATE_MESSAGE);
+}
+
+export function identifier(max: number) {
+  return z.preprocess(absent, wireIdentifier(max));
+}
+
+export function optionalIdentifier(max: number) {
+  return z.preprocess(absent, wireIdentifier(max).optional());
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {

@@ -101,7 +101,9 @@ describe('wrong types and shapes', () => {
     ['amount', { amount: {} }],
     ['amount', { amount: [100] }],
     ['currency', { currency: 5 }],
-    ['trans_id', { trans_id: 12345 }],
+    // A number in plain digits is read as its digits (protocol/numeric-identifiers.test.ts); others are not.
+    ['trans_id', { trans_id: 12345.5 }],
+    ['trans_id', { trans_id: -12345 }],
     ['payment', { payment: 'x' }],
     ['payment', { payment: [] }],
     ['mit', { mit: 'yes' }],

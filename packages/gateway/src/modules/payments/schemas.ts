@@ -15,8 +15,10 @@ import {
 import {
   amount,
   currency,
+  identifier,
   oneOf,
   optionalBoolean,
+  optionalIdentifier,
   optionalIntLike,
   optionalObject,
   optionalOneOf,
@@ -24,7 +26,6 @@ import {
   optionalTime,
   optionalUrl,
   orAbsent,
-  text,
 } from '../../http/fields.ts';
 import { parseWalletTokenData } from '../wallets/token-data.ts';
 
@@ -47,7 +48,7 @@ const payment = z.object(
     payment_method: paymentMethod,
     store_payment_method: optionalBoolean,
     token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
-    shopper_reference: optionalText(64),
+    shopper_reference: optionalIdentifier(64),
     token: optionalText(64),
     card_no: optionalText(23).refine(
       (v) => v === undefined || /^[\d -]+$/.test(v),
@@ -68,7 +69,7 @@ const payment = z.object(
 );
 
 export const createPaymentSchema = z.object({
-  trans_id: text(64),
+  trans_id: identifier(64),
   payment_type: oneOf(['PURCHASE', 'RECURRING']),
   authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
   capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
@@ -184,7 +185,7 @@ function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): Paymen
 
 export const queryPaymentSchema = z
   .object({
-    trans_id: optionalText(64),
+    trans_id: optionalIdentifier(64),
     order_id: optionalText(64),
     session_id: optionalText(64),
   })

@@ -15,14 +15,15 @@ import {
 import {
   amount,
   currency,
+  identifier,
   optionalBoolean,
+  optionalIdentifier,
   optionalObject,
   optionalOneOf,
   optionalText,
   optionalTime,
   optionalUrl,
   orAbsent,
-  text,
 } from '../../http/fields.ts';
 
 /** Methods a shopper can pay with on the checkout page: a typed card, or a bank/wallet page. */
@@ -50,7 +51,7 @@ const CARD_FIELDS = [
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
 export const createSessionSchema = z.object({
-  trans_id: text(64),
+  trans_id: identifier(64),
   session_mode: optionalText(32),
   payment_type: optionalOneOf(['PURCHASE', 'RECURRING']).transform((v) => v ?? 'PURCHASE'),
   authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
@@ -78,7 +79,7 @@ export const createSessionSchema = z.object({
         payment_method: z.unknown().optional(),
         store_payment_method: optionalBoolean,
         token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
-        shopper_reference: optionalText(64),
+        shopper_reference: optionalIdentifier(64),
         ...Object.fromEntries(CARD_FIELDS.map((f) => [f, z.unknown().optional()])),
       },
       { error: 'must be an object' },
@@ -225,5 +226,5 @@ function allowedMethods(body: CreateSessionBody): PaymentMethod[] {
 }
 
 export const querySessionSchema = z
-  .object({ session_id: optionalText(64), trans_id: optionalText(64) })
+  .object({ session_id: optionalText(64), trans_id: optionalIdentifier(64) })
   .refine((q) => q.session_id || q.trans_id, 'one of session_id, trans_id is required');
