@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { findCurrency, parseMinorAmount } from '../domain/money.ts';
 import { parseTime } from '../domain/time.ts';
+import type { TimeZone } from '../domain/time-zone.ts';
 import { IDENTIFIER_NUMBER_MESSAGE } from './identifiers.ts';
 
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -137,22 +138,24 @@ export function optionalUrl(max = 1024) {
   );
 }
 
-/** Accepts the time forms of spec §1 and yields epoch ms. */
-export const optionalTime = z
-  .unknown()
-  .optional()
-  .transform((value, ctx) => {
-    const input = absent(value);
-    if (input === undefined) return undefined;
-    const ms = typeof input === 'string' ? parseTime(input) : undefined;
-    if (ms !== undefined) return ms;
-    ctx.issues.push({
-      code: 'custom',
-      message: 'must be an RFC 3339 time (2025-05-06T14:40:43+08:00)',
-      input: value,
+/** Accepts the time forms of spec §1 and yields epoch ms; a time without an offset is `zone`'s. */
+export function optionalTime(zone: TimeZone) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => {
+      const input = absent(value);
+      if (input === undefined) return undefined;
+      const ms = typeof input === 'string' ? parseTime(input, zone) : undefined;
+      if (ms !== undefined) return ms;
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be an RFC 3339 time (2025-05-06T14:40:43+08:00) or a local time (2025-05-06 14:40:43)',
+        input: value,
+      });
+      return z.NEVER;
     });
-    return z.NEVER;
-  });
+}
 
 /** Nested objects we accept and keep but do not interpret yet (browser, bill, customer…). */
 export const optionalObject = z.preprocess(

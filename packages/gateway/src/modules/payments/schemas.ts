@@ -12,6 +12,7 @@ import {
   type PaymentMethod,
   WALLET_METHODS,
 } from '../../domain/payment-methods.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import {
   amount,
   currency,
@@ -68,33 +69,36 @@ const payment = z.object(
   { error: (i) => (i.input === undefined ? 'is required' : 'must be an object') },
 );
 
-export const createPaymentSchema = z.object({
-  trans_id: identifier(64),
-  payment_type: oneOf(['PURCHASE', 'RECURRING']),
-  authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
-  capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
-  currency,
-  amount,
-  notify_url: optionalUrl(),
-  return_url: optionalUrl(),
-  expire_time: optionalTime,
-  mit: optionalBoolean,
-  payment,
-  authentication: orAbsent(
-    z.object(
-      { challenge_indicator: optionalText(32), authentication_only: optionalBoolean },
-      { error: 'must be an object' },
+/** The /payments body; `zone` reads an expire_time sent without an offset. */
+export function createPaymentSchema(zone: TimeZone) {
+  return z.object({
+    trans_id: identifier(64),
+    payment_type: oneOf(['PURCHASE', 'RECURRING']),
+    authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
+    capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
+    currency,
+    amount,
+    notify_url: optionalUrl(),
+    return_url: optionalUrl(),
+    expire_time: optionalTime(zone),
+    mit: optionalBoolean,
+    payment,
+    authentication: orAbsent(
+      z.object(
+        { challenge_indicator: optionalText(32), authentication_only: optionalBoolean },
+        { error: 'must be an object' },
+      ),
     ),
-  ),
-  browser: optionalObject,
-  bill: optionalObject,
-  shipping: optionalObject,
-  customer: optionalObject,
-  goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
-  recurring_agreement_id: optionalText(64),
-});
+    browser: optionalObject,
+    bill: optionalObject,
+    shipping: optionalObject,
+    customer: optionalObject,
+    goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
+    recurring_agreement_id: optionalText(64),
+  });
+}
 
-export type CreatePaymentInput = z.output<typeof createPaymentSchema>;
+export type CreatePaymentInput = z.output<ReturnType<typeof createPaymentSchema>>;
 
 /**
  * Where the money comes from: a typed-in card, a stored card (token), a wallet's decrypted card

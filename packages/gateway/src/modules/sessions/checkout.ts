@@ -11,6 +11,7 @@ import { allowedLengths, detectBrand, luhnValid, validateCard } from '../../doma
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { normalisePaymentMethod } from '../../domain/payment-methods.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { parseBody } from '../../http/validate.ts';
 import type { Locale } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
@@ -42,14 +43,19 @@ export type CheckoutOutcome =
   | { kind: 'closed'; state: SessionState };
 
 export class CheckoutService {
+  private readonly paymentSchema: ReturnType<typeof createPaymentSchema>;
+
   constructor(
     private readonly deps: {
       sessions: SessionService;
       payments: PaymentService;
       merchants: MerchantRepo;
       clock: Clock;
+      timeZone: TimeZone;
     },
-  ) {}
+  ) {
+    this.paymentSchema = createPaymentSchema(deps.timeZone);
+  }
 
   /** Undefined for a session that does not exist. */
   async pay(
@@ -107,7 +113,7 @@ export class CheckoutService {
     let order: OrderRow;
     try {
       const input = {
-        ...checkPaymentRules(parseBody(createPaymentSchema, body)),
+        ...checkPaymentRules(parseBody(this.paymentSchema, body)),
         session_id: session.session_id,
       };
       order = await this.deps.payments.create(merchant, input, publicUrl);
