@@ -13,12 +13,12 @@ import { ApiError } from '../../domain/errors.ts';
 import { normalisePaymentMethod } from '../../domain/payment-methods.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { parseBody } from '../../http/validate.ts';
+import { backToShop, paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Locale } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import type { OrderRow } from '../payments/order-row.ts';
 import { checkPaymentRules, createPaymentSchema } from '../payments/schemas.ts';
 import type { PaymentService } from '../payments/service.ts';
-import { returnUrl } from '../redirects/service.ts';
 import type { SessionRow } from './repo.ts';
 import type { SessionService, SessionState } from './service.ts';
 
@@ -136,13 +136,13 @@ export class CheckoutService {
   }
 }
 
-/** Back to the shop from an unpaid session: cancel_url (else return_url) with its status appended. */
+/** Back to the shop from an unpaid session: cancel_url (else return_url) with its status added. */
 export function leaveUrl(session: SessionRow): string {
-  const url = new URL(session.cancel_url ?? session.return_url);
-  url.searchParams.set('trans_id', session.trans_id);
-  url.searchParams.set('session_id', session.session_id);
-  url.searchParams.set('status', session.status);
-  return url.toString();
+  return backToShop(session.cancel_url ?? session.return_url, {
+    trans_id: session.trans_id,
+    session_id: session.session_id,
+    status: session.status,
+  });
 }
 
 /**
@@ -159,7 +159,7 @@ export function nextStep(order: OrderRow, locale: Locale = 'en'): string {
       return inLocale(result.authentication_url);
     }
   }
-  return returnUrl(order);
+  return paymentReturnUrl(order);
 }
 
 type CardCheck =
