@@ -239,11 +239,14 @@ describe('leniencies that are not refusals', () => {
 
 describe('payment methods and storage rules (2100xx)', () => {
   it.each([
-    ['eftpos', 'EFTPOS'],
-    ['EFTPOS', 'EFTPOS'],
-  ])('%s exists but is not enabled → 210001', async (method, named) => {
-    await expectRefused(cardPayment({}, { payment_method: method }), named, '210001');
-  });
+    ['eftpos', 'EFTPOS takes AUD, not USD'],
+    ['EFTPOS', 'EFTPOS takes AUD, not USD'],
+  ])(
+    '%s is EFTPOS, which takes AUD only: in USD → 300040 (payments/eftpos.test.ts)',
+    async (method, named) => {
+      await expectRefused(cardPayment({}, { payment_method: method }), named, '300040');
+    },
+  );
 
   it('a payment method that does not exist at all → 010000', async () => {
     await expectRefused(cardPayment({}, { payment_method: 'Cheque' }), 'payment.payment_method');

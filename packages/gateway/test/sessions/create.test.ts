@@ -53,6 +53,9 @@ describe('creating a session', () => {
     ]);
     const usd = await t.client.sessions.create(sessionBody({ currency: 'USD' }));
     expect(usd.allowed_payment_methods).toEqual(['BANKCARD', 'ALIPAY_PLUS', 'WECHAT_PAY_GLOBAL']);
+    // AUD is EFTPOS's currency, but the page's card form pays with BANKCARD.
+    const aud = await t.client.sessions.create(sessionBody({ currency: 'AUD' }));
+    expect(aud.allowed_payment_methods).toEqual(['BANKCARD', 'ALIPAY_PLUS', 'WECHAT_PAY_GLOBAL']);
     const chosen = await t.client.sessions.create(
       sessionBody({ allowed_payment_methods: ['BankCard', 'iDEAL'] }),
     );
@@ -223,6 +226,12 @@ describe('bad requests are refused and store nothing', () => {
     ],
     ['a wallet', { allowed_payment_methods: ['ApplePay'] }, '210001', /APPLE_PAY cannot be paid on a hosted/],
     ['SEPA', { allowed_payment_methods: ['SEPA'] }, '210001', /SEPA cannot be paid on a hosted/],
+    [
+      'EFTPOS (its card form pays with BANKCARD)',
+      { currency: 'AUD', allowed_payment_methods: ['eftpos'] },
+      '210001',
+      /EFTPOS cannot be paid on a hosted/,
+    ],
     ['iDEAL in USD', { currency: 'USD', allowed_payment_methods: ['iDEAL'] }, '300040', /IDEAL takes EUR/],
     [
       'a method list that is not an array',

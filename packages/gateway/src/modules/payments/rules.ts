@@ -4,6 +4,7 @@
  * trans_id is used up and the merchant sees the outcome like any decline.
  */
 import type { BusinessCodeName } from '../../domain/errors.ts';
+import { CARD_METHODS } from '../../domain/payment-methods.ts';
 import type { AgreementRow } from '../recurring/repo.ts';
 import type { TokenRow } from '../tokens/repo.ts';
 import type { PaymentInput } from './schemas.ts';
@@ -22,7 +23,7 @@ export function isSubsequentRecurring(input: PaymentInput): boolean {
 
 export function storedCardRefusal(input: PaymentInput, ctx: StoredCardContext): BusinessCodeName | null {
   const p = input.payment;
-  if (p.store_payment_method === true && p.payment_method !== 'BANKCARD') return 'STORING_NEEDS_BANKCARD';
+  if (p.store_payment_method === true && !CARD_METHODS.has(p.payment_method)) return 'STORING_NEEDS_CARD';
   if (input.payment_type === 'RECURRING') {
     if (input.mit === undefined) return 'MIT_REQUIRED';
     if (isSubsequentRecurring(input)) {

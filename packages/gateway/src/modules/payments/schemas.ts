@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
 import {
+  CARD_METHODS,
   ENABLED_METHODS,
   methodCurrencies,
   normalisePaymentMethod,
@@ -150,9 +151,11 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
     );
   }
   const sources = [p.card_no, p.token, p.encrypted_card_no].filter((v) => v !== undefined).length;
-  if (p.payment_method !== 'BANKCARD' && ENABLED_METHODS.has(p.payment_method)) {
+  if (!CARD_METHODS.has(p.payment_method) && ENABLED_METHODS.has(p.payment_method)) {
     // Storing with another method keeps its card fields' old path (a 2013 outcome follows).
     if (!(p.store_payment_method === true && sources > 0)) return nonCardSource(input, p.payment_method);
+  } else {
+    takesCurrency(input, p.payment_method);
   }
   if (sources !== 1) {
     throw new ApiError('INVALID_REQUEST', 'payment needs exactly one of card_no, token, encrypted_card_no');
@@ -170,8 +173,8 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   return { ...input, source: { kind: 'card', pan, expMonth: p.exp_month, expYear: p.exp_year, cvv: p.cvv } };
 }
 
-/** Redirect methods, SEPA and wallets: no card fields; their own currencies and wallet data. */
-function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): PaymentInput {
+/** 300040 unless `method` takes the payment's currency (EFTPOS: AUD; iDEAL: EUR…). */
+function takesCurrency(input: CreatePaymentInput, method: PaymentMethod): void {
   const currencies = methodCurrencies(method);
   if (currencies && !currencies.includes(input.currency)) {
     throw new ApiError(
@@ -179,6 +182,11 @@ function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): Paymen
       `${method} takes ${currencies.join(', ')}, not ${input.currency}`,
     );
   }
+}
+
+/** Redirect methods, SEPA and wallets: no card fields; their own currencies and wallet data. */
+function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): PaymentInput {
+  takesCurrency(input, method);
   // Storing is refused as a business outcome (2013) before any wallet data is needed.
   if (!WALLET_METHODS.has(method) || input.payment.store_payment_method === true) {
     return { ...input, source: { kind: 'offsite' } };

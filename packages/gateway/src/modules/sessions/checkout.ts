@@ -10,7 +10,7 @@
 import { allowedLengths, detectBrand, luhnValid, validateCard } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
-import { normalisePaymentMethod } from '../../domain/payment-methods.ts';
+import { cardBrandsFor, normalisePaymentMethod } from '../../domain/payment-methods.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { parseBody } from '../../http/validate.ts';
 import { backToShop, paymentReturnUrl } from '../../pages/back-to-shop.ts';
@@ -171,8 +171,10 @@ export function checkCard(form: CheckoutForm, now: number): CardCheck {
   const errors: FormErrors = {};
   const pan = form.card_no.replace(/[\s-]/g, '');
   const brand = /^\d{12,19}$/.test(pan) ? detectBrand(pan) : undefined;
+  // The page pays with BANKCARD, which an eftpos-only card cannot.
+  const brands = cardBrandsFor('BANKCARD');
   if (!/^\d{12,19}$/.test(pan) || !luhnValid(pan)) errors.card_no = 'invalid';
-  else if (!brand) errors.card_no = 'unsupported';
+  else if (!brand || !brands.has(brand)) errors.card_no = 'unsupported';
   else if (!allowedLengths(brand).includes(pan.length)) errors.card_no = 'invalid';
 
   const exp = /^\s*(\d{1,2})\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(form.exp);
@@ -184,7 +186,7 @@ export function checkCard(form: CheckoutForm, now: number): CardCheck {
   const cvv = form.cvv.trim();
   if (!(brand === 'AMEX' ? /^\d{4}$/ : /^\d{3}$/).test(cvv)) errors.cvv = 'invalid';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  if (!validateCard({ pan, expMonth: month, expYear: year, cvv }, now).ok) {
+  if (!validateCard({ pan, expMonth: month, expYear: year, cvv }, now, brands).ok) {
     return { ok: false, errors: { card_no: 'invalid' } };
   }
   return { ok: true, fields: { card_no: pan, exp_month: month, exp_year: year, cvv } };
