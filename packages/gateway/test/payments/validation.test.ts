@@ -77,10 +77,14 @@ describe('missing required fields', () => {
     await expectRefused(body, 'return_url');
   });
 
-  it('and for a PURCHASE even with mit=true: only merchant-initiated RECURRING payments are exempt', async () => {
+  it('and for a PURCHASE even with mit=true and a token: only subsequent RECURRING payments are exempt', async () => {
     const body = without('return_url');
     body.mit = true;
     await expectRefused(body, 'return_url');
+    const byToken = without('return_url');
+    byToken.mit = true;
+    byToken.payment = { payment_method: 'BANKCARD', token: 'TK1', shopper_reference: 's-1' };
+    await expectRefused(byToken, 'return_url');
   });
 
   it.each([

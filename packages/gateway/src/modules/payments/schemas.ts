@@ -30,6 +30,7 @@ import {
   orAbsent,
 } from '../../http/fields.ts';
 import { parseWalletTokenData } from '../wallets/token-data.ts';
+import { isSubsequentRecurring } from './rules.ts';
 
 const paymentMethod = z
   .unknown()
@@ -134,11 +135,13 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   if (!ENABLED_METHODS.has(p.payment_method) && p.store_payment_method !== true) {
     throw new ApiError('PAYMENT_METHOD_NOT_SUPPORTED', `${p.payment_method} is not enabled on this gateway`);
   }
-  const merchantInitiated = input.payment_type === 'RECURRING' && input.mit === true;
-  if (!merchantInitiated && input.return_url === undefined) {
+  // A subsequent recurring payment charges a stored card with no shopper to send back, whatever
+  // mit says: a missing mit is then business rule 2010's to answer, not a missing return_url.
+  const subsequent = input.payment_type === 'RECURRING' && isSubsequentRecurring(input);
+  if (!subsequent && input.return_url === undefined) {
     throw new ApiError(
       'INVALID_REQUEST',
-      'return_url is required (except for merchant-initiated recurring payments, mit=true)',
+      'return_url is required (except for subsequent recurring payments, which name an agreement or a token)',
     );
   }
   if (p.store_payment_method === true || p.token !== undefined) {
