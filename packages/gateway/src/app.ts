@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Acquirer } from './acquirer/types.ts';
 import type { Clock } from './domain/clock.ts';
 import { ApiError } from './domain/errors.ts';
+import type { TimeZone } from './domain/time-zone.ts';
 import { authenticate } from './http/auth.ts';
 import { registerDurableReads } from './http/durable-reads.ts';
 import { registerEnvelope } from './http/envelope.ts';
@@ -76,6 +77,8 @@ export interface AppDeps {
       sepaSettlementDelayMs?: number | undefined;
       /** How long a checkout session stays open unless its request sets expire_time; 30 min unless set. */
       sessionExpiryMs?: number | undefined;
+      /** Reads times sent without an offset; writes the times of answers and notifications. */
+      timeZone: TimeZone;
     };
 }
 
@@ -105,6 +108,8 @@ const API_PATHS = [
   '/payments/apple-pay/create-session',
   '/payments/session',
   '/payments/session/query',
+  // The checkout session create again, where PayKKa's v1.2 plugin sends it (/apis/session).
+  '/session',
 ];
 
 export function buildApp(deps: AppDeps): App {
@@ -127,7 +132,9 @@ export function buildApp(deps: AppDeps): App {
     settings,
     log: deps.logger as FastifyBaseLogger,
   });
-  const writer = new OrderWriter(store, orders, clock, new Outbox(notificationRepo), () => dispatcher.poke());
+  const writer = new OrderWriter(store, orders, clock, new Outbox(notificationRepo, settings.timeZone), () =>
+    dispatcher.poke(),
+  );
   const notifications = new NotificationService(notificationRepo, clock);
   const tokens = new TokenRepo(store);
   const agreements = new AgreementRepo(store);
@@ -177,7 +184,13 @@ export function buildApp(deps: AppDeps): App {
     sessionTransIds: sessionRepo,
     ...(deps.orderIds ? { orderIds: deps.orderIds } : {}),
   });
-  const checkout = new CheckoutService({ sessions, payments, merchants: merchantRepo, clock });
+  const checkout = new CheckoutService({
+    sessions,
+    payments,
+    merchants: merchantRepo,
+    clock,
+    timeZone: settings.timeZone,
+  });
   const captures = new CaptureService(writer, clock);
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
@@ -236,9 +249,10 @@ export function buildApp(deps: AppDeps): App {
     app.register(
       async (api) => {
         api.addHook('preHandler', auth);
-        paymentRoutes(api, { payments, sessions, clock, publicUrl: settings.publicUrl });
-        sessionRoutes(api, { sessions, clock, publicUrl: settings.publicUrl });
-        captureRoutes(api, { captures, clock });
+        const { timeZone, publicUrl } = settings;
+        paymentRoutes(api, { payments, sessions, clock, timeZone, publicUrl });
+        sessionRoutes(api, { sessions, clock, timeZone, publicUrl });
+        captureRoutes(api, { captures, clock, timeZone });
         refundRoutes(api, { refunds, clock });
         tokenRoutes(api, { tokens, clock });
         recurringRoutes(api, { agreements, clock });
@@ -256,6 +270,7 @@ export function buildApp(deps: AppDeps): App {
       checkout,
       merchants: merchantRepo,
       clock,
+      timeZone: settings.timeZone,
       publicUrl: settings.publicUrl,
     }),
   );

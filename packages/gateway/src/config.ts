@@ -1,5 +1,6 @@
 /** Configuration from the environment, parsed and checked once at start. */
 import { resolve } from 'node:path';
+import { DEFAULT_TIME_ZONE, TimeZone } from './domain/time-zone.ts';
 
 export interface Config {
   host: string;
@@ -39,6 +40,8 @@ export interface Config {
   sessionExpiryMs: number;
   /** Where shoppers' browsers reach the gateway (3-D Secure pages); else taken from each request. */
   publicUrl: string | undefined;
+  /** Reads times sent without an offset and writes every time in answers and notifications. */
+  timeZone: TimeZone;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -68,6 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const failureRate = Number(env.OPENKKA_ACQUIRER_FAILURE_RATE || 0);
   if (!(failureRate >= 0 && failureRate <= 1)) {
     throw new Error('OPENKKA_ACQUIRER_FAILURE_RATE must be a number from 0 to 1');
+  }
+  let timeZone: TimeZone;
+  try {
+    timeZone = TimeZone.named(env.OPENKKA_TIMEZONE || DEFAULT_TIME_ZONE);
+  } catch (err) {
+    throw new Error(`OPENKKA_TIMEZONE: ${(err as Error).message}`);
   }
   const pgPoolSize = Number(env.OPENKKA_PG_POOL_SIZE || DEFAULT_PG_POOL_SIZE);
   if (!Number.isInteger(pgPoolSize) || pgPoolSize < 1) {
@@ -106,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyTimeoutMs: duration('OPENKKA_NOTIFY_TIMEOUT', '10s'),
     adminToken: env.OPENKKA_ADMIN_TOKEN || undefined,
     publicUrl: env.OPENKKA_PUBLIC_URL ? env.OPENKKA_PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    timeZone,
   };
 }

@@ -356,9 +356,9 @@ export interface SessionCreateParams {
   /** Integer in the currency's minor unit. */
   amount: NumberLike;
   notify_url?: string;
-  /** Where the shopper returns after paying, with `trans_id`, `order_id` and `status` appended. */
+  /** Where the shopper returns after paying, with `trans_id`, `order_id` and `status` added unless it uses those names. */
   return_url: string;
-  /** Where the cancel button leads, with `trans_id`, `session_id` and `status` appended; `return_url` if absent. */
+  /** Where the cancel button leads, with `trans_id`, `session_id` and `status` added likewise; `return_url` if absent. */
   cancel_url?: string;
   /** Deadline to pay (RFC 3339), at most 24 h ahead; 30 minutes unless given. */
   expire_time?: string;

@@ -26,6 +26,11 @@ export const TEST_CARDS: Readonly<Record<string, TestCardBehaviour>> = {
   '4000008260003178': { kind: 'challenge', thenDecline: 'INSUFFICIENT_FUNDS' },
   '4000000000005126': { kind: 'approve-refunds-fail' },
   '4000000000000408': { kind: 'no-answer' },
+  // eftpos-only cards (payment_method EFTPOS, AUD).
+  '5020000000000005': { kind: 'approve' },
+  '6100000000000006': { kind: 'approve' },
+  '5020000000000021': { kind: 'decline', reason: 'DECLINED' },
+  '6100000000009957': { kind: 'decline', reason: 'INSUFFICIENT_FUNDS' },
 };
 
 export function testCardBehaviour(pan: string): TestCardBehaviour {

@@ -4,7 +4,15 @@
  * (bin + last4, masked form).
  */
 
-export type CardBrand = 'VISA' | 'MASTERCARD' | 'AMEX' | 'DISCOVER' | 'JCB' | 'DINERS' | 'UNIONPAY';
+export type CardBrand =
+  | 'VISA'
+  | 'MASTERCARD'
+  | 'AMEX'
+  | 'DISCOVER'
+  | 'JCB'
+  | 'DINERS'
+  | 'UNIONPAY'
+  | 'EFTPOS';
 
 // Checked in order, so narrower ranges come before the wider ones they sit inside
 // (Discover's 622126–622925 before UnionPay's 62). `digits` is how many leading digits to compare.
@@ -25,6 +33,10 @@ export const BIN_RANGES: ReadonlyArray<{ brand: CardBrand; digits: number; from:
   { brand: 'UNIONPAY', digits: 2, from: 62, to: 62 },
   { brand: 'UNIONPAY', digits: 2, from: 81, to: 81 },
   { brand: 'VISA', digits: 1, from: 4, to: 4 },
+  // eftpos-only cards of the simulated card network: ranges of openkka's choosing, outside every
+  // other brand's. Real eftpos cards are mostly co-badged and carry a Visa or Mastercard BIN.
+  { brand: 'EFTPOS', digits: 4, from: 5020, to: 5020 },
+  { brand: 'EFTPOS', digits: 4, from: 6100, to: 6100 },
 ];
 
 export const LENGTHS: Readonly<Record<CardBrand, readonly number[]>> = {
@@ -35,7 +47,11 @@ export const LENGTHS: Readonly<Record<CardBrand, readonly number[]>> = {
   JCB: [16, 17, 18, 19],
   DINERS: [14, 15, 16, 17, 18, 19],
   UNIONPAY: [16, 17, 18, 19],
+  EFTPOS: [16, 17, 18, 19],
 };
+
+/** Every brand the card checks know. */
+export const ALL_BRANDS: ReadonlySet<CardBrand> = new Set(Object.keys(LENGTHS) as CardBrand[]);
 
 /** Luhn (mod 10) check of a digits-only string; anything else is false. */
 export function luhnValid(pan: string): boolean {
@@ -95,14 +111,28 @@ function fullYear(expYear: number): number | undefined {
   return undefined;
 }
 
-/** Checks a card as entered, in the order the spec names; `nowMs` is the caller's clock. */
-export function validateCard(input: CardInput, nowMs: number): CardCheck {
+/**
+ * Checks a card as entered, in the order the spec names; `nowMs` is the caller's clock and
+ * `brands` the brands the payment method takes (a brand it does not take is not supported).
+ */
+export function validateCard(
+  input: CardInput,
+  nowMs: number,
+  brands: ReadonlySet<CardBrand> = ALL_BRANDS,
+): CardCheck {
   const pan = normalisePan(input.pan);
   if (pan === undefined) return invalid('card number must be 12 to 19 digits');
   if (!luhnValid(pan)) return invalid('card number fails the Luhn check');
   const brand = detectBrand(pan);
   if (brand === undefined) {
     return { ok: false, reason: 'CARD_NOT_SUPPORTED', detail: 'card brand is not supported' };
+  }
+  if (!brands.has(brand)) {
+    return {
+      ok: false,
+      reason: 'CARD_NOT_SUPPORTED',
+      detail: `${brand} is not taken by this payment method`,
+    };
   }
   if (!LENGTHS[brand].includes(pan.length)) return invalid(`card number length is not valid for ${brand}`);
   const month = input.expMonth;

@@ -104,9 +104,9 @@ export const BUSINESS_CODES = {
   MIT_REQUIRED: { code: '2010', description: 'mit is required in recurring payments' },
   SUBSEQUENT_NEEDS_MIT: { code: '2011', description: 'A subsequent recurring payment must have mit=true' },
   FIRST_NEEDS_CIT: { code: '2012', description: 'The first recurring payment must have mit=false' },
-  STORING_NEEDS_BANKCARD: {
+  STORING_NEEDS_CARD: {
     code: '2013',
-    description: 'Storing card information requires payment_method BANKCARD',
+    description: 'Storing card information requires payment_method BANKCARD or EFTPOS',
   },
   FIRST_NEEDS_STORING: {
     code: '2014',

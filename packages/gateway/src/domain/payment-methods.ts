@@ -1,3 +1,5 @@
+import { ALL_BRANDS, type CardBrand } from './card.ts';
+
 /**
  * Payment method names. Clients spell them many ways (`BankCard`, `BANKCARD`, `GOOGLE_PAY`,
  * `GooglePay`); all are accepted case-insensitively with or without underscores, and responses
@@ -28,6 +30,32 @@ export function normalisePaymentMethod(name: string): PaymentMethod | undefined 
   return BY_SQUASHED.get(squash(name));
 }
 
+/**
+ * Methods paid with a card the merchant sends (card fields or a token), and their currencies:
+ * BANKCARD over the international schemes, EFTPOS over Australia's debit network, in AUD only.
+ */
+export const CARD_CURRENCIES: Readonly<Record<'BANKCARD' | 'EFTPOS', readonly string[] | undefined>> = {
+  BANKCARD: undefined,
+  EFTPOS: ['AUD'],
+};
+export const CARD_METHODS: ReadonlySet<PaymentMethod> = new Set(
+  Object.keys(CARD_CURRENCIES) as PaymentMethod[],
+);
+
+/**
+ * The card brands a method takes. EFTPOS takes eftpos cards: eftpos-only ones, and the
+ * co-badged Visa and Mastercard debit cards most eftpos cards are. An eftpos-only card travels
+ * over eftpos alone, so BANKCARD takes every other brand. Wallets take whatever their device
+ * card is.
+ */
+export function cardBrandsFor(method: PaymentMethod): ReadonlySet<CardBrand> {
+  if (method === 'EFTPOS') return EFTPOS_BRANDS;
+  if (method === 'BANKCARD') return SCHEME_BRANDS;
+  return ALL_BRANDS;
+}
+const EFTPOS_BRANDS: ReadonlySet<CardBrand> = new Set<CardBrand>(['EFTPOS', 'VISA', 'MASTERCARD']);
+const SCHEME_BRANDS: ReadonlySet<CardBrand> = new Set([...ALL_BRANDS].filter((b) => b !== 'EFTPOS'));
+
 /** Methods paid on a bank or wallet page the shopper is sent to (spec §8), and their currencies. */
 export const REDIRECT_CURRENCIES: Partial<Record<PaymentMethod, readonly string[]>> = {
   IDEAL: ['EUR'],
@@ -47,14 +75,18 @@ export const WALLET_METHODS: ReadonlySet<PaymentMethod> = new Set(['APPLE_PAY', 
 
 export const isRedirectMethod = (m: PaymentMethod): boolean => REDIRECT_CURRENCIES[m] !== undefined;
 
-/** The currencies a non-card method accepts; undefined for methods that take any enabled currency. */
+/** The currencies a method accepts; undefined for methods that take any currency. */
 export function methodCurrencies(m: PaymentMethod): readonly string[] | undefined {
-  return REDIRECT_CURRENCIES[m] ?? ASYNC_CURRENCIES[m];
+  return (
+    (CARD_CURRENCIES as Partial<Record<PaymentMethod, readonly string[]>>)[m] ??
+    REDIRECT_CURRENCIES[m] ??
+    ASYNC_CURRENCIES[m]
+  );
 }
 
 /** Methods this gateway can take payments with today. */
 export const ENABLED_METHODS: ReadonlySet<PaymentMethod> = new Set<PaymentMethod>([
-  'BANKCARD',
+  ...CARD_METHODS,
   ...(Object.keys(REDIRECT_CURRENCIES) as PaymentMethod[]),
   ...(Object.keys(ASYNC_CURRENCIES) as PaymentMethod[]),
   ...WALLET_METHODS,

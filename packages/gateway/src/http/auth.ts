@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError } from '../domain/errors.ts';
 import type { MerchantService } from '../modules/merchants/service.ts';
+import { IDENTIFIER_NUMBER_MESSAGE, identifiersAsText } from './identifiers.ts';
 
 export interface AuthDeps {
   merchants: MerchantService;
@@ -70,6 +71,8 @@ async function verifiesWithAny(
 export function authenticate(deps: AuthDeps) {
   return async function authenticateRequest(request: FastifyRequest): Promise<void> {
     const body = readJsonObject(request.body);
+    // Before anything reads them: merchant_id is part of the string to sign.
+    identifiersAsText(body, request.body as Buffer);
     if (typeof body.merchant_id === 'string') request.signingMerchantId = body.merchant_id;
     checkVersion(request, body);
 
@@ -78,8 +81,10 @@ export function authenticate(deps: AuthDeps) {
     if (body.merchant_id === undefined || body.merchant_id === '' || body.merchant_id === null) {
       throw new ApiError('INVALID_REQUEST', 'merchant_id is required');
     }
-    if (typeof body.merchant_id !== 'string')
-      throw new ApiError('INVALID_REQUEST', 'merchant_id must be a string');
+    if (typeof body.merchant_id !== 'string') {
+      const kind = typeof body.merchant_id === 'number' ? IDENTIFIER_NUMBER_MESSAGE : 'must be a string';
+      throw new ApiError('INVALID_REQUEST', `merchant_id ${kind}`);
+    }
     const timestamp = signedTimestamp(body.timestamp);
 
     // No merchant id contains U+0000, and PostgreSQL would fail the lookup on it (a 500): unknown.

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { findCurrency, parseMinorAmount } from '../domain/money.ts';
 import { parseTime } from '../domain/time.ts';
+import type { TimeZone } from '../domain/time-zone.ts';
+import { IDENTIFIER_NUMBER_MESSAGE } from './identifiers.ts';
 
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
 
@@ -43,6 +45,34 @@ export function text(max: number) {
 
 export function optionalText(max: number) {
   return z.preprocess(absent, wireString(max).optional());
+}
+
+/**
+ * An identifier (trans_id, refund_trans_id, shopper_reference): a string. One sent as a JSON
+ * integer in plain digits arrives here already as its digits (identifiers.ts); any other
+ * number is refused with a message that says which numbers are read.
+ */
+function wireIdentifier(max: number) {
+  return z
+    .string({
+      error: (issue: { input: unknown }) =>
+        issue.input === undefined
+          ? 'is required'
+          : typeof issue.input === 'number'
+            ? IDENTIFIER_NUMBER_MESSAGE
+            : 'must be a string',
+    })
+    .max(max, `must be at most ${max} characters`)
+    .refine(withoutNul, NUL_MESSAGE)
+    .refine(wellFormed, SURROGATE_MESSAGE);
+}
+
+export function identifier(max: number) {
+  return z.preprocess(absent, wireIdentifier(max));
+}
+
+export function optionalIdentifier(max: number) {
+  return z.preprocess(absent, wireIdentifier(max).optional());
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -108,22 +138,24 @@ export function optionalUrl(max = 1024) {
   );
 }
 
-/** Accepts the time forms of spec §1 and yields epoch ms. */
-export const optionalTime = z
-  .unknown()
-  .optional()
-  .transform((value, ctx) => {
-    const input = absent(value);
-    if (input === undefined) return undefined;
-    const ms = typeof input === 'string' ? parseTime(input) : undefined;
-    if (ms !== undefined) return ms;
-    ctx.issues.push({
-      code: 'custom',
-      message: 'must be an RFC 3339 time (2025-05-06T14:40:43+08:00)',
-      input: value,
+/** Accepts the time forms of spec §1 and yields epoch ms; a time without an offset is `zone`'s. */
+export function optionalTime(zone: TimeZone) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => {
+      const input = absent(value);
+      if (input === undefined) return undefined;
+      const ms = typeof input === 'string' ? parseTime(input, zone) : undefined;
+      if (ms !== undefined) return ms;
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be an RFC 3339 time (2025-05-06T14:40:43+08:00) or a local time (2025-05-06 14:40:43)',
+        input: value,
+      });
+      return z.NEVER;
     });
-    return z.NEVER;
-  });
+}
 
 /** Nested objects we accept and keep but do not interpret yet (browser, bill, customer…). */
 export const optionalObject = z.preprocess(

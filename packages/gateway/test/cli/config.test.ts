@@ -50,6 +50,15 @@ describe.concurrent('openkka start with bad configuration', () => {
     expectRefused(result, /OPENKKA_PG_POOL_SIZE must be a whole number of connections, at least 1/);
   });
 
+  it('OPENKKA_TIMEZONE=Mars/Olympus_Mons: exits non-zero naming OPENKKA_TIMEZONE and the value', async () => {
+    const result = await runCli(['start'], {
+      ...fresh.env,
+      PORT: '0',
+      OPENKKA_TIMEZONE: 'Mars/Olympus_Mons',
+    });
+    expectRefused(result, /OPENKKA_TIMEZONE: "Mars\/Olympus_Mons" is not an IANA time zone name/);
+  });
+
   it('OPENKKA_MASTER_KEY=not-base64: exits non-zero, without echoing the key', async () => {
     const result = await runCli(['start'], { ...fresh.env, PORT: '0', OPENKKA_MASTER_KEY: 'not-base64' });
     expectRefused(result, /master key .*OPENKKA_MASTER_KEY must be 32 bytes, base64-encoded/);

@@ -101,7 +101,7 @@ describe('an unknown outcome learned by the reconciler', () => {
         refunding_amount: 0,
       },
     });
-    expect(done.pay_finish_time).toBe(formatTime(startedAt + 5 * SECOND));
+    expect(done.pay_finish_time).toBe(formatTime(startedAt + 5 * SECOND, gw.config.timeZone));
 
     const row = await orderRow(gw, order.order_id);
     expect(row).toMatchObject({

@@ -189,11 +189,20 @@ describe('times', () => {
     ['RFC 3339 with offset', '2031-05-06T14:40:43+08:00', '2031-05-06T06:40:43Z'],
     ['RFC 3339 in UTC', '2031-05-06T14:40:43Z', '2031-05-06T14:40:43Z'],
     ['a +0800-style offset', '2031-05-06T14:40:43+0800', '2031-05-06T06:40:43Z'],
-    ['YYYY-MM-DD HH:mm:ss, read as UTC', '2031-05-06 14:40:43', '2031-05-06T14:40:43Z'],
+    [
+      'YYYY-MM-DD HH:mm:ss, read in Hong Kong (the default zone)',
+      '2031-05-06 14:40:43',
+      '2031-05-06T06:40:43Z',
+    ],
+    ['RFC 3339 without an offset, read in Hong Kong', '2031-05-06T14:40:43', '2031-05-06T06:40:43Z'],
   ])('the request expire_time is respected (%s)', async (_form, sent, instant) => {
     const order = await client.payments.create(cardPayment({ expire_time: sent }));
     expect(order.expire_time).toMatch(RFC3339_WITH_OFFSET);
     expect(Date.parse(order.expire_time!)).toBe(Date.parse(instant));
+    // Answered in the gateway's zone, Hong Kong unless OPENKKA_TIMEZONE says otherwise.
+    expect(order.expire_time).toBe(
+      new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 19) + '+08:00',
+    );
     const queried = await client.payments.query({ order_id: order.order_id });
     expect(queried.expire_time).toBe(order.expire_time);
   });

@@ -77,10 +77,14 @@ describe('missing required fields', () => {
     await expectRefused(body, 'return_url');
   });
 
-  it('and for a PURCHASE even with mit=true: only merchant-initiated RECURRING payments are exempt', async () => {
+  it('and for a PURCHASE even with mit=true and a token: only subsequent RECURRING payments are exempt', async () => {
     const body = without('return_url');
     body.mit = true;
     await expectRefused(body, 'return_url');
+    const byToken = without('return_url');
+    byToken.mit = true;
+    byToken.payment = { payment_method: 'BANKCARD', token: 'TK1', shopper_reference: 's-1' };
+    await expectRefused(byToken, 'return_url');
   });
 
   it.each([
@@ -101,7 +105,9 @@ describe('wrong types and shapes', () => {
     ['amount', { amount: {} }],
     ['amount', { amount: [100] }],
     ['currency', { currency: 5 }],
-    ['trans_id', { trans_id: 12345 }],
+    // A number in plain digits is read as its digits (protocol/numeric-identifiers.test.ts); others are not.
+    ['trans_id', { trans_id: 12345.5 }],
+    ['trans_id', { trans_id: -12345 }],
     ['payment', { payment: 'x' }],
     ['payment', { payment: [] }],
     ['mit', { mit: 'yes' }],
@@ -111,9 +117,10 @@ describe('wrong types and shapes', () => {
     ['return_url', { return_url: 'javascript:alert(1)' }],
     ['expire_time', { expire_time: 'tomorrow' }],
     ['expire_time', { expire_time: '2031-02-30T10:00:00Z' }],
-    // Valid RFC 3339 text, but an instant before year 0000 / after 9999 in UTC: not a time openkka can answer.
-    ['expire_time', { expire_time: '0000-01-01T00:00:00+01:00' }],
-    ['expire_time', { expire_time: '9999-12-31T23:59:59-01:00' }],
+    // Valid RFC 3339 text, but an instant before year 0000 / after 9999 in the gateway's zone
+    // (Hong Kong by default): not a time openkka can answer.
+    ['expire_time', { expire_time: '0000-01-01T00:00:00+08:00' }],
+    ['expire_time', { expire_time: '9999-12-31T23:59:59Z' }],
   ])('%s = %j → 010000', async (field, overrides) => {
     const body: Record<string, unknown> = { ...cardPayment(), ...overrides };
     await expectRefused(body, field);
@@ -236,11 +243,14 @@ describe('leniencies that are not refusals', () => {
 
 describe('payment methods and storage rules (2100xx)', () => {
   it.each([
-    ['eftpos', 'EFTPOS'],
-    ['EFTPOS', 'EFTPOS'],
-  ])('%s exists but is not enabled → 210001', async (method, named) => {
-    await expectRefused(cardPayment({}, { payment_method: method }), named, '210001');
-  });
+    ['eftpos', 'EFTPOS takes AUD, not USD'],
+    ['EFTPOS', 'EFTPOS takes AUD, not USD'],
+  ])(
+    '%s is EFTPOS, which takes AUD only: in USD → 300040 (payments/eftpos.test.ts)',
+    async (method, named) => {
+      await expectRefused(cardPayment({}, { payment_method: method }), named, '300040');
+    },
+  );
 
   it('a payment method that does not exist at all → 010000', async () => {
     await expectRefused(cardPayment({}, { payment_method: 'Cheque' }), 'payment.payment_method');

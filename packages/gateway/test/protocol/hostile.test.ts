@@ -180,9 +180,11 @@ const rows: Array<[string, Body, Outcome]> = [
 
 /** Values of the wrong type (or shape) for every field of a payment. */
 const wrongTypes: Array<[string, unknown[], Outcome]> = [
-  ['merchant_id', [12345678901234, {}, [], true], invalid('merchant_id')],
+  ['merchant_id', [{}, [], true, 1.5, -1], invalid('merchant_id')],
   ['timestamp', [{}, [], true, 1.5, -1, 'now'], invalid('timestamp')],
-  ['trans_id', [123, {}, [], true, 'x'.repeat(65)], invalid('trans_id')],
+  ['trans_id', [{}, [], true, 'x'.repeat(65), 1.5, -123, 2 ** 53], invalid('trans_id')],
+  // An identifier sent as a JSON integer in plain digits is read as those digits.
+  ['trans_id', [123, 0, Number.MAX_SAFE_INTEGER], 'accepted'],
   ['payment_type', [1, {}, [], 'SALE'], invalid('payment_type')],
   ['authorisation_type', [1, {}, true, 'AUTH'], invalid('authorisation_type')],
   ['capture_method', [1, [], true, 'LATER'], invalid('capture_method')],
@@ -216,7 +218,8 @@ const wrongTypes: Array<[string, unknown[], Outcome]> = [
   ['payment.cvv', [123, {}, [], '12a', '12345'], invalid('payment.cvv')],
   ['payment.store_payment_method', ['maybe', 1, {}], invalid('payment.store_payment_method')],
   ['payment.token_usage', [5, 'SOMETIMES'], invalid('payment.token_usage')],
-  ['payment.shopper_reference', [5, {}, [], 's'.repeat(65)], invalid('payment.shopper_reference')],
+  ['payment.shopper_reference', [{}, [], 's'.repeat(65), -5, 0.5], invalid('payment.shopper_reference')],
+  ['payment.shopper_reference', [5], 'accepted'],
   ['payment.holder_name', [5, {}, []], invalid('payment.holder_name')],
   ['authentication.challenge_indicator', [5, {}], invalid('authentication.challenge_indicator')],
 ];
@@ -229,10 +232,32 @@ for (const [field, values, outcome] of wrongTypes) {
     rows.push([`${field} = ${JSON.stringify(value)}`, withField(field, value, base), outcome]);
 }
 
-/** The merchant_id the gateway could read from the body: what the response is signed for. */
+// Numbers that parse to integers but are not written in plain digits: refused, not rounded.
+for (const [field, texts] of [
+  ['merchant_id', ['1.2345678901234e13', '12345678901234.0']],
+  ['trans_id', ['1e3', '1E3', '123.0', '-0', '9007199254740993']],
+  ['payment.shopper_reference', ['5e0', '5.0']],
+] as const) {
+  for (const text of texts) rows.push([`${field} = ${text}`, withRawField(field, text), invalid(field)]);
+}
+rows.push([
+  'merchant_id as a number in plain digits that names no merchant',
+  withField('merchant_id', 12345678901234),
+  { http: 401, code: '206005' },
+]);
+
+/**
+ * The merchant_id the gateway could read from the body: what the response is signed for. A
+ * JSON integer in plain digits is read as those digits.
+ */
 function readableMerchantId(text: string): string {
   const body = JSON.parse(text) as Record<string, unknown>;
-  return Object.hasOwn(body, 'merchant_id') && typeof body.merchant_id === 'string' ? body.merchant_id : '';
+  if (!Object.hasOwn(body, 'merchant_id')) return '';
+  const id = body.merchant_id;
+  if (typeof id === 'string') return id;
+  // The bodies here are compact JSON: the digits are followed by the next member or the end.
+  const plain = typeof id === 'number' && new RegExp(`"merchant_id":${id}[,}]`).test(text);
+  return plain && Number.isSafeInteger(id) && (id as number) >= 0 ? String(id) : '';
 }
 
 describe('hostile bodies, each correctly signed', () => {
@@ -251,7 +276,7 @@ describe('hostile bodies, each correctly signed', () => {
       // The order is made of the body's own fields, never of anything smuggled beside them.
       expect({ status: data.status, trans_id: data.trans_id, amount: data.amount }).toEqual({
         status: 'SUCCESS',
-        trans_id: sent.trans_id,
+        trans_id: String(sent.trans_id),
         amount: Number(sent.amount),
       });
       expect(await p.orderCount(m.merchantId)).toBe(1);

@@ -84,7 +84,7 @@ describe('an abandoned redirect', () => {
   });
 
   it('an answer after expire_time, before the jobs ran, fails with 5007 instead of approving', async () => {
-    const expireAt = formatTime(clock.now() + 5 * MINUTE);
+    const expireAt = formatTime(clock.now() + 5 * MINUTE, t.gw.config.timeZone);
     const { order, url } = await redirected(t, offsiteBody('AlipayPlus', { expire_time: expireAt }));
     clock.advance(5 * MINUTE);
     const late = await press(url, 'approve');

@@ -53,6 +53,9 @@ describe('creating a session', () => {
     ]);
     const usd = await t.client.sessions.create(sessionBody({ currency: 'USD' }));
     expect(usd.allowed_payment_methods).toEqual(['BANKCARD', 'ALIPAY_PLUS', 'WECHAT_PAY_GLOBAL']);
+    // AUD is EFTPOS's currency, but the page's card form pays with BANKCARD.
+    const aud = await t.client.sessions.create(sessionBody({ currency: 'AUD' }));
+    expect(aud.allowed_payment_methods).toEqual(['BANKCARD', 'ALIPAY_PLUS', 'WECHAT_PAY_GLOBAL']);
     const chosen = await t.client.sessions.create(
       sessionBody({ allowed_payment_methods: ['BankCard', 'iDEAL'] }),
     );
@@ -80,8 +83,49 @@ describe('creating a session', () => {
   });
 
   it('GET on the path answers 405, like every operation', async () => {
-    const res = await fetch(`${t.gw.baseUrl}/apis/payments/session`);
-    expect(res.status).toBe(405);
+    for (const path of ['/apis/payments/session', '/apis/session', '/session']) {
+      const res = await fetch(`${t.gw.baseUrl}${path}`);
+      expect(res.status, path).toBe(405);
+      expect(((await res.json()) as { ret_code: string }).ret_code).toBe('300004');
+    }
+  });
+});
+
+describe("at PayKKa's v1.2 plugin's path, /apis/session (and /session)", () => {
+  it('creates the same session as /payments/session, with the same answer and idempotency', async () => {
+    const body = sessionBody();
+    const created = await post(t.gw, t.merchant, { ...body }, '/apis/session');
+    expect(created.status).toBe(200);
+    expect(created.json.ret_code).toBe('000000');
+    const session = created.json.data as Record<string, unknown>;
+    expect(session).toMatchObject({ trans_id: body.trans_id, status: 'OPEN', session_mode: 'HOSTED' });
+    expect(session.session_id).toMatch(/^CS\d{20}$/);
+    expect(created.headers.get('signature')).toBeTruthy();
+
+    // One trans_id, one session, whichever of the paths the repeat takes.
+    for (const path of ['/session', '/apis/payments/session', '/payments/session']) {
+      const again = await post(t.gw, t.merchant, { ...body }, path);
+      expect(again.status, path).toBe(200);
+      const { timestamp: _a, ...rest } = again.json.data as Record<string, unknown>;
+      const { timestamp: _b, ...first } = session;
+      expect(rest, path).toEqual(first);
+    }
+    const queried = await t.client.sessions.query({ session_id: session.session_id as string });
+    expect(queried.trans_id).toBe(body.trans_id);
+  });
+
+  it('refuses as /payments/session does: another amount is 300001, a bad body 010000', async () => {
+    const body = sessionBody();
+    await t.client.sessions.create(body);
+    const reused = await post(t.gw, t.merchant, { ...body, amount: 1 }, '/apis/session');
+    expect(reused.status).toBe(409);
+    expect(reused.json.ret_code).toBe('300001');
+    const bad = await post(t.gw, t.merchant, { ...sessionBody(), return_url: undefined }, '/session');
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({
+      ret_code: '010000',
+      ret_msg: 'Invalid request: return_url is required',
+    });
   });
 });
 
@@ -182,6 +226,12 @@ describe('bad requests are refused and store nothing', () => {
     ],
     ['a wallet', { allowed_payment_methods: ['ApplePay'] }, '210001', /APPLE_PAY cannot be paid on a hosted/],
     ['SEPA', { allowed_payment_methods: ['SEPA'] }, '210001', /SEPA cannot be paid on a hosted/],
+    [
+      'EFTPOS (its card form pays with BANKCARD)',
+      { currency: 'AUD', allowed_payment_methods: ['eftpos'] },
+      '210001',
+      /EFTPOS cannot be paid on a hosted/,
+    ],
     ['iDEAL in USD', { currency: 'USD', allowed_payment_methods: ['iDEAL'] }, '300040', /IDEAL takes EUR/],
     [
       'a method list that is not an array',

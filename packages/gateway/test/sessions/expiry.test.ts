@@ -28,7 +28,9 @@ describe('session expiry', () => {
   });
 
   it('an expired session shows the expired page and refuses payment; nothing is charged', async () => {
-    const session = await createSession(t, { expire_time: formatTime(clock.now() + 60_000) });
+    const session = await createSession(t, {
+      expire_time: formatTime(clock.now() + 60_000, t.gw.config.timeZone),
+    });
     clock.advance(60_000);
     const page = await getPage(session.session_url);
     expect(page.status).toBe(410);
@@ -45,9 +47,15 @@ describe('session expiry', () => {
   });
 
   it('the jobs expire open sessions past their time, and only those', async () => {
-    const due = await createSession(t, { expire_time: formatTime(clock.now() + 5 * 60_000) });
-    const later = await createSession(t, { expire_time: formatTime(clock.now() + 15 * 60_000) });
-    const paid = await createSession(t, { expire_time: formatTime(clock.now() + 5 * 60_000) });
+    const due = await createSession(t, {
+      expire_time: formatTime(clock.now() + 5 * 60_000, t.gw.config.timeZone),
+    });
+    const later = await createSession(t, {
+      expire_time: formatTime(clock.now() + 15 * 60_000, t.gw.config.timeZone),
+    });
+    const paid = await createSession(t, {
+      expire_time: formatTime(clock.now() + 5 * 60_000, t.gw.config.timeZone),
+    });
     await postForm(paid.session_url, cardForm());
     clock.advance(5 * 60_000);
     await t.gw.jobs.runDue();
@@ -66,7 +74,9 @@ describe('session expiry', () => {
   });
 
   it('creating again with an expired session’s trans_id answers the expired session', async () => {
-    const session = await createSession(t, { expire_time: formatTime(clock.now() + 60_000) });
+    const session = await createSession(t, {
+      expire_time: formatTime(clock.now() + 60_000, t.gw.config.timeZone),
+    });
     clock.advance(60_000);
     const again = await t.client.sessions.create({
       trans_id: session.trans_id,
@@ -78,7 +88,9 @@ describe('session expiry', () => {
   });
 
   it('a challenge started before expire_time still completes: the order, not the session clock, decides', async () => {
-    const session = await createSession(t, { expire_time: formatTime(clock.now() + 60_000) });
+    const session = await createSession(t, {
+      expire_time: formatTime(clock.now() + 60_000, t.gw.config.timeZone),
+    });
     const paid = await postForm(session.session_url, cardForm('4000002760003184'));
     expect(paid.location).toMatch(/\/3ds\//);
     clock.advance(2 * 60_000);

@@ -108,6 +108,10 @@ describe('paying with a card', () => {
     expect(amex.html).toContain('Security code is not valid.');
     const method = await postForm(session.session_url, { method: 'ApplePay' });
     expect(method.html).toContain('This payment method is not available.');
+    // An eftpos-only card pays with EFTPOS alone; the page's card form pays with BANKCARD.
+    const eftpos = await postForm(session.session_url, cardForm('5020 0000 0000 0005'));
+    expect(eftpos.status).toBe(422);
+    expect(eftpos.html).toContain('This card brand is not accepted.');
     expect(await countOrders(t.gw)).toBe(before);
     expect((await t.client.sessions.query({ session_id: session.session_id })).status).toBe('OPEN');
   });

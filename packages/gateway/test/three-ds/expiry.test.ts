@@ -36,7 +36,9 @@ describe('an abandoned challenge', () => {
     const request = challengeBody(CHALLENGE_CARDS.approve);
     const { order, url } = await challenged(t, request);
     const createdAt = clock.now();
-    expect(order.expire_time).toBe(formatTime(createdAt + 30 * MINUTE));
+    // The clock starts at 2026-01-01T00:00:00Z; answers are in Hong Kong time, the default zone.
+    expect(createdAt).toBe(Date.UTC(2026, 0, 1));
+    expect(order.expire_time).toBe('2026-01-01T08:30:00+08:00');
     expect((await challengeRow(t.gw, order.order_id)).expires_at).toBe(createdAt + 30 * MINUTE);
 
     clock.advance(30 * MINUTE - 1);
@@ -54,7 +56,7 @@ describe('an abandoned challenge', () => {
       authentication_result: { authentication_url: url, authentication_status: 'N', eci: '07' },
       balances: { authed_amount: 0 },
     });
-    expect(final.pay_finish_time).toBe(formatTime(clock.now()));
+    expect(final.pay_finish_time).toBe(formatTime(clock.now(), t.gw.config.timeZone));
     expect((await challengeRow(t.gw, order.order_id)).status).toBe('EXPIRED');
     expect(t.acquirer.callsFor(order.order_id)).toBe(0);
     expect((await notified(t.inbox, order.order_id, 'PAYMENT.FAILURE')).error_code).toBe('5007');
@@ -80,7 +82,7 @@ describe('an abandoned challenge', () => {
     const expireAt = Math.ceil((clock.now() + 5 * MINUTE) / 1000) * 1000;
     const { order } = await challenged(
       t,
-      challengeBody(CHALLENGE_CARDS.decline, { expire_time: formatTime(expireAt) }),
+      challengeBody(CHALLENGE_CARDS.decline, { expire_time: formatTime(expireAt, t.gw.config.timeZone) }),
     );
     expect((await challengeRow(t.gw, order.order_id)).expires_at).toBe(expireAt);
     clock.set(expireAt);

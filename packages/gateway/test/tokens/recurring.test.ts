@@ -148,14 +148,31 @@ describe('the rules, each a business refusal', () => {
     expect(await tokenRows(gw, api.merchantId, who)).toEqual([]);
   });
 
-  it('2010: a renewal without mit (return_url then needed, and given)', async () => {
+  it('2010: a renewal without mit, and without a return_url, which no subsequent payment needs', async () => {
     const who = shopper();
     const first = await api.subscribe(who);
-    const body = renewal(first.recurring_agreement_id, first.token, who, {
-      mit: undefined,
-      return_url: 'https://shop.example/return',
-    });
+    const body = renewal(first.recurring_agreement_id, first.token, who, { mit: undefined });
+    expect(body).not.toHaveProperty('return_url');
     await refusedWith(body, '2010');
+    // A token alone (no agreement) makes the payment subsequent too.
+    const byToken = renewal(undefined, first.token, who, { mit: undefined });
+    await refusedWith(byToken, '2010');
+  });
+
+  it('2011: a subsequent payment with mit=false needs no return_url either', async () => {
+    const who = shopper();
+    const first = await api.subscribe(who);
+    await refusedWith(renewal(first.recurring_agreement_id, first.token, who, { mit: false }), '2011');
+  });
+
+  it('a first recurring payment (a card, no agreement) needs its return_url, even with mit=true: 010000', async () => {
+    const who = shopper();
+    for (const mit of [false, true, undefined]) {
+      const res = await api.post('/payments', firstRecurring(who, { mit, return_url: undefined }));
+      expectRefused(res, 400, '010000');
+      expect(res.json.ret_msg).toContain('return_url is required');
+    }
+    expect(await tokenRows(gw, api.merchantId, who)).toEqual([]);
   });
 
   it('2011: a subsequent payment with mit=false', async () => {

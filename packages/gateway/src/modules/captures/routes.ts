@@ -1,24 +1,28 @@
 /** /payments/capture and /payments/void: both answer the order object after the change. */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { parseBody } from '../../http/validate.ts';
 import { orderView } from '../payments/view.ts';
 import { captureSchema, voidSchema } from './schemas.ts';
 import type { CaptureService } from './service.ts';
 
-export function captureRoutes(app: FastifyInstance, deps: { captures: CaptureService; clock: Clock }): void {
+export function captureRoutes(
+  app: FastifyInstance,
+  deps: { captures: CaptureService; clock: Clock; timeZone: TimeZone },
+): void {
   app.post('/payments/capture', async (request, reply) => {
     const auth = request.auth!;
     const input = parseBody(captureSchema, auth.body);
     const order = await deps.captures.capture(auth.merchant.merchant_id, input);
-    return sendOk(reply, deps.clock, orderView(order));
+    return sendOk(reply, deps.clock, orderView(order, deps.timeZone));
   });
 
   app.post('/payments/void', async (request, reply) => {
     const auth = request.auth!;
     const input = parseBody(voidSchema, auth.body);
     const order = await deps.captures.void(auth.merchant.merchant_id, input.order_id);
-    return sendOk(reply, deps.clock, orderView(order));
+    return sendOk(reply, deps.clock, orderView(order, deps.timeZone));
   });
 }

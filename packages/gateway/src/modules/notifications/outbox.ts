@@ -4,6 +4,7 @@
  * Delivery happens later, outside any transaction (dispatcher.ts).
  */
 import { newNotifyId } from '../../domain/ids.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { EventType, OrderRow } from '../payments/order-row.ts';
 import type { EventHints } from '../payments/order-writer.ts';
@@ -12,7 +13,11 @@ import { notifyTypeFor, paymentBody, refundBody } from './payload.ts';
 import type { NotificationRepo, NotificationRow } from './repo.ts';
 
 export class Outbox {
-  constructor(private readonly repo: NotificationRepo) {}
+  constructor(
+    private readonly repo: NotificationRepo,
+    /** The body is a snapshot, so its times are written at the change, in this zone. */
+    private readonly zone: TimeZone,
+  ) {}
 
   /** Returns true when a notification was queued (the caller wakes the dispatcher after commit). */
   async onEvent(
@@ -51,8 +56,8 @@ export class Outbox {
     if (!url) return null;
     const notifyId = newNotifyId();
     const body = event.refund
-      ? refundBody(notifyId, type, order, event.refund)
-      : paymentBody(notifyId, type, order);
+      ? refundBody(notifyId, type, order, event.refund, this.zone)
+      : paymentBody(notifyId, type, order, this.zone);
     return {
       notify_id: notifyId,
       merchant_id: order.merchant_id,

@@ -2,6 +2,7 @@
  * Which order events notify the merchant, and with what body (spec §9). The body is a
  * snapshot taken in the transaction that made the change; each attempt adds a fresh timestamp.
  */
+import type { TimeZone } from '../../domain/time-zone.ts';
 import type { EventType, OrderRow } from '../payments/order-row.ts';
 import { orderView } from '../payments/view.ts';
 import type { RefundRow } from '../refunds/repo.ts';
@@ -37,8 +38,13 @@ export function notifyTypeFor(event: EventType, order: OrderRow): NotifyType | n
   }
 }
 
-export function paymentBody(notifyId: string, type: NotifyType, order: OrderRow): Record<string, unknown> {
-  const { payment_type: _omit, ...view } = orderView(order);
+export function paymentBody(
+  notifyId: string,
+  type: NotifyType,
+  order: OrderRow,
+  zone: TimeZone,
+): Record<string, unknown> {
+  const { payment_type: _omit, ...view } = orderView(order, zone);
   return { notify_id: notifyId, notify_type: type, ...view };
 }
 
@@ -48,8 +54,9 @@ export function refundBody(
   type: NotifyType,
   order: OrderRow,
   refund: RefundRow,
+  zone: TimeZone,
 ): Record<string, unknown> {
-  const view = orderView(order);
+  const view = orderView(order, zone);
   return {
     notify_id: notifyId,
     notify_type: type,

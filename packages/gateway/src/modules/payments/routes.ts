@@ -2,10 +2,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { parseBody } from '../../http/validate.ts';
 import type { SessionService } from '../sessions/service.ts';
+import type { OrderRow } from './order-row.ts';
 import { checkPaymentRules, createPaymentSchema, queryPaymentSchema } from './schemas.ts';
 import type { PaymentService } from './service.ts';
 import { orderView } from './view.ts';
@@ -17,13 +19,22 @@ export function publicUrl(request: FastifyRequest, configured: string | undefine
 
 export function paymentRoutes(
   app: FastifyInstance,
-  deps: { payments: PaymentService; sessions: SessionService; clock: Clock; publicUrl: string | undefined },
+  deps: {
+    payments: PaymentService;
+    sessions: SessionService;
+    clock: Clock;
+    timeZone: TimeZone;
+    publicUrl: string | undefined;
+  },
 ): void {
+  const createSchema = createPaymentSchema(deps.timeZone);
+  const view = (order: OrderRow) => orderView(order, deps.timeZone);
+
   app.post('/payments', async (request, reply) => {
     const auth = request.auth!;
-    const input = checkPaymentRules(parseBody(createPaymentSchema, auth.body));
+    const input = checkPaymentRules(parseBody(createSchema, auth.body));
     const order = await deps.payments.create(auth.merchant, input, publicUrl(request, deps.publicUrl));
-    return sendOk(reply, deps.clock, orderView(order));
+    return sendOk(reply, deps.clock, view(order));
   });
 
   app.post('/payments/query', ANSWERS_FROM_READS, async (request, reply) => {
@@ -31,11 +42,11 @@ export function paymentRoutes(
     const query = parseBody(queryPaymentSchema, auth.body);
     if (!query.trans_id && !query.order_id) {
       const paid = await deps.sessions.paidOrder(auth.merchant.merchant_id, query.session_id!);
-      return sendOk(reply, deps.clock, orderView(paid));
+      return sendOk(reply, deps.clock, view(paid));
     }
     const order = await deps.payments.query(auth.merchant.merchant_id, query);
     // All identifiers given must name the same order.
     if (query.session_id && order.session_id !== query.session_id) throw new ApiError('ORDER_NOT_FOUND');
-    return sendOk(reply, deps.clock, orderView(order));
+    return sendOk(reply, deps.clock, view(order));
   });
 }

@@ -4,9 +4,10 @@
  * trans_id is used up and the merchant sees the outcome like any decline.
  */
 import type { BusinessCodeName } from '../../domain/errors.ts';
+import { CARD_METHODS } from '../../domain/payment-methods.ts';
 import type { AgreementRow } from '../recurring/repo.ts';
 import type { TokenRow } from '../tokens/repo.ts';
-import type { PaymentInput } from './schemas.ts';
+import type { CreatePaymentInput, PaymentInput } from './schemas.ts';
 
 export interface StoredCardContext {
   /** The token named by the request, if it exists for this merchant. */
@@ -15,14 +16,24 @@ export interface StoredCardContext {
   agreement: AgreementRow | undefined;
 }
 
-/** A subsequent recurring payment names an agreement or a token; a first one brings a card. */
-export function isSubsequentRecurring(input: PaymentInput): boolean {
-  return input.recurring_agreement_id !== undefined || input.source.kind === 'token';
+/**
+ * A subsequent recurring payment names an agreement or pays with a token (of a card method); a
+ * first one brings a card. Read from the request alone, so the request-level rules (no
+ * return_url for a subsequent payment) and the business rules below agree on what it is.
+ */
+export function isSubsequentRecurring(
+  input: Pick<CreatePaymentInput, 'recurring_agreement_id' | 'payment'>,
+): boolean {
+  const { payment } = input;
+  return (
+    input.recurring_agreement_id !== undefined ||
+    (payment.token !== undefined && CARD_METHODS.has(payment.payment_method))
+  );
 }
 
 export function storedCardRefusal(input: PaymentInput, ctx: StoredCardContext): BusinessCodeName | null {
   const p = input.payment;
-  if (p.store_payment_method === true && p.payment_method !== 'BANKCARD') return 'STORING_NEEDS_BANKCARD';
+  if (p.store_payment_method === true && !CARD_METHODS.has(p.payment_method)) return 'STORING_NEEDS_CARD';
   if (input.payment_type === 'RECURRING') {
     if (input.mit === undefined) return 'MIT_REQUIRED';
     if (isSubsequentRecurring(input)) {

@@ -6,17 +6,21 @@
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
 import {
+  CARD_METHODS,
   ENABLED_METHODS,
   methodCurrencies,
   normalisePaymentMethod,
   type PaymentMethod,
   WALLET_METHODS,
 } from '../../domain/payment-methods.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import {
   amount,
   currency,
+  identifier,
   oneOf,
   optionalBoolean,
+  optionalIdentifier,
   optionalIntLike,
   optionalObject,
   optionalOneOf,
@@ -24,9 +28,9 @@ import {
   optionalTime,
   optionalUrl,
   orAbsent,
-  text,
 } from '../../http/fields.ts';
 import { parseWalletTokenData } from '../wallets/token-data.ts';
+import { isSubsequentRecurring } from './rules.ts';
 
 const paymentMethod = z
   .unknown()
@@ -47,7 +51,7 @@ const payment = z.object(
     payment_method: paymentMethod,
     store_payment_method: optionalBoolean,
     token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
-    shopper_reference: optionalText(64),
+    shopper_reference: optionalIdentifier(64),
     token: optionalText(64),
     card_no: optionalText(23).refine(
       (v) => v === undefined || /^[\d -]+$/.test(v),
@@ -67,33 +71,36 @@ const payment = z.object(
   { error: (i) => (i.input === undefined ? 'is required' : 'must be an object') },
 );
 
-export const createPaymentSchema = z.object({
-  trans_id: text(64),
-  payment_type: oneOf(['PURCHASE', 'RECURRING']),
-  authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
-  capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
-  currency,
-  amount,
-  notify_url: optionalUrl(),
-  return_url: optionalUrl(),
-  expire_time: optionalTime,
-  mit: optionalBoolean,
-  payment,
-  authentication: orAbsent(
-    z.object(
-      { challenge_indicator: optionalText(32), authentication_only: optionalBoolean },
-      { error: 'must be an object' },
+/** The /payments body; `zone` reads an expire_time sent without an offset. */
+export function createPaymentSchema(zone: TimeZone) {
+  return z.object({
+    trans_id: identifier(64),
+    payment_type: oneOf(['PURCHASE', 'RECURRING']),
+    authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
+    capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
+    currency,
+    amount,
+    notify_url: optionalUrl(),
+    return_url: optionalUrl(),
+    expire_time: optionalTime(zone),
+    mit: optionalBoolean,
+    payment,
+    authentication: orAbsent(
+      z.object(
+        { challenge_indicator: optionalText(32), authentication_only: optionalBoolean },
+        { error: 'must be an object' },
+      ),
     ),
-  ),
-  browser: optionalObject,
-  bill: optionalObject,
-  shipping: optionalObject,
-  customer: optionalObject,
-  goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
-  recurring_agreement_id: optionalText(64),
-});
+    browser: optionalObject,
+    bill: optionalObject,
+    shipping: optionalObject,
+    customer: optionalObject,
+    goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
+    recurring_agreement_id: optionalText(64),
+  });
+}
 
-export type CreatePaymentInput = z.output<typeof createPaymentSchema>;
+export type CreatePaymentInput = z.output<ReturnType<typeof createPaymentSchema>>;
 
 /**
  * Where the money comes from: a typed-in card, a stored card (token), a wallet's decrypted card
@@ -128,11 +135,13 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   if (!ENABLED_METHODS.has(p.payment_method) && p.store_payment_method !== true) {
     throw new ApiError('PAYMENT_METHOD_NOT_SUPPORTED', `${p.payment_method} is not enabled on this gateway`);
   }
-  const merchantInitiated = input.payment_type === 'RECURRING' && input.mit === true;
-  if (!merchantInitiated && input.return_url === undefined) {
+  // A subsequent recurring payment charges a stored card with no shopper to send back, whatever
+  // mit says: a missing mit is then business rule 2010's to answer, not a missing return_url.
+  const subsequent = input.payment_type === 'RECURRING' && isSubsequentRecurring(input);
+  if (!subsequent && input.return_url === undefined) {
     throw new ApiError(
       'INVALID_REQUEST',
-      'return_url is required (except for merchant-initiated recurring payments, mit=true)',
+      'return_url is required (except for subsequent recurring payments, which name an agreement or a token)',
     );
   }
   if (p.store_payment_method === true || p.token !== undefined) {
@@ -145,9 +154,11 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
     );
   }
   const sources = [p.card_no, p.token, p.encrypted_card_no].filter((v) => v !== undefined).length;
-  if (p.payment_method !== 'BANKCARD' && ENABLED_METHODS.has(p.payment_method)) {
+  if (!CARD_METHODS.has(p.payment_method) && ENABLED_METHODS.has(p.payment_method)) {
     // Storing with another method keeps its card fields' old path (a 2013 outcome follows).
     if (!(p.store_payment_method === true && sources > 0)) return nonCardSource(input, p.payment_method);
+  } else {
+    takesCurrency(input, p.payment_method);
   }
   if (sources !== 1) {
     throw new ApiError('INVALID_REQUEST', 'payment needs exactly one of card_no, token, encrypted_card_no');
@@ -165,8 +176,8 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   return { ...input, source: { kind: 'card', pan, expMonth: p.exp_month, expYear: p.exp_year, cvv: p.cvv } };
 }
 
-/** Redirect methods, SEPA and wallets: no card fields; their own currencies and wallet data. */
-function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): PaymentInput {
+/** 300040 unless `method` takes the payment's currency (EFTPOS: AUD; iDEAL: EUR…). */
+function takesCurrency(input: CreatePaymentInput, method: PaymentMethod): void {
   const currencies = methodCurrencies(method);
   if (currencies && !currencies.includes(input.currency)) {
     throw new ApiError(
@@ -174,6 +185,11 @@ function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): Paymen
       `${method} takes ${currencies.join(', ')}, not ${input.currency}`,
     );
   }
+}
+
+/** Redirect methods, SEPA and wallets: no card fields; their own currencies and wallet data. */
+function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): PaymentInput {
+  takesCurrency(input, method);
   // Storing is refused as a business outcome (2013) before any wallet data is needed.
   if (!WALLET_METHODS.has(method) || input.payment.store_payment_method === true) {
     return { ...input, source: { kind: 'offsite' } };
@@ -184,7 +200,7 @@ function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): Paymen
 
 export const queryPaymentSchema = z
   .object({
-    trans_id: optionalText(64),
+    trans_id: optionalIdentifier(64),
     order_id: optionalText(64),
     session_id: optionalText(64),
   })

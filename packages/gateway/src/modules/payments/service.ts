@@ -10,6 +10,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
 import { newOrderId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
+import { cardBrandsFor, type PaymentMethod } from '../../domain/payment-methods.ts';
 import type { Vault } from '../../vault/vault.ts';
 import type { AgreementRepo } from '../recurring/repo.ts';
 import type { OffsiteService } from '../redirects/service.ts';
@@ -28,10 +29,17 @@ export type RequestMerchant = { merchant_id: string; notify_url: string | null; 
 
 type PlainCard = { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
 
-/** Card validity (spec §5): a business outcome, checked before the acquirer is asked. */
-function cardRefusal(card: PlainCard | undefined, now: number): BusinessCodeName | null {
+/**
+ * Card validity (spec §5): a business outcome, checked before the acquirer is asked. The
+ * method decides which brands it takes (an eftpos-only card pays with EFTPOS only).
+ */
+function cardRefusal(
+  card: PlainCard | undefined,
+  method: PaymentMethod,
+  now: number,
+): BusinessCodeName | null {
   if (!card) return null;
-  const check = validateCard(card, now);
+  const check = validateCard(card, now, cardBrandsFor(method));
   return check.ok ? null : check.reason;
 }
 
@@ -136,7 +144,7 @@ export class PaymentService {
     }
 
     const card = this.cardFor(input, ctx);
-    const refusal = storedCardRefusal(input, ctx) ?? cardRefusal(card, now);
+    const refusal = storedCardRefusal(input, ctx) ?? cardRefusal(card, input.payment.payment_method, now);
     if (refusal || !card) return this.insertFailure(candidate, refusal ?? 'TOKEN_INVALID', now, hints);
 
     if (this.needsChallenge(input, card.pan)) {

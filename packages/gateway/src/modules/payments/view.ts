@@ -1,10 +1,14 @@
-/** The order object of spec §5 as the API returns it. Never more of the PAN than bin and last4. */
+/**
+ * The order object of spec §5 as the API returns it, its times written in `zone`. Never more of
+ * the PAN than bin and last4.
+ */
 
 import { balances } from '../../domain/order.ts';
 import { formatTime } from '../../domain/time.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { amountsOf, type OrderRow } from './order-row.ts';
 
-export function orderView(row: OrderRow): Record<string, unknown> {
+export function orderView(row: OrderRow, zone: TimeZone): Record<string, unknown> {
   const view: Record<string, unknown> = {
     error_code: row.error_code,
     error_description: row.error_description,
@@ -17,11 +21,11 @@ export function orderView(row: OrderRow): Record<string, unknown> {
     capture_method: row.capture_method,
     amount: row.amount,
     currency: row.currency,
-    expire_time: formatTime(row.expire_at),
+    expire_time: formatTime(row.expire_at, zone),
     payment: { payment_method: row.payment_method },
     balances: balances(amountsOf(row)),
   };
-  if (row.pay_finish_at !== null) view.pay_finish_time = formatTime(row.pay_finish_at);
+  if (row.pay_finish_at !== null) view.pay_finish_time = formatTime(row.pay_finish_at, zone);
   if (row.shopper_reference !== null) view.shopper_reference = row.shopper_reference;
   if (row.token !== null) view.token = row.token;
   if (row.authentication_result !== null) {

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { sendOk } from '../../http/envelope.ts';
-import { text } from '../../http/fields.ts';
+import { identifier, text } from '../../http/fields.ts';
 import { parseBody } from '../../http/validate.ts';
 import type { AgreementRepo } from './repo.ts';
 
-const cancelSchema = z.object({ recurring_agreement_id: text(64), shopper_reference: text(64) });
+const cancelSchema = z.object({ recurring_agreement_id: text(64), shopper_reference: identifier(64) });
 
 export function recurringRoutes(
   app: FastifyInstance,

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../domain/clock.ts';
 import type { BusinessCodeName } from '../../domain/errors.ts';
 import { isRedirectMethod, type PaymentMethod, REDIRECT_CURRENCIES } from '../../domain/payment-methods.ts';
+import { paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Store } from '../../store/db.ts';
 import type { Vault } from '../../vault/vault.ts';
 import type { AuthorizationRecorder } from '../payments/authorization.ts';
@@ -59,7 +60,7 @@ export class OffsiteService {
   ): Promise<{ url: string; order: OrderRow } | undefined> {
     const order = await this.page(pageId);
     if (!order) return undefined;
-    if (order.status !== 'PROCESSING') return { url: returnUrl(order), order };
+    if (order.status !== 'PROCESSING') return { url: paymentReturnUrl(order), order };
     // An answer after expire_time is too late even if the expiry job has not run yet.
     const late = this.deps.clock.now() >= order.expire_at;
     const done = late
@@ -67,7 +68,7 @@ export class OffsiteService {
       : action === 'approve'
         ? await this.deps.recorder.record(order.order_id, { outcome: 'APPROVED', acquirerRef: reference() })
         : await this.decline(order.order_id, action === 'cancel' ? 'SHOPPER_CANCELED' : 'DECLINED');
-    return { url: returnUrl(done), order: done };
+    return { url: paymentReturnUrl(done), order: done };
   }
 
   /** Redirect orders whose shopper never finished: FAILURE 5007 once expire_time has passed. */
@@ -111,15 +112,6 @@ export class OffsiteService {
   private mac(orderId: string): string {
     return this.deps.vault.fingerprint(`redirect-page/${orderId}`).slice(0, 22);
   }
-}
-
-/** Spec §8 ◆: back to return_url with trans_id, order_id and status appended. */
-export function returnUrl(order: OrderRow): string {
-  const url = new URL(order.return_url ?? 'about:blank');
-  url.searchParams.set('trans_id', order.trans_id);
-  url.searchParams.set('order_id', order.order_id);
-  url.searchParams.set('status', order.status);
-  return url.toString();
 }
 
 function reference(): string {

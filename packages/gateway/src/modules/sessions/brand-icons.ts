@@ -15,4 +15,5 @@ export const BRAND_ICONS: Record<CardBrand, string> = {
   JCB: box('#0b4ea2', 'JCB'),
   DINERS: box('#0079be', 'DINERS'),
   UNIONPAY: box('#d10429', 'UnionPay'),
+  EFTPOS: box('#231f20', 'eftpos'),
 };

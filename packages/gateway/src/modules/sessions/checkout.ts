@@ -10,14 +10,15 @@
 import { allowedLengths, detectBrand, luhnValid, validateCard } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
-import { normalisePaymentMethod } from '../../domain/payment-methods.ts';
+import { cardBrandsFor, normalisePaymentMethod } from '../../domain/payment-methods.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { parseBody } from '../../http/validate.ts';
+import { backToShop, paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Locale } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
 import type { OrderRow } from '../payments/order-row.ts';
 import { checkPaymentRules, createPaymentSchema } from '../payments/schemas.ts';
 import type { PaymentService } from '../payments/service.ts';
-import { returnUrl } from '../redirects/service.ts';
 import type { SessionRow } from './repo.ts';
 import type { SessionService, SessionState } from './service.ts';
 
@@ -42,14 +43,19 @@ export type CheckoutOutcome =
   | { kind: 'closed'; state: SessionState };
 
 export class CheckoutService {
+  private readonly paymentSchema: ReturnType<typeof createPaymentSchema>;
+
   constructor(
     private readonly deps: {
       sessions: SessionService;
       payments: PaymentService;
       merchants: MerchantRepo;
       clock: Clock;
+      timeZone: TimeZone;
     },
-  ) {}
+  ) {
+    this.paymentSchema = createPaymentSchema(deps.timeZone);
+  }
 
   /** Undefined for a session that does not exist. */
   async pay(
@@ -107,7 +113,7 @@ export class CheckoutService {
     let order: OrderRow;
     try {
       const input = {
-        ...checkPaymentRules(parseBody(createPaymentSchema, body)),
+        ...checkPaymentRules(parseBody(this.paymentSchema, body)),
         session_id: session.session_id,
       };
       order = await this.deps.payments.create(merchant, input, publicUrl);
@@ -130,13 +136,13 @@ export class CheckoutService {
   }
 }
 
-/** Back to the shop from an unpaid session: cancel_url (else return_url) with its status appended. */
+/** Back to the shop from an unpaid session: cancel_url (else return_url) with its status added. */
 export function leaveUrl(session: SessionRow): string {
-  const url = new URL(session.cancel_url ?? session.return_url);
-  url.searchParams.set('trans_id', session.trans_id);
-  url.searchParams.set('session_id', session.session_id);
-  url.searchParams.set('status', session.status);
-  return url.toString();
+  return backToShop(session.cancel_url ?? session.return_url, {
+    trans_id: session.trans_id,
+    session_id: session.session_id,
+    status: session.status,
+  });
 }
 
 /**
@@ -153,7 +159,7 @@ export function nextStep(order: OrderRow, locale: Locale = 'en'): string {
       return inLocale(result.authentication_url);
     }
   }
-  return returnUrl(order);
+  return paymentReturnUrl(order);
 }
 
 type CardCheck =
@@ -165,8 +171,10 @@ export function checkCard(form: CheckoutForm, now: number): CardCheck {
   const errors: FormErrors = {};
   const pan = form.card_no.replace(/[\s-]/g, '');
   const brand = /^\d{12,19}$/.test(pan) ? detectBrand(pan) : undefined;
+  // The page pays with BANKCARD, which an eftpos-only card cannot.
+  const brands = cardBrandsFor('BANKCARD');
   if (!/^\d{12,19}$/.test(pan) || !luhnValid(pan)) errors.card_no = 'invalid';
-  else if (!brand) errors.card_no = 'unsupported';
+  else if (!brand || !brands.has(brand)) errors.card_no = 'unsupported';
   else if (!allowedLengths(brand).includes(pan.length)) errors.card_no = 'invalid';
 
   const exp = /^\s*(\d{1,2})\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(form.exp);
@@ -178,7 +186,7 @@ export function checkCard(form: CheckoutForm, now: number): CardCheck {
   const cvv = form.cvv.trim();
   if (!(brand === 'AMEX' ? /^\d{4}$/ : /^\d{3}$/).test(cvv)) errors.cvv = 'invalid';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  if (!validateCard({ pan, expMonth: month, expYear: year, cvv }, now).ok) {
+  if (!validateCard({ pan, expMonth: month, expYear: year, cvv }, now, brands).ok) {
     return { ok: false, errors: { card_no: 'invalid' } };
   }
   return { ok: true, fields: { card_no: pan, exp_month: month, exp_year: year, cvv } };

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { formOf, type Locale, newNonce, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
 import type { MerchantRepo } from '../merchants/repo.ts';
@@ -21,6 +22,7 @@ export function checkoutRoutes(
     checkout: CheckoutService;
     merchants: MerchantRepo;
     clock: Clock;
+    timeZone: TimeZone;
     publicUrl: string | undefined;
   },
 ) {
@@ -51,6 +53,7 @@ export function checkoutRoutes(
       merchantName: await merchantName(session),
       nonce,
       now: deps.clock.now(),
+      timeZone: deps.timeZone,
       ...refused,
     });
     return sendPage(reply, status, page, nonce);

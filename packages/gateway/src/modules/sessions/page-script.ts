@@ -5,12 +5,14 @@
  * is the server's own (domain/card.ts), so the two never disagree on what a card is.
  */
 import { BIN_RANGES, LENGTHS } from '../../domain/card.ts';
+import { cardBrandsFor } from '../../domain/payment-methods.ts';
 import { BRAND_ICONS } from './brand-icons.ts';
 import type { CheckoutText } from './page-text.ts';
 
 export function checkoutScript(text: CheckoutText, nowMs: number): string {
   const data = {
-    ranges: BIN_RANGES,
+    // The page's card form pays with BANKCARD: an eftpos-only card is not one it takes.
+    ranges: BIN_RANGES.filter((range) => cardBrandsFor('BANKCARD').has(range.brand)),
     lengths: LENGTHS,
     icons: BRAND_ICONS,
     errors: text.errors,

@@ -5,6 +5,7 @@
  * sets no cookie, so there is nothing for a forged request to borrow (see docs/checkout.md).
  */
 import { formatTime } from '../../domain/time.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
 import { METHOD_NAMES } from '../redirects/page.ts';
 import type { FormErrors } from './checkout.ts';
@@ -18,6 +19,8 @@ export interface CheckoutPageArgs {
   merchantName: string;
   nonce: string;
   now: number;
+  /** The gateway's zone, in which the deadline is shown. */
+  timeZone: TimeZone;
   errors?: FormErrors;
   /** What the shopper typed that may be shown again (never the card number or CVV). */
   kept?: { exp?: string; holder_name?: string };
@@ -35,8 +38,9 @@ export function checkoutPage(args: CheckoutPageArgs): string {
   };
   const invalid = (field: keyof FormErrors) => (errors[field] ? ' aria-invalid="true"' : '');
   const lang = `<input type="hidden" name="lang" value="${locale}">`;
-  const expires = formatTime(session.expire_at);
-  const expiresText = `${expires.slice(0, 10)} ${expires.slice(11, 16)} UTC`;
+  const expires = formatTime(session.expire_at, args.timeZone);
+  const offset = expires.slice(19);
+  const expiresText = `${expires.slice(0, 10)} ${expires.slice(11, 16)} (UTC${offset === '+00:00' ? '' : offset})`;
 
   const cardForm = session.allowed_payment_methods.includes('BANKCARD')
     ? `

@@ -1,6 +1,7 @@
 /** /payments/session and /payments/session/query: parse, hand to the service, answer the session object. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { parseBody } from '../../http/validate.ts';
@@ -11,14 +12,18 @@ import { sessionView } from './view.ts';
 
 export function sessionRoutes(
   app: FastifyInstance,
-  deps: { sessions: SessionService; clock: Clock; publicUrl: string | undefined },
+  deps: { sessions: SessionService; clock: Clock; timeZone: TimeZone; publicUrl: string | undefined },
 ): void {
-  app.post('/payments/session', async (request, reply) => {
+  const createSchema = createSessionSchema(deps.timeZone);
+  const create = async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = request.auth!;
-    const input = checkSessionRules(parseBody(createSessionSchema, auth.body), deps.clock.now());
+    const input = checkSessionRules(parseBody(createSchema, auth.body), deps.clock.now());
     const state = await deps.sessions.create(auth.merchant, input, publicUrl(request, deps.publicUrl));
-    return sendOk(reply, deps.clock, sessionView(state));
-  });
+    return sendOk(reply, deps.clock, sessionView(state, deps.timeZone));
+  };
+  app.post('/payments/session', create);
+  // PayKKa's v1.2 WooCommerce plugin creates its sessions at /apis/session: the same operation.
+  app.post('/session', create);
 
   app.post('/payments/session/query', ANSWERS_FROM_READS, async (request, reply) => {
     const auth = request.auth!;
@@ -26,7 +31,7 @@ export function sessionRoutes(
     return sendOk(
       reply,
       deps.clock,
-      sessionView(await deps.sessions.query(auth.merchant.merchant_id, query)),
+      sessionView(await deps.sessions.query(auth.merchant.merchant_id, query), deps.timeZone),
     );
   });
 }

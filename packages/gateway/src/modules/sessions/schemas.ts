@@ -12,17 +12,19 @@ import {
   normalisePaymentMethod,
   type PaymentMethod,
 } from '../../domain/payment-methods.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import {
   amount,
   currency,
+  identifier,
   optionalBoolean,
+  optionalIdentifier,
   optionalObject,
   optionalOneOf,
   optionalText,
   optionalTime,
   optionalUrl,
   orAbsent,
-  text,
 } from '../../http/fields.ts';
 
 /** Methods a shopper can pay with on the checkout page: a typed card, or a bank/wallet page. */
@@ -49,52 +51,55 @@ const CARD_FIELDS = [
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
-export const createSessionSchema = z.object({
-  trans_id: text(64),
-  session_mode: optionalText(32),
-  payment_type: optionalOneOf(['PURCHASE', 'RECURRING']).transform((v) => v ?? 'PURCHASE'),
-  authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
-  capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
-  currency,
-  amount,
-  notify_url: optionalUrl(),
-  return_url: optionalUrl(),
-  cancel_url: optionalUrl(),
-  expire_time: optionalTime,
-  mit: optionalBoolean,
-  display_locale: optionalText(35),
-  display_merchant_name: optionalText(75),
-  theme_id: optionalText(64),
-  allowed_payment_methods: orAbsent(
-    z
-      .array(z.string({ error: 'must list payment method names' }), {
-        error: 'must be an array of payment method names',
-      })
-      .max(20, 'must list at most 20 methods'),
-  ),
-  payment: orAbsent(
-    z.object(
-      {
-        payment_method: z.unknown().optional(),
-        store_payment_method: optionalBoolean,
-        token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
-        shopper_reference: optionalText(64),
-        ...Object.fromEntries(CARD_FIELDS.map((f) => [f, z.unknown().optional()])),
-      },
-      { error: 'must be an object' },
+/** The session create body; `zone` reads an expire_time sent without an offset. */
+export function createSessionSchema(zone: TimeZone) {
+  return z.object({
+    trans_id: identifier(64),
+    session_mode: optionalText(32),
+    payment_type: optionalOneOf(['PURCHASE', 'RECURRING']).transform((v) => v ?? 'PURCHASE'),
+    authorisation_type: optionalOneOf(['FINAL_AUTH', 'PRE_AUTH']).transform((v) => v ?? 'FINAL_AUTH'),
+    capture_method: optionalOneOf(['AUTOMATIC', 'MANUAL']).transform((v) => v ?? 'AUTOMATIC'),
+    currency,
+    amount,
+    notify_url: optionalUrl(),
+    return_url: optionalUrl(),
+    cancel_url: optionalUrl(),
+    expire_time: optionalTime(zone),
+    mit: optionalBoolean,
+    display_locale: optionalText(35),
+    display_merchant_name: optionalText(75),
+    theme_id: optionalText(64),
+    allowed_payment_methods: orAbsent(
+      z
+        .array(z.string({ error: 'must list payment method names' }), {
+          error: 'must be an array of payment method names',
+        })
+        .max(20, 'must list at most 20 methods'),
     ),
-  ),
-  authentication: orAbsent(
-    z.object({ challenge_indicator: optionalText(32) }, { error: 'must be an object' }),
-  ),
-  browser: optionalObject,
-  bill: optionalObject,
-  shipping: optionalObject,
-  customer: optionalObject,
-  goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
-});
+    payment: orAbsent(
+      z.object(
+        {
+          payment_method: z.unknown().optional(),
+          store_payment_method: optionalBoolean,
+          token_usage: optionalOneOf(['CARD_ON_FILE', 'SUBSCRIPTION', 'UNSCHEDULED_CARD_ON_FILE']),
+          shopper_reference: optionalIdentifier(64),
+          ...Object.fromEntries(CARD_FIELDS.map((f) => [f, z.unknown().optional()])),
+        },
+        { error: 'must be an object' },
+      ),
+    ),
+    authentication: orAbsent(
+      z.object({ challenge_indicator: optionalText(32) }, { error: 'must be an object' }),
+    ),
+    browser: optionalObject,
+    bill: optionalObject,
+    shipping: optionalObject,
+    customer: optionalObject,
+    goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
+  });
+}
 
-type CreateSessionBody = z.output<typeof createSessionSchema>;
+type CreateSessionBody = z.output<ReturnType<typeof createSessionSchema>>;
 
 /** A session request after the cross-field rules: what the service stores. */
 export interface SessionInput {
@@ -225,5 +230,5 @@ function allowedMethods(body: CreateSessionBody): PaymentMethod[] {
 }
 
 export const querySessionSchema = z
-  .object({ session_id: optionalText(64), trans_id: optionalText(64) })
+  .object({ session_id: optionalText(64), trans_id: optionalIdentifier(64) })
   .refine((q) => q.session_id || q.trans_id, 'one of session_id, trans_id is required');

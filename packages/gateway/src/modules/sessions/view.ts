@@ -1,8 +1,9 @@
 /** The checkout session object as /payments/session and /payments/session/query return it. */
 import { formatTime } from '../../domain/time.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import type { SessionState } from './service.ts';
 
-export function sessionView({ session, order }: SessionState): Record<string, unknown> {
+export function sessionView({ session, order }: SessionState, zone: TimeZone): Record<string, unknown> {
   const view: Record<string, unknown> = {
     merchant_id: session.merchant_id,
     trans_id: session.trans_id,
@@ -15,7 +16,7 @@ export function sessionView({ session, order }: SessionState): Record<string, un
     capture_method: session.capture_method,
     amount: session.amount,
     currency: session.currency,
-    expire_time: formatTime(session.expire_at),
+    expire_time: formatTime(session.expire_at, zone),
     return_url: session.return_url,
     allowed_payment_methods: session.allowed_payment_methods,
   };

@@ -9,6 +9,7 @@ import type { AuthorizeRequest } from '../../acquirer/types.ts';
 import { detectBrand } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
+import { paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { Vault } from '../../vault/vault.ts';
 import type { OrderRow } from '../payments/order-row.ts';
@@ -178,13 +179,9 @@ export class ChallengeService {
     });
   }
 
-  /** Spec §8 ◆: back to return_url with trans_id, order_id and status appended. */
+  /** Spec §8 ◆: back to return_url with trans_id, order_id and status added. */
   private back(order: OrderRow): SubmitOutcome {
-    const url = new URL(order.return_url ?? 'about:blank');
-    url.searchParams.set('trans_id', order.trans_id);
-    url.searchParams.set('order_id', order.order_id);
-    url.searchParams.set('status', order.status);
-    return { kind: 'redirect', url: url.toString(), order };
+    return { kind: 'redirect', url: paymentReturnUrl(order), order };
   }
 }
 

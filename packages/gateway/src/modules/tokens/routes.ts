@@ -8,12 +8,12 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
-import { text } from '../../http/fields.ts';
+import { identifier, text } from '../../http/fields.ts';
 import { parseBody } from '../../http/validate.ts';
 import type { TokenRepo, TokenRow } from './repo.ts';
 
-const querySchema = z.object({ shopper_reference: text(64) });
-const removeSchema = z.object({ token: text(64), shopper_reference: text(64) });
+const querySchema = z.object({ shopper_reference: identifier(64) });
+const removeSchema = z.object({ token: text(64), shopper_reference: identifier(64) });
 
 export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenRepo; clock: Clock }): void {
   app.post('/payments/token/query', ANSWERS_FROM_READS, async (request, reply) => {

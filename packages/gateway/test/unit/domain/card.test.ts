@@ -35,6 +35,10 @@ const TEST_CARDS: Array<[string, CardBrand]> = [
   ['4000000000000002', 'VISA'],
   ['4000002760003184', 'VISA'],
   ['4000000000000408', 'VISA'],
+  ['5020000000000005', 'EFTPOS'],
+  ['6100000000000006', 'EFTPOS'],
+  ['5020000000000021', 'EFTPOS'],
+  ['6100000000009957', 'EFTPOS'],
 ];
 
 describe('luhnValid', () => {
@@ -120,6 +124,12 @@ describe('detectBrand', () => {
     ['1', undefined],
     ['9', undefined],
     ['7', undefined],
+    ['5020', 'EFTPOS'],
+    ['6100', 'EFTPOS'],
+    ['5019', undefined],
+    ['5021', undefined],
+    ['6099', undefined],
+    ['6101', undefined],
   ])('BIN %s → %s', (bin, brand) => {
     expect(detectBrand(bin.padEnd(16, '0'))).toBe(brand);
   });
@@ -192,6 +202,7 @@ describe('validateCard', () => {
     JCB: '3528',
     DINERS: '36',
     UNIONPAY: '62',
+    EFTPOS: '5020',
   };
 
   it.each(Object.entries(brandPrefix) as Array<[CardBrand, string]>)(
@@ -333,5 +344,42 @@ describe('cardInfo and maskPan', () => {
         expect(masked.endsWith(pan.slice(-4))).toBe(true);
       }),
     );
+  });
+});
+
+describe('validateCard with the brands a payment method takes', () => {
+  const card = (pan: string) => ({ pan, ...FUTURE, cvv: '123' });
+  const eftposTakes = new Set<CardBrand>(['EFTPOS', 'VISA', 'MASTERCARD']);
+  const schemesTake = new Set<CardBrand>([
+    'VISA',
+    'MASTERCARD',
+    'AMEX',
+    'DISCOVER',
+    'JCB',
+    'DINERS',
+    'UNIONPAY',
+  ]);
+
+  it('takes a brand in the set', () => {
+    expect(validateCard(card('5020000000000005'), NOW, eftposTakes)).toEqual({ ok: true, brand: 'EFTPOS' });
+    expect(validateCard(card('4242424242424242'), NOW, eftposTakes)).toEqual({ ok: true, brand: 'VISA' });
+  });
+
+  it('finds a brand outside it not supported (2006), after the Luhn check', () => {
+    expect(validateCard(card('5020000000000005'), NOW, schemesTake)).toMatchObject({
+      ok: false,
+      reason: 'CARD_NOT_SUPPORTED',
+      detail: 'EFTPOS is not taken by this payment method',
+    });
+    expect(validateCard(card('3566002020360505'), NOW, eftposTakes)).toMatchObject({
+      reason: 'CARD_NOT_SUPPORTED',
+    });
+    expect(validateCard(card('5020000000000006'), NOW, schemesTake)).toMatchObject({
+      reason: 'INVALID_CARD',
+    });
+  });
+
+  it('takes every known brand when no set is given', () => {
+    expect(validateCard(card('6100000000000006'), NOW)).toEqual({ ok: true, brand: 'EFTPOS' });
   });
 });

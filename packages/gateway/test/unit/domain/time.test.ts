@@ -1,28 +1,73 @@
-// Wire timestamps: formatting, accepted input shapes, refusals and round-trips.
+// Wire timestamps: formatting in the gateway's zone, accepted input shapes, refusals and round-trips.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTime, parseTime } from '../../../src/domain/time.ts';
+import { TimeZone } from '../../../src/domain/time-zone.ts';
 
-const T = Date.UTC(2025, 4, 6, 6, 40, 43); // 2025-05-06T06:40:43Z
+const HONG_KONG = TimeZone.named('Asia/Hong_Kong');
+const UTC = TimeZone.named('UTC');
+const BERLIN = TimeZone.named('Europe/Berlin');
+const NEW_YORK = TimeZone.named('America/New_York');
+const KOLKATA = TimeZone.named('Asia/Kolkata');
+const ZONES = [HONG_KONG, UTC, BERLIN, NEW_YORK, KOLKATA, TimeZone.named('Australia/Lord_Howe')];
+
+const T = Date.UTC(2025, 4, 6, 6, 40, 43); // 2025-05-06T06:40:43Z, 14:40:43 in Hong Kong
 const MIN_MS = Date.parse('0000-01-01T00:00:00Z');
 const MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 describe('formatTime', () => {
-  it('writes UTC with +00:00 and whole seconds', () => {
-    expect(formatTime(T)).toBe('2025-05-06T06:40:43+00:00');
-    expect(formatTime(T + 999)).toBe('2025-05-06T06:40:43+00:00');
-    expect(formatTime(0)).toBe('1970-01-01T00:00:00+00:00');
-    expect(formatTime(-1)).toBe('1969-12-31T23:59:59+00:00');
-    expect(formatTime(MIN_MS)).toBe('0000-01-01T00:00:00+00:00');
-    expect(formatTime(MAX_MS)).toBe('9999-12-31T23:59:59+00:00');
+  it("writes the zone's wall clock with its offset, in whole seconds", () => {
+    expect(formatTime(T, HONG_KONG)).toBe('2025-05-06T14:40:43+08:00');
+    expect(formatTime(T + 999, HONG_KONG)).toBe('2025-05-06T14:40:43+08:00');
+    expect(formatTime(Date.UTC(2026, 0, 1, 0, 0, 1), HONG_KONG)).toBe('2026-01-01T08:00:01+08:00');
+    expect(formatTime(T, UTC)).toBe('2025-05-06T06:40:43+00:00');
+    expect(formatTime(T, BERLIN)).toBe('2025-05-06T08:40:43+02:00');
+    expect(formatTime(Date.UTC(2025, 0, 6, 6, 40, 43), BERLIN)).toBe('2025-01-06T07:40:43+01:00');
+    expect(formatTime(T, NEW_YORK)).toBe('2025-05-06T02:40:43-04:00');
+    expect(formatTime(T, KOLKATA)).toBe('2025-05-06T12:10:43+05:30');
+    expect(formatTime(0, UTC)).toBe('1970-01-01T00:00:00+00:00');
+    expect(formatTime(-1, UTC)).toBe('1969-12-31T23:59:59+00:00');
+    expect(formatTime(MIN_MS, UTC)).toBe('0000-01-01T00:00:00+00:00');
+    expect(formatTime(MAX_MS, UTC)).toBe('9999-12-31T23:59:59+00:00');
   });
 
-  it.each([Number.NaN, Number.POSITIVE_INFINITY, MIN_MS - 1, MAX_MS + 1])('refuses %d', (ms) => {
-    expect(() => formatTime(ms)).toThrow(RangeError);
+  it('writes the two sides of a daylight saving change with their own offsets', () => {
+    // Europe/Berlin, 2026-10-25: 03:00 +02:00 becomes 02:00 +01:00 at 01:00Z.
+    expect(formatTime(Date.UTC(2026, 9, 25, 0, 30), BERLIN)).toBe('2026-10-25T02:30:00+02:00');
+    expect(formatTime(Date.UTC(2026, 9, 25, 1, 30), BERLIN)).toBe('2026-10-25T02:30:00+01:00');
+    // 2026-03-29: 02:00 +01:00 becomes 03:00 +02:00 at 01:00Z.
+    expect(formatTime(Date.UTC(2026, 2, 29, 0, 59, 59), BERLIN)).toBe('2026-03-29T01:59:59+01:00');
+    expect(formatTime(Date.UTC(2026, 2, 29, 1, 0, 0), BERLIN)).toBe('2026-03-29T03:00:00+02:00');
+  });
+
+  it.each([
+    [Number.NaN, UTC],
+    [Number.POSITIVE_INFINITY, UTC],
+    [MIN_MS - 1, UTC],
+    [MAX_MS + 1, UTC],
+    // Year 10000 in Hong Kong, year −1 in New York: no four-digit year to write.
+    [MAX_MS, HONG_KONG],
+    [MIN_MS, NEW_YORK],
+  ])('refuses %d in %o', (ms, zone) => {
+    expect(() => formatTime(ms, zone)).toThrow(RangeError);
   });
 });
 
 describe('parseTime', () => {
+  it.each([
+    // What PayKKa's v1.2 plugin sends (Y-m-d H:i:s, Hong Kong) and what later versions send.
+    ['2025-05-06 14:40:43', HONG_KONG, T],
+    ['2025-05-06T14:40:43+0800', HONG_KONG, T],
+    ['2025-05-06T14:40:43', HONG_KONG, T],
+    ['2025-05-06T14:40:43+08:00', HONG_KONG, T],
+    ['2025-05-06T14:40:43.250', HONG_KONG, T + 250],
+    ['2025-05-06 06:40:43', UTC, T],
+    ['2025-05-06 08:40:43', BERLIN, T],
+    ['2025-05-06 02:40:43', NEW_YORK, T],
+  ])('reads %s in %o', (input, zone, ms) => {
+    expect(parseTime(input, zone)).toBe(ms);
+  });
+
   it.each([
     ['2025-05-06T06:40:43+00:00', T],
     ['2025-05-06T06:40:43Z', T],
@@ -32,7 +77,6 @@ describe('parseTime', () => {
     ['2025-05-06T01:10:43-05:30', T],
     ['2025-05-06T01:10:43-0530', T],
     ['2025-05-06T06:40:43-00:00', T],
-    ['2025-05-06 06:40:43', T],
     ['2025-05-06T06:40:43.5Z', T + 500],
     ['2025-05-06T06:40:43.123Z', T + 123],
     ['2025-05-06T06:40:43.123456789+00:00', T + 123],
@@ -43,17 +87,32 @@ describe('parseTime', () => {
     ['2025-12-31T23:59:59Z', Date.UTC(2025, 11, 31, 23, 59, 59)],
     ['2026-01-01T00:30:00+01:00', Date.UTC(2025, 11, 31, 23, 30, 0)],
     ['0050-06-15T12:00:00Z', Date.parse('0050-06-15T12:00:00.000Z')],
-    ['0000-01-01T00:00:00Z', MIN_MS],
-  ])('reads %s', (input, ms) => {
-    expect(parseTime(input)).toBe(ms);
+  ])('reads %s, whose offset decides, in every zone', (input, ms) => {
+    for (const zone of ZONES) expect(parseTime(input, zone), zone.name).toBe(ms);
+  });
+
+  it('reads a wall-clock time in a daylight saving change as documented', () => {
+    // The hour that repeats (Berlin, 2026-10-25 02:00–03:00): the first time round, +02:00.
+    expect(parseTime('2026-10-25 02:30:00', BERLIN)).toBe(Date.UTC(2026, 9, 25, 0, 30));
+    expect(parseTime('2026-10-25T02:30:00', BERLIN)).toBe(Date.UTC(2026, 9, 25, 0, 30));
+    // With its offset, either one can be named.
+    expect(parseTime('2026-10-25T02:30:00+01:00', BERLIN)).toBe(Date.UTC(2026, 9, 25, 1, 30));
+    // The hour that never happens (2026-03-29 02:00–03:00): read with the offset before the
+    // change, so 02:30 is 01:30Z, which the clocks show as 03:30 +02:00.
+    const gap = parseTime('2026-03-29 02:30:00', BERLIN)!;
+    expect(gap).toBe(Date.UTC(2026, 2, 29, 1, 30));
+    expect(formatTime(gap, BERLIN)).toBe('2026-03-29T03:30:00+02:00');
+    // Either side of it, as the clocks read.
+    expect(parseTime('2026-03-29 01:59:59', BERLIN)).toBe(Date.UTC(2026, 2, 29, 0, 59, 59));
+    expect(parseTime('2026-03-29 03:00:00', BERLIN)).toBe(Date.UTC(2026, 2, 29, 1, 0, 0));
   });
 
   it.each([
     '',
     '2025-05-06',
     '06:40:43',
-    '2025-05-06T06:40:43',
     '2025-05-06T06:40Z',
+    '2025-05-06T06:40',
     '2025-05-06T06:40:43.Z',
     '2025-05-06T06:40:43+08',
     '2025-05-06T06:40:43+8:00',
@@ -61,6 +120,7 @@ describe('parseTime', () => {
     '2025-05-06 06:40:43Z',
     '2025-05-06 06:40:43+08:00',
     '2025-05-06 06:40:43.123',
+    '2025-05-06  06:40:43',
     '2025-5-6T06:40:43Z',
     '25-05-06T06:40:43Z',
     '+02025-05-06T06:40:43Z',
@@ -83,14 +143,40 @@ describe('parseTime', () => {
     '2025-05-06T06:40:43+08:60',
     '２０２５-05-06T06:40:43Z',
   ])('refuses %j', (input) => {
-    expect(parseTime(input)).toBeUndefined();
+    for (const zone of ZONES) expect(parseTime(input, zone), zone.name).toBeUndefined();
   });
 
-  it('round-trips formatTime to the whole second', () => {
+  it('refuses an instant the zone cannot write back with a four-digit year', () => {
+    expect(parseTime('9999-12-31T23:59:59Z', UTC)).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
+    expect(parseTime('9999-12-31T23:59:59Z', HONG_KONG)).toBeUndefined();
+    expect(parseTime('9999-12-31 23:59:59', HONG_KONG)).toBe(Date.UTC(9999, 11, 31, 15, 59, 59));
+    expect(parseTime('0000-01-01T00:00:00Z', NEW_YORK)).toBeUndefined();
+  });
+
+  it('round-trips formatTime to the whole second, in every zone', () => {
     fc.assert(
-      fc.property(fc.integer({ min: MIN_MS, max: MAX_MS }), (ms) => {
-        expect(parseTime(formatTime(ms))).toBe(Math.floor(ms / 1000) * 1000);
-      }),
+      fc.property(
+        fc.integer({ min: MIN_MS + 86_400_000, max: MAX_MS - 86_400_000 }),
+        fc.constantFrom(...ZONES),
+        (ms, zone) => {
+          expect(parseTime(formatTime(ms, zone), zone)).toBe(Math.floor(ms / 1000) * 1000);
+        },
+      ),
+    );
+  });
+
+  it('reads a wall clock the zone showed as that wall clock (the first time, if it showed it twice)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1950, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.constantFrom(...ZONES),
+        (ms, zone) => {
+          const shown = formatTime(ms, zone).slice(0, 19);
+          const read = parseTime(shown.replace('T', ' '), zone)!;
+          expect(formatTime(read, zone).slice(0, 19)).toBe(shown);
+          expect(read).toBeLessThanOrEqual(Math.floor(ms / 1000) * 1000);
+        },
+      ),
     );
   });
 
@@ -106,9 +192,9 @@ describe('parseTime', () => {
           const hh = String(Math.floor(abs / 60)).padStart(2, '0');
           const mm = String(abs % 60).padStart(2, '0');
           const sign = offsetMin < 0 ? '-' : '+';
-          expect(parseTime(`${local}${sign}${hh}:${mm}`)).toBe(ms);
-          expect(parseTime(`${local}${sign}${hh}${mm}`)).toBe(ms);
-          if (offsetMin === 0) expect(parseTime(local.replace('T', ' '))).toBe(ms);
+          expect(parseTime(`${local}${sign}${hh}:${mm}`, HONG_KONG)).toBe(ms);
+          expect(parseTime(`${local}${sign}${hh}${mm}`, HONG_KONG)).toBe(ms);
+          if (offsetMin === 0) expect(parseTime(local.replace('T', ' '), UTC)).toBe(ms);
         },
       ),
     );
