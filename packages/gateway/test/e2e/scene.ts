@@ -43,19 +43,30 @@ export interface Scene {
   blocked: string[];
 }
 
+/** Runs `close` after the current test, whether it passed or not. */
+export function afterThisTest(close: () => Promise<unknown>): void {
+  cleanups.push(close);
+}
+
+/** A fresh page of the file's browser that may reach `origins` only, closed after the test. */
+export async function guardedPage(origins: string[]): Promise<{ page: Page; blocked: string[] }> {
+  const { context, blocked } = await guardedContext(await browser(), origins);
+  afterThisTest(() => context.close());
+  return { page: await context.newPage(), blocked };
+}
+
 /** A gateway, the merchant's shop and notification receiver, and a fresh browser page. */
 export async function scene(): Promise<Scene> {
-  const chromium = await browser();
+  await browser();
   const gw = await startGateway();
-  cleanups.push(() => gw.close());
+  afterThisTest(() => gw.close());
   const inbox = await startReceiver();
-  cleanups.push(() => inbox.close());
+  afterThisTest(() => inbox.close());
   const shop = await startShop();
-  cleanups.push(() => shop.close());
+  afterThisTest(() => shop.close());
   const merchant = await gw.createMerchant({ name: MERCHANT_NAME, notifyUrl: inbox.url });
-  const { context, blocked } = await guardedContext(chromium, [new URL(gw.baseUrl).origin, shop.origin]);
-  cleanups.push(() => context.close());
-  return { gw, merchant, shop, inbox, page: await context.newPage(), blocked };
+  const { page, blocked } = await guardedPage([new URL(gw.baseUrl).origin, shop.origin]);
+  return { gw, merchant, shop, inbox, page, blocked };
 }
 
 export async function text(page: Page, selector: string): Promise<string> {
