@@ -10,7 +10,7 @@ import { afterAll, afterEach, expect } from 'vitest';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 import { type Receiver, startReceiver } from '../notifications/receiver.ts';
 import { guardedContext, launchBrowser } from './browser.ts';
-import { type Shop, startShop } from './shop.ts';
+import { type Shop, type ShopRoutes, startShop } from './shop.ts';
 
 const SCREENSHOTS = new URL('../../../../docs/screenshots/', import.meta.url);
 export const MERCHANT_NAME = 'Lotus Tea House';
@@ -43,16 +43,21 @@ export interface Scene {
   blocked: string[];
 }
 
-/** A gateway, the merchant's shop and notification receiver, and a fresh browser page. */
-export async function scene(): Promise<Scene> {
+/**
+ * A gateway, the merchant's shop and notification receiver, and a fresh browser page.
+ * `shopRoutes` adds pages to the shop, given the gateway and merchant once they exist.
+ */
+export async function scene(
+  options: { shopRoutes?: (gw: TestGateway, merchant: TestMerchant) => Promise<ShopRoutes> } = {},
+): Promise<Scene> {
   const chromium = await browser();
   const gw = await startGateway();
   cleanups.push(() => gw.close());
   const inbox = await startReceiver();
   cleanups.push(() => inbox.close());
-  const shop = await startShop();
-  cleanups.push(() => shop.close());
   const merchant = await gw.createMerchant({ name: MERCHANT_NAME, notifyUrl: inbox.url });
+  const shop = await startShop(await options.shopRoutes?.(gw, merchant));
+  cleanups.push(() => shop.close());
   const { context, blocked } = await guardedContext(chromium, [new URL(gw.baseUrl).origin, shop.origin]);
   cleanups.push(() => context.close());
   return { gw, merchant, shop, inbox, page: await context.newPage(), blocked };
