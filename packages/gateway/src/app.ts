@@ -19,6 +19,9 @@ import { settleDueRefunds } from './jobs/refund-settler.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { captureRoutes } from './modules/captures/routes.ts';
 import { CaptureService } from './modules/captures/service.ts';
+import { CardDecryption } from './modules/client-encryption/card-decryption.ts';
+import { GatewayKeys } from './modules/client-encryption/gateway-keys.ts';
+import { clientEncryptionRoutes } from './modules/client-encryption/routes.ts';
 import { ListeningAuthCache } from './modules/merchants/auth-cache-pg.ts';
 import { VersionedAuthCache } from './modules/merchants/auth-cache-sqlite.ts';
 import { MerchantRepo } from './modules/merchants/repo.ts';
@@ -85,6 +88,8 @@ export interface AppDeps {
 export interface App {
   app: FastifyInstance;
   merchants: MerchantService;
+  /** The keys browsers encrypt cards to, as this process holds them. */
+  gatewayKeys: GatewayKeys;
   payments: PaymentService;
   captures: CaptureService;
   refunds: RefundService;
@@ -161,6 +166,7 @@ export function buildApp(deps: AppDeps): App {
     clock,
     settings: { sepaSettlementDelayMs: settings.sepaSettlementDelayMs ?? 10_000 },
   });
+  const gatewayKeys = new GatewayKeys(store, deps.vault, clock);
   const sessionRepo = new SessionRepo(store);
   const sessions = new SessionService({
     repo: sessionRepo,
@@ -181,6 +187,7 @@ export function buildApp(deps: AppDeps): App {
     clock,
     settings,
     offsite,
+    cardDecryption: new CardDecryption(gatewayKeys, clock),
     sessionTransIds: sessionRepo,
     ...(deps.orderIds ? { orderIds: deps.orderIds } : {}),
   });
@@ -274,6 +281,7 @@ export function buildApp(deps: AppDeps): App {
       publicUrl: settings.publicUrl,
     }),
   );
+  app.register(async (cp) => clientEncryptionRoutes(cp, { merchants, keys: gatewayKeys, clock }));
   if (settings.adminToken) {
     const token = settings.adminToken;
     app.register(async (admin) =>
@@ -285,5 +293,16 @@ export function buildApp(deps: AppDeps): App {
     await dispatcher.stop();
     await authCache.stop();
   });
-  return { app, merchants, payments, captures, refunds, sessions, notifications, dispatcher, jobs };
+  return {
+    app,
+    merchants,
+    gatewayKeys,
+    payments,
+    captures,
+    refunds,
+    sessions,
+    notifications,
+    dispatcher,
+    jobs,
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * @openkka/sdk: a typed client for the PayKKa Payments API v1.2, served by openkka or PayKKa.
  * `new OpenKKA({...}).payments.create(...)`, `.refunds.create(...)`, `.tokens.query(...)`,
- * `.recurring.cancel(...)`, `.sessions.create(...)`, `.webhooks.verify(...)`; errors, wire types, the signing helpers
- * and `verifyWebhook` are re-exported so integrations need one import.
+ * `.recurring.cancel(...)`, `.sessions.create(...)`, `.webhooks.verify(...)`; errors, wire types, the signing helpers,
+ * `verifyWebhook` and the card-encryption helpers (`fetchGatewayKey`, `encryptCard`) are
+ * re-exported so integrations need one import.
  */
 import { RequestSender, type RequestSenderOptions } from './client.ts';
 import { Payments } from './resources/payments.ts';
@@ -40,6 +41,17 @@ export class OpenKKA {
   }
 }
 
+export {
+  CARD_FIELD_NAMES,
+  type CardFieldName,
+  type CardToEncrypt,
+  type EncryptCardOptions,
+  type EncryptedCardFields,
+  encryptCard,
+  type FetchGatewayKeyOptions,
+  fetchGatewayKey,
+  type GatewayPublicKey,
+} from './card-encryption.ts';
 export { type PostOptions, RequestSender, type RequestSenderOptions, retryDelayMs } from './client.ts';
 export * from './errors.ts';
 export { Payments } from './resources/payments.ts';

@@ -1,11 +1,22 @@
 /**
- * `openkka keys …`: the platform public key, and the master keyring: status, rotation,
- * retirement of old master keys, and a foreground re-encryption pass.
+ * `openkka keys …`: the platform public key, the gateway keys browsers encrypt cards to, and
+ * the master keyring: status, rotation, retirement of old master keys, and a foreground
+ * re-encryption pass.
  */
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import { systemClock } from '../domain/clock.ts';
+import { formatTime } from '../domain/time.ts';
+import type { TimeZone } from '../domain/time-zone.ts';
+import { publicKeyOf } from '../modules/client-encryption/gateway-keys.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
+import {
+  currentGatewayKey,
+  decryptsUntil,
+  ensureGatewayKeys,
+  rotateGatewayKeys,
+  type StoredGatewayKeys,
+} from '../vault/card-encryption-keys.ts';
 import { readDataKeys } from '../vault/data-keys.ts';
 import { ENV_SOURCE, keyringFile } from '../vault/keyring.ts';
 import { addMasterKey, removeMasterKey } from '../vault/keyring-file.ts';
@@ -77,6 +88,27 @@ export async function reencryptNow(config: Config): Promise<{ status: KeyStatus;
   });
 }
 
+/** The gateway keys as `keys card-encryption` prints them: the current public key, and every key's dates. */
+function gatewayKeysOutput(
+  stored: StoredGatewayKeys,
+  zone: TimeZone,
+): { json: Record<string, unknown>; text: string } {
+  const current = currentGatewayKey(stored.keys);
+  const keys = stored.keys.map((k) => ({
+    kid: k.kid,
+    created_at: k.created_at,
+    superseded_at: k.superseded_at,
+    decrypts_until: k.superseded_at === null ? null : decryptsUntil(k),
+  }));
+  const lines = [`Current gateway key: ${current.kid} (made ${formatTime(current.created_at, zone)})`];
+  for (const k of keys.filter((k) => k.decrypts_until !== null)) {
+    lines.push(
+      `Older gateway key: ${k.kid} (superseded ${formatTime(k.superseded_at!, zone)}; decrypts until ${formatTime(k.decrypts_until!, zone)})`,
+    );
+  }
+  return { json: { key: publicKeyOf(current), keys }, text: lines.join('\n') };
+}
+
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('Platform key and master keyring');
   keys
@@ -85,6 +117,30 @@ export function registerKeyCommands(program: Command): void {
     .action(() =>
       withRuntime(async (rt) => {
         process.stdout.write(rt.platformPublicKeyPem);
+      }),
+    );
+
+  keys
+    .command('card-encryption')
+    .description('The gateway keys browsers encrypt cards to (the first one is made if there is none)')
+    .option('--json', 'print one JSON object')
+    .action((opts: { json?: boolean }) =>
+      withRuntime(async (rt, config) => {
+        const stored = await ensureGatewayKeys(rt.store, rt.vault, Date.now());
+        const { json, text } = gatewayKeysOutput(stored, config.timeZone);
+        output(opts.json, json, text);
+      }),
+    );
+
+  keys
+    .command('rotate-card-encryption')
+    .description('Make a new gateway key for browsers to encrypt cards to; the old one decrypts 25 h more')
+    .option('--json', 'print one JSON object')
+    .action((opts: { json?: boolean }) =>
+      withRuntime(async (rt, config) => {
+        const stored = await rotateGatewayKeys(rt.store, rt.vault, Date.now());
+        const { json, text } = gatewayKeysOutput(stored, config.timeZone);
+        output(opts.json, json, `${text}\nRunning gateways hand out the new key within 5 seconds.`);
       }),
     );
 

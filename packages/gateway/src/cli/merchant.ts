@@ -1,7 +1,12 @@
-/** `openkka merchant create | list | disable | enable | add-key | remove-key | keys` */
+/** `openkka merchant create | list | disable | enable | add-key | remove-key | keys | client-key` */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseDuration } from '../config.ts';
+import { DEFAULT_CLIENT_KEY_GRACE_MS } from '../domain/client-key.ts';
+import { formatTime } from '../domain/time.ts';
+import type { TimeZone } from '../domain/time-zone.ts';
+import type { MerchantRow } from '../modules/merchants/repo.ts';
 import { merchantService, output, withRuntime } from './context.ts';
 import { generateMerchantKey } from './merchant-keys.ts';
 
@@ -41,11 +46,17 @@ export function registerMerchantCommands(program: Command): void {
           publicKeyPem,
           notifyUrl: opts.notifyUrl,
         });
-        const result: Record<string, unknown> = { merchant_id: m.merchant_id, name: m.name, key_id: keyId };
+        const result: Record<string, unknown> = {
+          merchant_id: m.merchant_id,
+          name: m.name,
+          key_id: keyId,
+          client_key: m.client_key,
+        };
         if (generated) result.private_key_file = generated.privateKeyFile;
         if (m.notify_url) result.notify_url = m.notify_url;
-        const text = generated ? `${m.merchant_id}\nprivate key: ${generated.privateKeyFile}` : m.merchant_id;
-        output(opts.json, result, text);
+        const lines = [m.merchant_id, `client key: ${m.client_key}`];
+        if (generated) lines.push(`private key: ${generated.privateKeyFile}`);
+        output(opts.json, result, lines.join('\n'));
       }),
     );
 
@@ -56,7 +67,9 @@ export function registerMerchantCommands(program: Command): void {
     .action((opts: { json?: boolean }) =>
       withRuntime(async (rt) => {
         const merchants = await merchantService(rt).list();
-        const lines = merchants.map((m) => `${m.merchant_id}  ${m.status.padEnd(8)}  ${m.name}`);
+        const lines = merchants.map(
+          (m) => `${m.merchant_id}  ${m.status.padEnd(8)}  ${m.client_key}  ${m.name}`,
+        );
         output(opts.json, { merchants }, lines.join('\n') || '(no merchants)');
       }),
     );
@@ -109,15 +122,69 @@ export function registerMerchantCommands(program: Command): void {
 
   merchant
     .command('keys <merchantId>')
-    .description("List a merchant's key ids")
+    .description("List a merchant's signing key ids and its client key")
     .option('--json', 'print one JSON object')
     .action((merchantId: string, opts: { json?: boolean }) =>
-      withRuntime(async (rt) => {
-        const keys = (await merchantService(rt).keys(merchantId)).map((k) => ({
+      withRuntime(async (rt, config) => {
+        const service = merchantService(rt);
+        const keys = (await service.keys(merchantId)).map((k) => ({
           key_id: k.key_id,
           created_at: k.created_at,
         }));
-        output(opts.json, { merchant_id: merchantId, keys }, keys.map((k) => k.key_id).join('\n'));
+        const clientKeys = clientKeyFields(await service.find(merchantId), Date.now());
+        output(
+          opts.json,
+          { merchant_id: merchantId, keys, ...clientKeys },
+          [...keys.map((k) => k.key_id), ...clientKeyLines(clientKeys, config.timeZone)].join('\n'),
+        );
       }),
     );
+
+  merchant
+    .command('client-key <merchantId>')
+    .description('Give the merchant a new client key (the key browser libraries name it by)')
+    .option(
+      '--grace <duration>',
+      'how long the previous client key keeps working (0 for not at all)',
+      `${DEFAULT_CLIENT_KEY_GRACE_MS / 3_600_000}h`,
+    )
+    .option('--json', 'print one JSON object')
+    .action((merchantId: string, opts: { grace: string; json?: boolean }) =>
+      withRuntime(async (rt, config) => {
+        const graceMs = parseDuration(opts.grace, '--grace');
+        const rotated = await merchantService(rt).rotateClientKey(merchantId, graceMs);
+        const fields = clientKeyFields(rotated, Date.now());
+        output(
+          opts.json,
+          { merchant_id: merchantId, ...fields },
+          clientKeyLines(fields, config.timeZone).join('\n'),
+        );
+      }),
+    );
+}
+
+interface ClientKeyFields {
+  client_key: string;
+  /** The key before the last rotation, while it still works; null otherwise. */
+  previous_client_key: string | null;
+  previous_client_key_expires_at: number | null;
+}
+
+function clientKeyFields(m: MerchantRow, now: number): ClientKeyFields {
+  const working = m.previous_client_key_expires_at !== null && m.previous_client_key_expires_at > now;
+  return {
+    client_key: m.client_key,
+    previous_client_key: working ? m.previous_client_key : null,
+    previous_client_key_expires_at: working ? m.previous_client_key_expires_at : null,
+  };
+}
+
+function clientKeyLines(k: ClientKeyFields, zone: TimeZone): string[] {
+  const lines = [`client key: ${k.client_key}`];
+  if (k.previous_client_key !== null && k.previous_client_key_expires_at !== null) {
+    lines.push(
+      `previous client key: ${k.previous_client_key} (works until ${formatTime(k.previous_client_key_expires_at, zone)})`,
+    );
+  }
+  return lines;
 }

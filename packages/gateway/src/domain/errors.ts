@@ -74,6 +74,7 @@ export const REQUEST_CODES = {
     http: 400,
     message: 'Only HOSTED checkout sessions are supported',
   },
+  CLIENT_KEY_NOT_FOUND: { code: '300060', http: 404, message: 'Client key does not exist' },
 } as const satisfies Record<string, RequestCode>;
 
 export type RequestCodeName = keyof typeof REQUEST_CODES;
@@ -100,6 +101,8 @@ export interface BusinessCode {
 /** Outcomes of an order. Decline codes 5xxx are openkka's, one per reason. */
 export const BUSINESS_CODES = {
   SUCCESS: { code: '0000', description: 'request success' },
+  CARD_DECRYPTION_FAILED: { code: '2004', description: 'Card decryption failed' },
+  CARD_ENCRYPTION_EXPIRED: { code: '2005', description: 'Card encryption expired' },
   CARD_NOT_SUPPORTED: { code: '2006', description: 'Card not supported' },
   MIT_REQUIRED: { code: '2010', description: 'mit is required in recurring payments' },
   SUBSEQUENT_NEEDS_MIT: { code: '2011', description: 'A subsequent recurring payment must have mit=true' },
@@ -127,6 +130,15 @@ export const BUSINESS_CODES = {
     code: '5010',
     description: 'Token does not exist, was removed, or belongs to another shopper',
   },
+  CARD_ENCRYPTION_KEY_UNKNOWN: {
+    code: '5011',
+    description: 'Card was encrypted to a gateway key that is unknown or retired',
+  },
+  CARD_ENCRYPTED_FOR_ANOTHER_MERCHANT: {
+    code: '5012',
+    description: "Card was encrypted with a client key that is not this merchant's",
+  },
+  CARD_ENCRYPTION_IN_FUTURE: { code: '5013', description: 'Card encryption time is in the future' },
   REFUND_DECLINED: { code: '5101', description: 'Refund declined by the acquirer' },
 } as const satisfies Record<string, BusinessCode>;
 

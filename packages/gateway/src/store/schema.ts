@@ -19,6 +19,11 @@ export interface MerchantsTable {
   notify_url: string | null;
   /** 1 once the merchant created a checkout session (migration 008). */
   uses_checkout: Generated<number>;
+  /** The public key browser libraries name the merchant by (migration 010). */
+  client_key: string | null;
+  /** The client key before the last rotation, accepted until previous_client_key_expires_at. */
+  previous_client_key: string | null;
+  previous_client_key_expires_at: Int | null;
   created_at: Int;
   updated_at: Int;
 }

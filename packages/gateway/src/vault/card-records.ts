@@ -1,12 +1,14 @@
 /**
  * Everything stored under a card data key, and the moves that follow a rotation: card records
  * (every table with a `card_ciphertext` column: orders while an outcome is unknown, stored
- * cards) and the settings sealed with `Vault.sealText` (the platform private key). Records are
+ * cards) and the settings sealed with `Vault.sealText` (the platform private key, the gateway
+ * keys browsers encrypt cards to). Records are
  * re-encrypted in batches, each row with a compare-and-set on its old ciphertext, so a
  * concurrent change (an order completing and dropping its card) wins over the rewrite.
  */
 import { sql } from 'kysely';
 import type { Store } from '../store/db.ts';
+import { CARD_ENCRYPTION_KEYS_PURPOSE, CARD_ENCRYPTION_KEYS_SETTING } from './card-encryption-keys.ts';
 import { PLATFORM_KEY_PURPOSE, PLATFORM_KEY_SETTING } from './platform-key.ts';
 import { Vault } from './vault.ts';
 
@@ -22,6 +24,7 @@ export const CARD_COLUMN = 'card_ciphertext';
 /** Settings whose value is sealed text, with the purpose each is sealed for. */
 export const SEALED_SETTINGS: readonly { name: string; purpose: string }[] = [
   { name: PLATFORM_KEY_SETTING, purpose: PLATFORM_KEY_PURPOSE },
+  { name: CARD_ENCRYPTION_KEYS_SETTING, purpose: CARD_ENCRYPTION_KEYS_PURPOSE },
 ];
 
 /**

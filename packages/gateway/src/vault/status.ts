@@ -27,7 +27,7 @@ export interface DataKeyStatus {
   created_at: number | null;
   /** Card records under it (card keys only). */
   card_records: number | null;
-  /** Settings sealed under it (the platform key). */
+  /** Settings sealed under it (the platform key, the gateway keys). */
   sealed: string[];
   /** For an older card key: when the background pass may delete it once nothing is under it. */
   deletable_after: number | null;

@@ -120,8 +120,8 @@ export class Vault {
   }
 
   /**
-   * Encrypts any small secret kept in the store (the platform private key) under the primary
-   * card data key, as `<dataKeyId>.<base64url>`. Whatever is sealed here must be re-sealed by
+   * Encrypts any small secret kept in the store (the platform private key, the gateway keys)
+   * under the primary card data key, as `<dataKeyId>.<base64url>`. Whatever is sealed here must be re-sealed by
    * the key rotation (card-records.ts lists it), or retiring a data key would lose it.
    */
   sealText(text: string, purpose: string): string {

@@ -88,6 +88,8 @@ describe.concurrent('openkka merchant create | list | disable | enable', () => {
   const pair = newKeyPair();
   let merchantId = '';
   let generatedId = '';
+  let clientKey = '';
+  let textId = '';
 
   it.sequential('create on a fresh store prints exactly one JSON object with a 14-digit merchant id', async () => {
     const out = jsonOutput(
@@ -104,8 +106,24 @@ describe.concurrent('openkka merchant create | list | disable | enable', () => {
     expect(out.merchant_id).toMatch(/^\d{14}$/);
     expect(out.name).toBe('Corner Shop');
     expect(out.key_id).toMatch(/^key_/);
+    expect(out.client_key).toMatch(/^ck_[0-9a-f]{32}$/);
     expect(out).not.toHaveProperty('private_key_file');
     merchantId = out.merchant_id as string;
+    clientKey = out.client_key as string;
+  });
+
+  it.sequential('create without --json prints the merchant id and its client key', async () => {
+    const created = await cli(
+      'merchant',
+      'create',
+      '--name',
+      'Text Shop',
+      '--public-key',
+      writeKey('text.pem', pair.publicKeyPem),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^\d{14}\nclient key: ck_[0-9a-f]{32}\n$/);
+    textId = created.stdout.slice(0, 14);
   });
 
   it.sequential('create --generate-key DIR writes a 0600 private key whose public half is stored; --notify-url is echoed', async () => {
@@ -180,14 +198,16 @@ describe.concurrent('openkka merchant create | list | disable | enable', () => {
     expectRefused(notRsa, /must be an RSA key/);
   });
 
-  it.sequential('disable shows as DISABLED in list --json, which holds only the two merchants created', async () => {
+  it.sequential('disable shows as DISABLED in list --json, which holds only the three merchants created', async () => {
     const disabled = await cli('merchant', 'disable', merchantId);
     expect(disabled.code, disabled.stderr).toBe(0);
     expect(disabled.stdout).toBe(`${merchantId} disabled\n`);
 
-    // Exactly two: every refused create above left nothing behind.
+    // Exactly three: every refused create above left nothing behind.
     const merchants = await listed();
-    expect(merchants).toHaveLength(2);
+    expect(merchants).toHaveLength(3);
+    expect(merchants.map((m) => m.merchant_id)).toContain(textId);
+    expect(merchants.find((m) => m.merchant_id === merchantId)?.client_key).toBe(clientKey);
     expect(merchants).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -263,5 +283,40 @@ describe.concurrent('openkka merchant add-key | remove-key | keys', () => {
     expect(removed.stdout).toBe(`${firstKeyId} removed\n`);
     // The first key is gone, the second (added above) is left.
     expect(await keyIds(merchantId)).toEqual([nextKeyId]);
+  });
+
+  it.sequential('client-key rotates the client key; the previous one is listed until its grace ends', async () => {
+    const before = jsonOutput(await cli('merchant', 'keys', merchantId, '--json'));
+    expect(before.client_key).toMatch(/^ck_[0-9a-f]{32}$/);
+    expect(before.previous_client_key).toBeNull();
+
+    const rotated = jsonOutput(await cli('merchant', 'client-key', merchantId, '--json'));
+    expect(rotated.merchant_id).toBe(merchantId);
+    expect(rotated.client_key).toMatch(/^ck_[0-9a-f]{32}$/);
+    expect(rotated.client_key).not.toBe(before.client_key);
+    expect(rotated.previous_client_key).toBe(before.client_key);
+    // The default grace: 24 hours.
+    const left = (rotated.previous_client_key_expires_at as number) - Date.now();
+    expect(left).toBeGreaterThan(23.9 * 3_600_000);
+    expect(left).toBeLessThanOrEqual(24 * 3_600_000);
+
+    const text = await cli('merchant', 'keys', merchantId);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toBe(
+      `${nextKeyId}\nclient key: ${rotated.client_key}\nprevious client key: ${before.client_key} (works until ${text.stdout.match(/works until (\S+)\)/)?.[1]})\n`,
+    );
+
+    const immediate = await cli('merchant', 'client-key', merchantId, '--grace', '0');
+    expect(immediate.code, immediate.stderr).toBe(0);
+    expect(immediate.stdout).toMatch(/^client key: ck_[0-9a-f]{32}\n$/);
+    expect(jsonOutput(await cli('merchant', 'keys', merchantId, '--json')).previous_client_key).toBeNull();
+  });
+
+  it.sequential('client-key refuses an unknown merchant and a grace that is not a duration', async () => {
+    expectRefused(await cli('merchant', 'client-key', '99999999999999'), /no merchant 99999999999999/);
+    expectRefused(
+      await cli('merchant', 'client-key', merchantId, '--grace', 'soon'),
+      /--grace: "soon" is not a duration/,
+    );
   });
 });

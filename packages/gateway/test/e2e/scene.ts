@@ -10,7 +10,7 @@ import { afterAll, afterEach, expect } from 'vitest';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 import { type Receiver, startReceiver } from '../notifications/receiver.ts';
 import { guardedContext, launchBrowser } from './browser.ts';
-import { type Shop, startShop } from './shop.ts';
+import { type Shop, type ShopRoutes, startShop } from './shop.ts';
 
 const SCREENSHOTS = new URL('../../../../docs/screenshots/', import.meta.url);
 export const MERCHANT_NAME = 'Lotus Tea House';
@@ -55,16 +55,21 @@ export async function guardedPage(origins: string[]): Promise<{ page: Page; bloc
   return { page: await context.newPage(), blocked };
 }
 
-/** A gateway, the merchant's shop and notification receiver, and a fresh browser page. */
-export async function scene(): Promise<Scene> {
+/**
+ * A gateway, the merchant's shop and notification receiver, and a fresh browser page.
+ * `shopRoutes` adds pages to the shop, given the gateway and merchant once they exist.
+ */
+export async function scene(
+  options: { shopRoutes?: (gw: TestGateway, merchant: TestMerchant) => Promise<ShopRoutes> } = {},
+): Promise<Scene> {
   await browser();
   const gw = await startGateway();
   afterThisTest(() => gw.close());
   const inbox = await startReceiver();
   afterThisTest(() => inbox.close());
-  const shop = await startShop();
-  afterThisTest(() => shop.close());
   const merchant = await gw.createMerchant({ name: MERCHANT_NAME, notifyUrl: inbox.url });
+  const shop = await startShop(await options.shopRoutes?.(gw, merchant));
+  afterThisTest(() => shop.close());
   const { page, blocked } = await guardedPage([new URL(gw.baseUrl).origin, shop.origin]);
   return { gw, merchant, shop, inbox, page, blocked };
 }

@@ -4,8 +4,14 @@
  * appended (each in an element with its name as id), as a shop's "thank you" page would read
  * them before asking the gateway for the order.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/**
+ * More pages for the shop (a card form, its payment endpoint): answers the request and returns
+ * true, or returns false to leave it to the return page.
+ */
+export type ShopRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
 export interface Shop {
   origin: string;
@@ -20,11 +26,12 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export async function startShop(): Promise<Shop> {
+export async function startShop(routes?: ShopRoutes): Promise<Shop> {
   const visits: string[] = [];
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     visits.push(url.pathname + url.search);
+    if (routes && (await routes(req, res, url))) return;
     if (req.method !== 'GET' || url.pathname !== '/return') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

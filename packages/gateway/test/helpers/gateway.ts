@@ -16,6 +16,8 @@ import { createTestStore, type TestStore } from './test-store.ts';
 
 export interface TestMerchant extends TestKeyPair {
   merchantId: string;
+  /** The public key browser libraries name the merchant by. */
+  clientKey: string;
   client: OpenKKA;
 }
 
@@ -75,7 +77,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
         platformPublicKey: runtime.platformPublicKeyPem,
         now: () => clock.now(),
       });
-      return { ...keys, merchantId: merchant.merchant_id, client };
+      return { ...keys, merchantId: merchant.merchant_id, clientKey: merchant.client_key, client };
     },
     async close() {
       await built.app.close();

@@ -337,6 +337,9 @@ describe('no odd value is a server error', () => {
     'holder_name',
     'holder_email',
     'encrypted_card_no',
+    'encrypted_exp_month',
+    'encrypted_exp_year',
+    'encrypted_cvv',
     'token_data',
   ];
   const ODD: unknown[] = [

@@ -65,6 +65,7 @@ export class Protocol {
     return {
       ...this.sharedKeys,
       merchantId: merchant.merchant_id,
+      clientKey: merchant.client_key,
       client: new OpenKKA({
         baseUrl: this.gw.baseUrl,
         merchantId: merchant.merchant_id,

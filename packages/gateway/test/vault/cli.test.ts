@@ -2,7 +2,9 @@
  * The keyring commands as an operator runs them, against a real `openkka start`: `keys
  * rotate-master` adds a primary, the running server adopts it without a restart (`keys status`
  * shows the data keys re-wrapped and the old master key retirable), `keys retire-master`
- * removes the old key. With OPENKKA_MASTER_KEY, rotate-master explains and changes nothing.
+ * removes the old key. `keys card-encryption` and `keys rotate-card-encryption` show and rotate
+ * the gateway keys browsers encrypt cards to, and the running server hands out the new one.
+ * With OPENKKA_MASTER_KEY, rotate-master explains and changes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +85,53 @@ describe('rotating the master key of a running gateway', () => {
     expect(text.stdout).toContain(`${newId}  primary`);
     expect(text.stdout).toContain('Retirable master keys: none');
     expect(text.stdout).not.toContain(oldId);
+  });
+
+  it('keys status shows the gateway keys sealed under the primary card data key, like the platform key', async () => {
+    const made = await runCli(['keys', 'card-encryption', '--json'], store.env);
+    expect(made.code, made.stderr).toBe(0);
+    const s = await status();
+    const primary = s.data_keys.find((d) => d.purpose === 'card' && d.primary)!;
+    expect(primary.sealed).toEqual(['platform_key', 'card_encryption_keys']);
+  });
+
+  it('keys rotate-card-encryption makes a new gateway key that the running server hands out', async () => {
+    const listed = await runCli(['merchant', 'list', '--json'], store.env);
+    const clientKey = (JSON.parse(listed.stdout) as { merchants: { client_key: string }[] }).merchants[0]!
+      .client_key;
+    const served = async () => {
+      const res = await fetch(`${server.url}/cp/keys/${clientKey}`);
+      return ((await res.json()) as { data: { key: { kid: string } } }).data.key.kid;
+    };
+    const before = await runCli(['keys', 'card-encryption', '--json'], store.env);
+    expect(before.code, before.stderr).toBe(0);
+    const first = JSON.parse(before.stdout) as { key: { kid: string; d?: string }; keys: unknown[] };
+    expect(first.key).not.toHaveProperty('d');
+    expect(first.keys).toHaveLength(1);
+    expect(await served()).toBe(first.key.kid);
+
+    const rotated = await runCli(['keys', 'rotate-card-encryption', '--json'], store.env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const after = JSON.parse(rotated.stdout) as {
+      key: { kid: string };
+      keys: { kid: string; superseded_at: number | null; decrypts_until: number | null }[];
+    };
+    expect(after.key.kid).not.toBe(first.key.kid);
+    expect(after.keys.map((k) => k.kid)).toEqual([first.key.kid, after.key.kid]);
+    const old = after.keys[0]!;
+    expect(old.decrypts_until! - old.superseded_at!).toBe(25 * 3_600_000);
+    expect(after.keys[1]).toMatchObject({ superseded_at: null, decrypts_until: null });
+    await eventually('the server hands out the new gateway key', async () =>
+      (await served()) === after.key.kid ? true : undefined,
+    );
+
+    const text = await runCli(['keys', 'card-encryption'], store.env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^Current gateway key: ${after.key.kid} \\(made .+\\)\nOlder gateway key: ${old.kid} \\(superseded .+; decrypts until .+\\)\n$`,
+      ),
+    );
   });
 
   it('the server ran through it all without a key-rotation problem, and stops cleanly', async () => {

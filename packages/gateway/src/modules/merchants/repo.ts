@@ -1,9 +1,10 @@
 /** SQL for merchants and their public keys. No rules here: the service decides. */
+import type { ClientKeys } from '../../domain/client-key.ts';
 import type { Store } from '../../store/db.ts';
 import { type Prepared, prepare } from '../../store/prepared.ts';
 import { toNumber } from '../../store/schema.ts';
 
-export interface MerchantRow {
+export interface MerchantRow extends ClientKeys {
   merchant_id: string;
   name: string;
   status: 'ACTIVE' | 'DISABLED';
@@ -27,7 +28,8 @@ export class MerchantRepo {
     this.authLookup = prepare(
       store,
       'merchant_auth',
-      `select m.merchant_id, m.name, m.status, m.notify_url, m.uses_checkout, m.created_at, k.key_id
+      `select m.merchant_id, m.name, m.status, m.notify_url, m.uses_checkout, m.created_at,
+              m.client_key, m.previous_client_key, m.previous_client_key_expires_at, k.key_id
        from merchants m left join merchant_keys k on k.merchant_id = m.merchant_id
        where m.merchant_id = ? order by k.created_at`,
       'reader',
@@ -69,6 +71,41 @@ export class MerchantRepo {
     if (!first) return undefined;
     const keyIds = rows.flatMap((r) => (r.key_id === null ? [] : [r.key_id]));
     return { merchant: toMerchant(first), keyIds };
+  }
+
+  /** The merchant whose current or previous client key this is (grace not checked here). */
+  async findByClientKey(clientKey: string): Promise<MerchantRow | undefined> {
+    const row = await this.store.read
+      .selectFrom('merchants')
+      .selectAll()
+      .where((eb) => eb.or([eb('client_key', '=', clientKey), eb('previous_client_key', '=', clientKey)]))
+      .executeTakeFirst();
+    return row && toMerchant(row);
+  }
+
+  /**
+   * Makes `clientKey` the current key in one statement. The key it replaces becomes the previous
+   * one until `previousExpiresAt`, or is dropped at once when that is null; a previous key
+   * still in its grace period is dropped either way. SQL reads `client_key` on the right-hand
+   * side as it was before the update.
+   */
+  async rotateClientKey(
+    merchantId: string,
+    clientKey: string,
+    previousExpiresAt: number | null,
+    now: number,
+  ): Promise<MerchantRow | undefined> {
+    const result = await this.store.db
+      .updateTable('merchants')
+      .set((eb) => ({
+        previous_client_key: previousExpiresAt === null ? null : eb.ref('client_key'),
+        previous_client_key_expires_at: previousExpiresAt,
+        client_key: clientKey,
+        updated_at: now,
+      }))
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n ? this.find(merchantId) : undefined;
   }
 
   async list(): Promise<MerchantRow[]> {
@@ -144,6 +181,9 @@ function toMerchant(row: {
   notify_url: string | null;
   uses_checkout: number | string;
   created_at: number | string;
+  client_key: string | null;
+  previous_client_key: string | null;
+  previous_client_key_expires_at: number | string | null;
 }): MerchantRow {
   return {
     merchant_id: row.merchant_id,
@@ -152,5 +192,10 @@ function toMerchant(row: {
     notify_url: row.notify_url,
     uses_checkout: Number(row.uses_checkout) === 1,
     created_at: toNumber(row.created_at),
+    // Migration 010 gave every merchant a key and every insert sets one.
+    client_key: row.client_key ?? '',
+    previous_client_key: row.previous_client_key,
+    previous_client_key_expires_at:
+      row.previous_client_key_expires_at === null ? null : toNumber(row.previous_client_key_expires_at),
   };
 }

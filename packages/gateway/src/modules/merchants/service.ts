@@ -6,6 +6,7 @@
  * its id, so each key is read and parsed once, the first time its id is seen.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { CLIENT_KEY_PATTERN, holdsClientKey, newClientKey } from '../../domain/client-key.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { newKeyId, newMerchantId } from '../../domain/ids.ts';
 import type { MerchantAuthCache } from './auth-cache.ts';
@@ -46,6 +47,9 @@ export class MerchantService {
       notify_url: input.notifyUrl ?? null,
       uses_checkout: false,
       created_at: now,
+      client_key: newClientKey(),
+      previous_client_key: null,
+      previous_client_key_expires_at: null,
     };
     const key: MerchantKeyRow = {
       key_id: newKeyId(),
@@ -115,6 +119,44 @@ export class MerchantService {
     const removed = await this.repo.removeKey(merchantId, keyId);
     this.authCache?.invalidate(merchantId);
     if (!removed) throw new MerchantError(`merchant ${merchantId} has no key ${keyId}`);
+  }
+
+  /**
+   * A new client key for the merchant. The one it replaces keeps working for `graceMs` (0: not
+   * at all), so pages already showing the card form, and cards encrypted on them, still pay;
+   * a previous key still in its grace period is dropped.
+   */
+  async rotateClientKey(merchantId: string, graceMs: number): Promise<MerchantRow> {
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0)
+      throw new MerchantError('the grace period must not be negative');
+    const now = this.clock.now();
+    const rotated = await this.repo.rotateClientKey(
+      merchantId,
+      newClientKey(),
+      graceMs > 0 ? now + graceMs : null,
+      now,
+    );
+    this.authCache?.invalidate(merchantId);
+    if (!rotated) throw new MerchantError(`no merchant ${merchantId}`);
+    return rotated;
+  }
+
+  /**
+   * The active merchant that answers to `clientKey` now (its current key, or the previous one
+   * in its grace period); undefined for anything else, malformed keys included, so a caller
+   * cannot tell a disabled merchant's key from one that never existed.
+   */
+  async byClientKey(clientKey: string): Promise<MerchantRow | undefined> {
+    if (!CLIENT_KEY_PATTERN.test(clientKey)) return undefined;
+    const merchant = await this.repo.findByClientKey(clientKey);
+    if (merchant?.status !== 'ACTIVE') return undefined;
+    return holdsClientKey(merchant, clientKey, this.clock.now()) ? merchant : undefined;
+  }
+
+  async find(merchantId: string): Promise<MerchantRow> {
+    const merchant = await this.repo.find(merchantId);
+    if (!merchant) throw new MerchantError(`no merchant ${merchantId}`);
+    return merchant;
   }
 
   async keys(merchantId: string): Promise<MerchantKeyRow[]> {

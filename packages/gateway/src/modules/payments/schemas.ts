@@ -29,6 +29,7 @@ import {
   optionalUrl,
   orAbsent,
 } from '../../http/fields.ts';
+import type { EncryptedCardFields, OpenedCard } from '../client-encryption/card-decryption.ts';
 import { parseWalletTokenData } from '../wallets/token-data.ts';
 import { isSubsequentRecurring } from './rules.ts';
 
@@ -105,10 +106,13 @@ export type CreatePaymentInput = z.output<ReturnType<typeof createPaymentSchema>
 /**
  * Where the money comes from: a typed-in card, a stored card (token), a wallet's decrypted card
  * (Apple Pay, Google Pay), or the shopper's bank or wallet app (redirect methods and SEPA),
- * which needs no card at all.
+ * which needs no card at all. A card encrypted in the shopper's browser arrives as `encrypted`
+ * and is opened before anything else (PaymentService.create): into a `card`, or `unreadable`.
  */
 export type CardSource =
   | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: string | undefined }
+  | { kind: 'encrypted'; fields: EncryptedCardFields }
+  | Extract<OpenedCard, { kind: 'unreadable' }>
   | { kind: 'token'; token: string; cvv: string | undefined }
   | {
       kind: 'wallet';
@@ -160,20 +164,58 @@ export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   } else {
     takesCurrency(input, p.payment_method);
   }
+  checkEncryptedFields(p);
   if (sources !== 1) {
     throw new ApiError('INVALID_REQUEST', 'payment needs exactly one of card_no, token, encrypted_card_no');
   }
   if (p.token !== undefined) return { ...input, source: { kind: 'token', token: p.token, cvv: p.cvv } };
-  if (p.card_no === undefined) {
-    throw new ApiError(
-      'PAYMENT_METHOD_NOT_SUPPORTED',
-      'encrypted card fields are not enabled on this gateway',
-    );
+  if (p.encrypted_card_no !== undefined) {
+    const fields = {
+      card_no: p.encrypted_card_no,
+      exp_month: p.encrypted_exp_month!,
+      exp_year: p.encrypted_exp_year!,
+      cvv: p.encrypted_cvv,
+    };
+    return { ...input, source: { kind: 'encrypted', fields } };
   }
+  if (p.card_no === undefined) throw new ApiError('INVALID_REQUEST', 'payment.card_no is required');
   if (p.exp_month === undefined) throw new ApiError('INVALID_REQUEST', 'payment.exp_month is required');
   if (p.exp_year === undefined) throw new ApiError('INVALID_REQUEST', 'payment.exp_year is required');
   const pan = p.card_no.replace(/[ -]/g, '');
   return { ...input, source: { kind: 'card', pan, expMonth: p.exp_month, expYear: p.exp_year, cvv: p.cvv } };
+}
+
+const ENCRYPTED_FIELDS = [
+  'encrypted_card_no',
+  'encrypted_exp_month',
+  'encrypted_exp_year',
+  'encrypted_cvv',
+] as const;
+const PLAIN_FIELDS = ['card_no', 'exp_month', 'exp_year', 'cvv'] as const;
+
+/**
+ * A card comes either plain or encrypted, never half of each: an encrypted card with a plain
+ * field (or the other way round) is refused, naming both, and so is an encrypted card without
+ * its number or expiry. The CVV may be left out of either, as the plain cvv may.
+ */
+function checkEncryptedFields(p: CreatePaymentInput['payment']): void {
+  const encrypted = ENCRYPTED_FIELDS.filter((f) => p[f] !== undefined);
+  if (encrypted.length === 0) return;
+  if (p.token !== undefined) {
+    throw new ApiError('INVALID_REQUEST', `payment.${encrypted[0]} cannot be sent with token`);
+  }
+  const plain = PLAIN_FIELDS.find((f) => p[f] !== undefined);
+  if (plain) {
+    throw new ApiError(
+      'INVALID_REQUEST',
+      `payment mixes plain and encrypted card fields (${plain} and ${encrypted[0]}): send one card, one way`,
+    );
+  }
+  for (const required of ['encrypted_card_no', 'encrypted_exp_month', 'encrypted_exp_year'] as const) {
+    if (p[required] === undefined) {
+      throw new ApiError('INVALID_REQUEST', `payment.${required} is required with ${encrypted[0]}`);
+    }
+  }
 }
 
 /** 300040 unless `method` takes the payment's currency (EFTPOS: AUD; iDEAL: EUR…). */

@@ -6,12 +6,14 @@
  */
 import type { Acquirer, AuthorizeRequest, AuthorizeResult } from '../../acquirer/types.ts';
 import { detectBrand, validateCard } from '../../domain/card.ts';
+import type { ClientKeys } from '../../domain/client-key.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
 import { newOrderId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
 import { cardBrandsFor, type PaymentMethod } from '../../domain/payment-methods.ts';
 import type { Vault } from '../../vault/vault.ts';
+import type { CardDecryption } from '../client-encryption/card-decryption.ts';
 import type { AgreementRepo } from '../recurring/repo.ts';
 import type { OffsiteService } from '../redirects/service.ts';
 import type { ChallengeService } from '../three-ds/service.ts';
@@ -24,8 +26,12 @@ import type { OrderRepo } from './repo.ts';
 import { type StoredCardContext, storedCardRefusal } from './rules.ts';
 import type { PaymentInput } from './schemas.ts';
 
-/** The authenticated merchant, as far as a payment needs it. */
-export type RequestMerchant = { merchant_id: string; notify_url: string | null; uses_checkout?: boolean };
+/** The authenticated merchant, as far as a payment needs it (its client keys open encrypted cards). */
+export type RequestMerchant = ClientKeys & {
+  merchant_id: string;
+  notify_url: string | null;
+  uses_checkout?: boolean;
+};
 
 type PlainCard = { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
 
@@ -63,6 +69,8 @@ export interface PaymentDeps {
   settings: PaymentSettings;
   /** Redirect methods and SEPA: the shopper pays at their bank, not with a card. */
   offsite: OffsiteService;
+  /** Cards encrypted in the shopper's browser (payment.encrypted_*). */
+  cardDecryption: CardDecryption;
   /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
   sessionTransIds: { taken(merchantId: string, transId: string): Promise<boolean> };
   /** Draws a new order id (newOrderId unless given: tests draw a taken one on purpose). */
@@ -99,8 +107,13 @@ export class PaymentService {
    * (for 3-D Secure pages). An existing trans_id is found by the insert, which the unique index
    * refuses: a duplicate then replays the order it names.
    */
-  async create(merchant: RequestMerchant, input: PaymentInput, publicUrl: string): Promise<OrderRow> {
+  async create(merchant: RequestMerchant, request: PaymentInput, publicUrl: string): Promise<OrderRow> {
     const merchantId = merchant.merchant_id;
+    // An encrypted card is opened first; from here on it is a typed card (or an unreadable one).
+    const input: PaymentInput =
+      request.source.kind === 'encrypted'
+        ? { ...request, source: await this.deps.cardDecryption.open(merchant, request.source.fields) }
+        : request;
     const hints = { merchantNotifyUrl: merchant.notify_url };
     const now = this.deps.clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
@@ -144,7 +157,9 @@ export class PaymentService {
     }
 
     const card = this.cardFor(input, ctx);
-    const refusal = storedCardRefusal(input, ctx) ?? cardRefusal(card, input.payment.payment_method, now);
+    const unreadable = input.source.kind === 'unreadable' ? input.source.reason : null;
+    const refusal =
+      storedCardRefusal(input, ctx) ?? unreadable ?? cardRefusal(card, input.payment.payment_method, now);
     if (refusal || !card) return this.insertFailure(candidate, refusal ?? 'TOKEN_INVALID', now, hints);
 
     if (this.needsChallenge(input, card.pan)) {
@@ -219,10 +234,10 @@ export class PaymentService {
     };
   }
 
-  /** The card to charge: typed in, or decrypted from the shopper's active token. */
+  /** The card to charge: typed in (or opened from its encryption), or decrypted from the shopper's active token. */
   private cardFor(input: PaymentInput, ctx: StoredCardContext): PlainCard | undefined {
     if (input.source.kind === 'card' || input.source.kind === 'wallet') return input.source;
-    if (input.source.kind === 'offsite') return undefined;
+    if (input.source.kind !== 'token') return undefined;
     const token = ctx.token;
     if (!token?.card_ciphertext || token.status !== 'ACTIVE') return undefined;
     const card = this.deps.vault.decryptCard(token.card_ciphertext);
@@ -255,11 +270,15 @@ export class PaymentService {
   private newOrder(merchantId: string, input: PaymentInput, ctx: StoredCardContext, now: number): OrderRow {
     const { source, payment } = input;
     const typed = source.kind === 'card' || source.kind === 'wallet';
+    // An expired encrypted card keeps its fingerprint (not its card_info): replaying the order
+    // it paid answers that order, as any replay does.
     const fingerprint = typed
       ? this.deps.vault.fingerprint(source.pan)
       : source.kind === 'token'
         ? (ctx.token?.card_fingerprint ?? null)
-        : null;
+        : source.kind === 'unreadable' && source.pan !== undefined
+          ? this.deps.vault.fingerprint(source.pan)
+          : null;
     const digits = typed ? source.pan : '';
     const brand = /^\d{12,19}$/.test(digits) ? detectBrand(digits) : undefined;
     // A token shows its card only while active and to its own shopper: a removed or another

@@ -9,6 +9,7 @@ import * as checkoutSessions from './006-checkout-sessions.ts';
 import * as merchantChanges from './007-merchant-changes.ts';
 import * as merchantCheckoutFlag from './008-merchant-checkout-flag.ts';
 import * as partialJobIndexes from './009-partial-job-indexes.ts';
+import * as clientKeys from './010-client-keys.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-merchant-changes': merchantChanges,
   '008-merchant-checkout-flag': merchantCheckoutFlag,
   '009-partial-job-indexes': partialJobIndexes,
+  '010-client-keys': clientKeys,
 };

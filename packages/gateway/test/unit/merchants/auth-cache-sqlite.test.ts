@@ -46,6 +46,9 @@ function load(status: 'ACTIVE' | 'DISABLED' = 'ACTIVE') {
         notify_url: null,
         uses_checkout: false,
         created_at: 0,
+        client_key: 'ck_00000000000000000000000000000001',
+        previous_client_key: null,
+        previous_client_key_expires_at: null,
       },
       keys: [],
     };

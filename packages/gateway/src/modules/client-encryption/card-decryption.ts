@@ -1,0 +1,147 @@
+/**
+ * Opens the encrypted card fields of a payment (the scheme is the SDK's card-encryption.ts):
+ * one key agreement for the four fields, then each field's payload is checked: the right
+ * field, one client key that is this merchant's, a generation time neither older than a
+ * blob's lifetime nor ahead of the clock. The plain card exists only in the returned object,
+ * in memory, and goes down the plain card's path from there; nothing here logs or keeps it.
+ *
+ * A field that cannot be read is a business outcome (the order fails with a specific code,
+ * never an exception); a field that decrypts to something that is not a card value is refused
+ * like the same plain field would be (010000), naming the field, never its value.
+ */
+import {
+  type CardFieldName,
+  type CardFieldPayload,
+  contentKey,
+  decryptJwe,
+  type ParsedJwe,
+  parseCompactJwe,
+  readCardFieldPayload,
+} from '@openkka/sdk/card-encryption';
+import { type ClientKeys, holdsClientKey } from '../../domain/client-key.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError, type BusinessCodeName } from '../../domain/errors.ts';
+import { BLOB_LIFETIME_MS, CLOCK_SKEW_MS } from '../../vault/card-encryption-keys.ts';
+import type { DecryptingKey } from './gateway-keys.ts';
+
+/** Where the private half of a header's `kid` comes from (GatewayKeys; a fixed set in unit tests). */
+export interface DecryptingKeys {
+  forKid(kid: string): Promise<DecryptingKey | undefined>;
+}
+
+/** The request's encrypted fields, as sent (cvv may be left out, like the plain cvv). */
+export interface EncryptedCardFields {
+  card_no: string;
+  exp_month: string;
+  exp_year: string;
+  cvv: string | undefined;
+}
+
+export type OpenedCard =
+  | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: string | undefined }
+  | {
+      kind: 'unreadable';
+      reason: BusinessCodeName;
+      /**
+       * The card number of a field that decrypted but may not be used (expired): its keyed
+       * fingerprint keeps a replay of an order paid with it idempotent. Never shown.
+       */
+      pan: string | undefined;
+    };
+
+const refused = (reason: BusinessCodeName, pan?: string): OpenedCard => ({ kind: 'unreadable', reason, pan });
+
+export class CardDecryption {
+  constructor(
+    private readonly keys: DecryptingKeys,
+    private readonly clock: Clock,
+  ) {}
+
+  async open(merchant: ClientKeys, fields: EncryptedCardFields): Promise<OpenedCard> {
+    const named: [CardFieldName, string][] = [
+      ['card_no', fields.card_no],
+      ['exp_month', fields.exp_month],
+      ['exp_year', fields.exp_year],
+    ];
+    if (fields.cvv !== undefined) named.push(['cvv', fields.cvv]);
+    const parsed = named.map(([field, text]) => ({ field, jwe: parseCompactJwe(text) }));
+    if (parsed.some((p) => p.jwe === null)) return refused('CARD_DECRYPTION_FAILED');
+    const jwes = parsed as { field: CardFieldName; jwe: ParsedJwe }[];
+    // One card, one ephemeral key: a field made for another card cannot be slipped in.
+    const header = jwes[0]!.jwe;
+    if (jwes.some((p) => p.jwe.protectedB64 !== header.protectedB64))
+      return refused('CARD_DECRYPTION_FAILED');
+
+    const key = await this.keys.forKid(header.header.kid);
+    if (!key) return refused('CARD_ENCRYPTION_KEY_UNKNOWN');
+    const { x, y } = header.header.epk;
+    let sharedSecret: Buffer;
+    try {
+      // Refuses a point that is not on P-256, which an invalid-curve attack would need.
+      sharedSecret = key.ecdh.computeSecret(
+        Buffer.concat([Buffer.from([4]), Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]),
+      );
+    } catch {
+      return refused('CARD_DECRYPTION_FAILED');
+    }
+    const cek = contentKey(sharedSecret);
+
+    const payloads = new Map<CardFieldName, CardFieldPayload>();
+    for (const { field, jwe } of jwes) {
+      const plaintext = decryptJwe(cek, jwe);
+      const payload = plaintext && readCardFieldPayload(plaintext);
+      // A field moved to another field's place decrypts, but says which field it is.
+      if (!payload || payload.field !== field) return refused('CARD_DECRYPTION_FAILED');
+      payloads.set(field, payload);
+    }
+    const all = [...payloads.values()];
+    const clientKey = all[0]!.client_key;
+    if (all.some((p) => p.client_key !== clientKey)) return refused('CARD_DECRYPTION_FAILED');
+    const now = this.clock.now();
+    if (!holdsClientKey(merchant, clientKey, now)) return refused('CARD_ENCRYPTED_FOR_ANOTHER_MERCHANT');
+    if (all.some((p) => p.generated_at > now + CLOCK_SKEW_MS)) return refused('CARD_ENCRYPTION_IN_FUTURE');
+
+    const number = payloads.get('card_no')!.value;
+    if (all.some((p) => now - p.generated_at > BLOB_LIFETIME_MS)) {
+      return refused('CARD_ENCRYPTION_EXPIRED', isCardNumber(number) ? digitsOf(number) : undefined);
+    }
+    const pan = cardNumber(number);
+    const cvv = payloads.get('cvv')?.value;
+    return {
+      kind: 'card',
+      pan,
+      expMonth: integer(payloads.get('exp_month')!.value, 2, 'encrypted_exp_month', 'a month'),
+      expYear: integer(payloads.get('exp_year')!.value, 4, 'encrypted_exp_year', 'a year'),
+      cvv: cvv === undefined || cvv === '' ? undefined : cvvOf(cvv),
+    };
+  }
+}
+
+/** The same rules as the plain `card_no`: digits, optionally grouped by spaces or dashes, at most 23 characters. */
+function cardNumber(value: string): string {
+  if (!isCardNumber(value)) {
+    throw new ApiError(
+      'INVALID_REQUEST',
+      'payment.encrypted_card_no must hold only digits, spaces and dashes',
+    );
+  }
+  return digitsOf(value);
+}
+
+const isCardNumber = (value: string) => value.length <= 23 && /^[\d -]+$/.test(value);
+const digitsOf = (value: string) => value.replace(/[ -]/g, '');
+
+/** As the plain `exp_month` (0–99) and `exp_year` (0–9999) digit strings. */
+function integer(value: string, digits: number, name: string, what: string): number {
+  if (!new RegExp(`^\\d{1,${digits}}$`).test(value)) {
+    throw new ApiError('INVALID_REQUEST', `payment.${name} must hold ${what} of at most ${digits} digits`);
+  }
+  return Number(value);
+}
+
+function cvvOf(value: string): string {
+  if (!/^\d{1,4}$/.test(value)) {
+    throw new ApiError('INVALID_REQUEST', 'payment.encrypted_cvv must hold at most 4 digits');
+  }
+  return value;
+}

@@ -1,0 +1,66 @@
+/**
+ * What browsers fetch from the gateway for encrypted cards, from any origin, unsigned:
+ *
+ * - `GET /cp/encrypted-card.js`: the library, one static file, cacheable, with a validator;
+ * - `GET /cp/keys/<clientKey>`: the gateway's current public key for an active merchant's
+ *   client key, in the usual envelope (signed like every JSON answer, so a server can check
+ *   it), with the gateway's time in `data.timestamp`. Nothing else about the merchant is told,
+ *   and an unknown, malformed, rotated-out or disabled merchant's key all answer the same 404.
+ *
+ * Both answer `Access-Control-Allow-Origin: *` and never read cookies or credentials: what they
+ * serve is public, and a wildcard cannot be combined with credentials by any browser.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError } from '../../domain/errors.ts';
+import { sendOk } from '../../http/envelope.ts';
+import type { MerchantService } from '../merchants/service.ts';
+import type { GatewayKeys } from './gateway-keys.ts';
+
+export const LIBRARY_PATH = '/cp/encrypted-card.js';
+export const KEYS_PATH = '/cp/keys/';
+
+/** The library's bytes, read once: the same answer for every request, whatever it carried. */
+const LIBRARY = readFileSync(new URL('../../browser/encrypted-card.js', import.meta.url));
+const LIBRARY_ETAG = `"${createHash('sha256').update(LIBRARY).digest('base64url').slice(0, 27)}"`;
+
+function publicResource(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('access-control-allow-origin', '*')
+    .header('cross-origin-resource-policy', 'cross-origin')
+    .header('x-content-type-options', 'nosniff');
+}
+
+export function clientEncryptionRoutes(
+  app: FastifyInstance,
+  deps: { merchants: MerchantService; keys: GatewayKeys; clock: Clock },
+): void {
+  app.get(LIBRARY_PATH, async (request, reply) => {
+    publicResource(reply).header('cache-control', 'public, max-age=3600').header('etag', LIBRARY_ETAG);
+    if (request.headers['if-none-match'] === LIBRARY_ETAG) return reply.code(304).send();
+    return reply.code(200).type('text/javascript; charset=utf-8').send(LIBRARY);
+  });
+
+  // Set before the handler runs, so the 404 of an unknown key is readable by the page too.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith(KEYS_PATH)) publicResource(reply).header('cache-control', 'no-store');
+  });
+
+  app.get(`${KEYS_PATH}*`, async (request, reply) => {
+    const clientKey = (request.params as { '*': string })['*'];
+    const merchant = await deps.merchants.byClientKey(clientKey);
+    if (!merchant) throw new ApiError('CLIENT_KEY_NOT_FOUND');
+    return sendOk(reply, deps.clock, { client_key: clientKey, key: await deps.keys.current() });
+  });
+
+  // A page's fetch of the key is a simple request; this answers a preflight should one be sent.
+  app.options(`${KEYS_PATH}*`, async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
+}

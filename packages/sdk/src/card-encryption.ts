@@ -1,0 +1,349 @@
+/**
+ * Encrypted card fields (`payment.encrypted_card_no`, `encrypted_exp_month`,
+ * `encrypted_exp_year`, `encrypted_cvv`), in one place: the gateway decrypts with the
+ * functions here and the SDK encrypts with them, so the two can never disagree about the
+ * format. openkka's browser library (`/cp/encrypted-card.js`) makes the same fields with
+ * WebCrypto; docs/card-encryption.md describes the scheme for anyone writing another encoder.
+ *
+ * Each field is a JWE in compact serialization (RFC 7516):
+ *
+ *   BASE64URL(protected header) . "" . BASE64URL(IV) . BASE64URL(ciphertext) . BASE64URL(tag)
+ *
+ * - header: exactly `{"alg":"ECDH-ES","enc":"A256GCM","kid":<gateway key id>,"epk":<P-256 JWK>}`;
+ *   the encrypted key is empty (ECDH-ES is direct key agreement, RFC 7518 §4.6);
+ * - content key: Concat KDF (RFC 7518 §4.6.2) over the ECDH shared secret of the ephemeral key
+ *   `epk` and the gateway key `kid`, AlgorithmID "A256GCM", empty PartyUInfo and PartyVInfo,
+ *   256 bits;
+ * - AES-256-GCM with a random 96-bit IV and a 128-bit tag; the AAD is the header's base64url;
+ * - plaintext: `{"field":"card_no","value":"4242424242424242","generated_at":<epoch ms>,"client_key":"ck_…"}`.
+ *
+ * The four fields of one card share one ephemeral key, so one header and one content key (each
+ * field has its own IV): the gateway derives once per payment, and refuses fields that were not
+ * made together. The field name, the time and the client key sit inside the ciphertext, so a
+ * field cannot be moved to another slot, kept beyond its lifetime, or used by another merchant.
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  randomBytes,
+} from 'node:crypto';
+import { OpenKKAApiError, OpenKKAConnectionError, OpenKKAError, OpenKKASignatureError } from './errors.ts';
+import {
+  decodeSignatureHeader,
+  type PublicKeyInput,
+  stringToSign,
+  toPublicKey,
+  verifySignature,
+} from './signing.ts';
+
+export const CARD_FIELD_NAMES = ['card_no', 'exp_month', 'exp_year', 'cvv'] as const;
+export type CardFieldName = (typeof CARD_FIELD_NAMES)[number];
+
+/** What one encrypted field holds once decrypted. */
+export interface CardFieldPayload {
+  field: CardFieldName;
+  value: string;
+  /** When it was encrypted, epoch ms, by the encrypting side's clock. */
+  generated_at: number;
+  /** The client key of the merchant it was encrypted for. */
+  client_key: string;
+}
+
+/** A gateway's public key, as `GET /cp/keys/{clientKey}` answers it. */
+export interface GatewayPublicKey {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  kid: string;
+  use?: 'enc';
+  alg?: 'ECDH-ES';
+}
+
+/** The encrypted fields of one card, named as `payment` names them. */
+export interface EncryptedCardFields {
+  encrypted_card_no: string;
+  encrypted_exp_month: string;
+  encrypted_exp_year: string;
+  /** Absent when no CVV was given. */
+  encrypted_cvv?: string;
+}
+
+export interface CardToEncrypt {
+  number: string;
+  expiryMonth: string | number;
+  expiryYear: string | number;
+  cvv?: string;
+}
+
+export interface EncryptCardOptions {
+  /** The gateway key from `fetchGatewayKey` (or `openkka keys card-encryption --json`). */
+  key: GatewayPublicKey;
+  /** The merchant's client key (`openkka merchant create` prints it). */
+  clientKey: string;
+  card: CardToEncrypt;
+  /** Epoch ms written as the fields' generation time; default now. */
+  now?: number;
+}
+
+const ALG = 'ECDH-ES';
+const ENC = 'A256GCM';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const COORDINATE_BYTES = 32;
+/** Longest plaintext a field may hold: a field name, a value of at most 64 characters, a time and a client key fit well within. */
+const MAX_PLAINTEXT_BYTES = 512;
+
+/** 32-bit big-endian length, then the bytes: Concat KDF's encoding of each OtherInfo part. */
+function lengthPrefixed(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+/**
+ * Concat KDF with SHA-256 (NIST SP 800-56A §5.8.1, as RFC 7518 §4.6.2 uses it): the key of
+ * `keyBits` for `enc` from the shared secret `z`.
+ */
+export function concatKdf(
+  z: Buffer,
+  enc: string,
+  keyBits: number,
+  apu: Buffer = Buffer.alloc(0),
+  apv: Buffer = Buffer.alloc(0),
+): Buffer {
+  const suppPubInfo = Buffer.alloc(4);
+  suppPubInfo.writeUInt32BE(keyBits);
+  const otherInfo = Buffer.concat([
+    lengthPrefixed(Buffer.from(enc, 'ascii')),
+    lengthPrefixed(apu),
+    lengthPrefixed(apv),
+    suppPubInfo,
+  ]);
+  const rounds = Math.ceil(keyBits / 256);
+  const blocks: Buffer[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const counter = Buffer.alloc(4);
+    counter.writeUInt32BE(round);
+    blocks.push(createHash('sha256').update(counter).update(z).update(otherInfo).digest());
+  }
+  return Buffer.concat(blocks).subarray(0, keyBits / 8);
+}
+
+/** The A256GCM content key of an ECDH-ES JWE, from the ECDH shared secret. */
+export function contentKey(sharedSecret: Buffer): Buffer {
+  return concatKdf(sharedSecret, ENC, 256);
+}
+
+/** The header of a card field: exactly these four members. */
+export interface CardFieldHeader {
+  alg: typeof ALG;
+  enc: typeof ENC;
+  kid: string;
+  epk: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+}
+
+export interface ParsedJwe {
+  /** The header exactly as sent: the AAD, and what the fields of one card must share. */
+  protectedB64: string;
+  header: CardFieldHeader;
+  iv: Buffer;
+  ciphertext: Buffer;
+  tag: Buffer;
+}
+
+/** Decodes base64url only in its one canonical spelling, so no two strings mean the same bytes. */
+function canonicalBase64url(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasExactly(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  const own = Object.keys(value);
+  return own.length === keys.length && keys.every((k) => Object.hasOwn(value, k));
+}
+
+function coordinate(value: unknown): boolean {
+  return typeof value === 'string' && canonicalBase64url(value)?.length === COORDINATE_BYTES;
+}
+
+/** The header, if it is exactly a card field's; null for anything else (never throws). */
+export function parseCardFieldHeader(protectedB64: string): CardFieldHeader | null {
+  const bytes = canonicalBase64url(protectedB64);
+  if (!bytes || bytes.length === 0 || bytes.length > 1024) return null;
+  let header: unknown;
+  try {
+    header = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(header) || !hasExactly(header, ['alg', 'enc', 'kid', 'epk'])) return null;
+  // Anything else (RSA-OAEP, a key-wrapping ECDH, another cipher, compression) is not this scheme.
+  if (header.alg !== ALG || header.enc !== ENC) return null;
+  if (typeof header.kid !== 'string' || header.kid === '' || header.kid.length > 64) return null;
+  const epk = header.epk;
+  if (!isPlainObject(epk) || !hasExactly(epk, ['kty', 'crv', 'x', 'y'])) return null;
+  if (epk.kty !== 'EC' || epk.crv !== 'P-256' || !coordinate(epk.x) || !coordinate(epk.y)) return null;
+  return header as unknown as CardFieldHeader;
+}
+
+/** A card field's JWE taken apart, or null when it is not one (never throws). */
+export function parseCompactJwe(text: unknown): ParsedJwe | null {
+  if (typeof text !== 'string' || text.length > 4096) return null;
+  const parts = text.split('.');
+  if (parts.length !== 5) return null;
+  const [protectedB64, encryptedKey, ivB64, ciphertextB64, tagB64] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (encryptedKey !== '') return null;
+  const header = parseCardFieldHeader(protectedB64);
+  const iv = canonicalBase64url(ivB64);
+  const ciphertext = canonicalBase64url(ciphertextB64);
+  const tag = canonicalBase64url(tagB64);
+  if (!header || iv?.length !== IV_BYTES || tag?.length !== TAG_BYTES) return null;
+  if (!ciphertext || ciphertext.length === 0 || ciphertext.length > MAX_PLAINTEXT_BYTES) return null;
+  return { protectedB64, header, iv, ciphertext, tag };
+}
+
+/** The plaintext, or null when the key is wrong or anything was altered (never throws). */
+export function decryptJwe(cek: Buffer, jwe: ParsedJwe): Buffer | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', cek, jwe.iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(jwe.protectedB64, 'ascii'));
+    decipher.setAuthTag(jwe.tag);
+    return Buffer.concat([decipher.update(jwe.ciphertext), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+/** The payload of a decrypted field, if it has exactly the expected shape (never throws). */
+export function readCardFieldPayload(plaintext: Buffer): CardFieldPayload | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(plaintext.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(value) || !hasExactly(value, ['field', 'value', 'generated_at', 'client_key']))
+    return null;
+  const { field, generated_at, client_key } = value;
+  if (!(CARD_FIELD_NAMES as readonly unknown[]).includes(field)) return null;
+  if (typeof value.value !== 'string' || value.value.length > 64) return null;
+  if (typeof generated_at !== 'number' || !Number.isSafeInteger(generated_at) || generated_at < 0)
+    return null;
+  if (typeof client_key !== 'string' || client_key.length > 64) return null;
+  return value as unknown as CardFieldPayload;
+}
+
+function encryptField(protectedB64: string, cek: Buffer, payload: CardFieldPayload): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(protectedB64, 'ascii'));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+  return [
+    protectedB64,
+    '',
+    iv.toString('base64url'),
+    ciphertext.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
+}
+
+/**
+ * Encrypts one card's fields to a gateway key for a merchant's client key, as the browser
+ * library does: for tests and server-side tools. Card data encrypted here is still card data
+ * until it leaves: PCI DSS applies to whatever handles the plain values.
+ */
+export function encryptCard(options: EncryptCardOptions): EncryptedCardFields {
+  const { key, clientKey, card } = options;
+  if (key.kty !== 'EC' || key.crv !== 'P-256' || typeof key.kid !== 'string') {
+    throw new OpenKKAError('the gateway key must be an EC P-256 public JWK with a kid');
+  }
+  const gatewayKey = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: key.x, y: key.y }, format: 'jwk' });
+  const ephemeral = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { x, y } = ephemeral.publicKey.export({ format: 'jwk' });
+  const header: CardFieldHeader = {
+    alg: ALG,
+    enc: ENC,
+    kid: key.kid,
+    epk: { kty: 'EC', crv: 'P-256', x: x!, y: y! },
+  };
+  const protectedB64 = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
+  const cek = contentKey(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: gatewayKey }));
+  const generated_at = options.now ?? Date.now();
+  const field = (name: CardFieldName, value: string | number) =>
+    encryptField(protectedB64, cek, {
+      field: name,
+      value: String(value),
+      generated_at,
+      client_key: clientKey,
+    });
+  const fields: EncryptedCardFields = {
+    encrypted_card_no: field('card_no', card.number),
+    encrypted_exp_month: field('exp_month', card.expiryMonth),
+    encrypted_exp_year: field('exp_year', card.expiryYear),
+  };
+  if (card.cvv !== undefined) fields.encrypted_cvv = field('cvv', card.cvv);
+  return fields;
+}
+
+export interface FetchGatewayKeyOptions {
+  /** Scheme and host of the gateway (optionally with a base path). */
+  baseUrl: string;
+  clientKey: string;
+  /**
+   * The platform public key (`openkka keys platform`): when given, the answer's signature is
+   * checked before the key is trusted.
+   */
+  platformPublicKey?: PublicKeyInput;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** The gateway key a merchant's cards are encrypted to, from `GET /cp/keys/{clientKey}`. */
+export async function fetchGatewayKey(options: FetchGatewayKeyOptions): Promise<GatewayPublicKey> {
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/cp/keys/${encodeURIComponent(options.clientKey)}`;
+  let response: Response;
+  let text: string;
+  try {
+    response = await (options.fetch ?? fetch)(url);
+    text = await response.text();
+  } catch (err) {
+    throw new OpenKKAConnectionError(`GET ${url} failed`, err);
+  }
+  if (options.platformPublicKey !== undefined) {
+    const signature = decodeSignatureHeader(response.headers.get('signature') ?? '');
+    const timestamp = response.headers.get('timestamp') ?? '';
+    const signed = stringToSign('', timestamp, text);
+    if (!signature || !verifySignature(signed, signature, toPublicKey(options.platformPublicKey))) {
+      throw new OpenKKASignatureError(
+        'the gateway key answer is not signed by the platform key',
+        response.status,
+      );
+    }
+  }
+  let body: { ret_code?: string; ret_msg?: string; data?: { key?: GatewayPublicKey } };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new OpenKKAError(`GET ${url} answered HTTP ${response.status} with a body that is not JSON`);
+  }
+  if (body.ret_code !== '000000' || !body.data?.key) {
+    throw new OpenKKAApiError(String(body.ret_code), String(body.ret_msg), response.status);
+  }
+  return body.data.key;
+}

@@ -1,0 +1,158 @@
+/**
+ * The SDK's card-encryption helpers, for merchants' tests and tools: encryptCard makes the four
+ * fields the browser library makes (checked here by decrypting them with the gateway key's
+ * private half and the module's own parsing), and fetchGatewayKey reads GET /cp/keys/{clientKey},
+ * checking the platform signature when given the platform key, with the SDK's typed errors.
+ */
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  contentKey,
+  decryptJwe,
+  encryptCard,
+  fetchGatewayKey,
+  type GatewayPublicKey,
+  parseCompactJwe,
+  readCardFieldPayload,
+} from '../src/card-encryption.ts';
+import {
+  OpenKKAApiError,
+  OpenKKAConnectionError,
+  OpenKKAError,
+  OpenKKASignatureError,
+} from '../src/errors.ts';
+import { stringToSign } from '../src/signing.ts';
+
+const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const jwk = pair.privateKey.export({ format: 'jwk' });
+const KEY: GatewayPublicKey = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: jwk.x!,
+  y: jwk.y!,
+  kid: 'gk_0123456789ab',
+  use: 'enc',
+  alg: 'ECDH-ES',
+};
+const CLIENT_KEY = 'ck_0123456789abcdef0123456789abcdef';
+const NOW = 1_767_225_600_000;
+
+/** What the gateway does: one agreement from the shared header, then each field. */
+function open(fields: Record<string, string>) {
+  const parsed = Object.values(fields).map((f) => parseCompactJwe(f)!);
+  const { x, y } = parsed[0]!.header.epk;
+  const epk = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
+  const cek = contentKey(
+    diffieHellman({ privateKey: createPrivateKey({ key: jwk, format: 'jwk' }), publicKey: epk }),
+  );
+  return parsed.map((jwe) => readCardFieldPayload(decryptJwe(cek, jwe)!));
+}
+
+describe('encryptCard', () => {
+  it('encrypts each field to the gateway key, with its name, the time and the client key inside', () => {
+    const fields = encryptCard({
+      key: KEY,
+      clientKey: CLIENT_KEY,
+      card: { number: '4242424242424242', expiryMonth: 7, expiryYear: 2031, cvv: '123' },
+      now: NOW,
+    });
+    expect(Object.keys(fields)).toEqual([
+      'encrypted_card_no',
+      'encrypted_exp_month',
+      'encrypted_exp_year',
+      'encrypted_cvv',
+    ]);
+    expect(open(fields as unknown as Record<string, string>)).toEqual([
+      { field: 'card_no', value: '4242424242424242', generated_at: NOW, client_key: CLIENT_KEY },
+      { field: 'exp_month', value: '7', generated_at: NOW, client_key: CLIENT_KEY },
+      { field: 'exp_year', value: '2031', generated_at: NOW, client_key: CLIENT_KEY },
+      { field: 'cvv', value: '123', generated_at: NOW, client_key: CLIENT_KEY },
+    ]);
+    const header = parseCompactJwe(fields.encrypted_card_no)!.header;
+    expect(header).toMatchObject({ alg: 'ECDH-ES', enc: 'A256GCM', kid: KEY.kid });
+  });
+
+  it('leaves encrypted_cvv out when no CVV is given; two cards never share an ephemeral key', () => {
+    const card = { number: '4242424242424242', expiryMonth: '12', expiryYear: '2031' };
+    const a = encryptCard({ key: KEY, clientKey: CLIENT_KEY, card });
+    const b = encryptCard({ key: KEY, clientKey: CLIENT_KEY, card });
+    expect(a).not.toHaveProperty('encrypted_cvv');
+    expect(a.encrypted_card_no.split('.')[0]).not.toBe(b.encrypted_card_no.split('.')[0]);
+  });
+
+  it('refuses a key that is not a P-256 public JWK with a kid', () => {
+    const card = { number: '4242424242424242', expiryMonth: '12', expiryYear: '2031' };
+    expect(() =>
+      encryptCard({ key: { ...KEY, crv: 'P-384' as 'P-256' }, clientKey: CLIENT_KEY, card }),
+    ).toThrow(OpenKKAError);
+  });
+});
+
+describe('fetchGatewayKey', () => {
+  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const body = JSON.stringify({
+    ret_code: '000000',
+    ret_msg: 'Success',
+    data: { timestamp: NOW, client_key: CLIENT_KEY, key: KEY },
+  });
+  const signed = (text: string, timestamp = String(NOW)) =>
+    sign('sha256', stringToSign('', timestamp, text), platform.privateKey).toString('base64');
+  const answering =
+    (status: number, text: string, headers: Record<string, string> = {}): typeof fetch =>
+    async (input) => {
+      expect(String(input)).toBe(`https://gw.example/cp/keys/${CLIENT_KEY}`);
+      return new Response(text, { status, headers });
+    };
+
+  it('reads the key, and checks the platform signature when given the platform key', async () => {
+    const fetchImpl = answering(200, body, { signature: signed(body), timestamp: String(NOW) });
+    expect(
+      await fetchGatewayKey({ baseUrl: 'https://gw.example/', clientKey: CLIENT_KEY, fetch: fetchImpl }),
+    ).toEqual(KEY);
+    expect(
+      await fetchGatewayKey({
+        baseUrl: 'https://gw.example',
+        clientKey: CLIENT_KEY,
+        platformPublicKey: platform.publicKey,
+        fetch: fetchImpl,
+      }),
+    ).toEqual(KEY);
+  });
+
+  it('refuses an unsigned or wrongly signed answer when given the platform key', async () => {
+    const wrong: Record<string, string>[] = [{}, { signature: signed(body, '1'), timestamp: String(NOW) }];
+    for (const headers of wrong) {
+      const error = await fetchGatewayKey({
+        baseUrl: 'https://gw.example',
+        clientKey: CLIENT_KEY,
+        platformPublicKey: platform.publicKey,
+        fetch: answering(200, body, headers),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenKKASignatureError);
+    }
+  });
+
+  it('reports a refusal, a body that is not JSON and no answer as the SDK’s typed errors', async () => {
+    const notFound = await fetchGatewayKey({
+      baseUrl: 'https://gw.example',
+      clientKey: CLIENT_KEY,
+      fetch: answering(404, '{"ret_code":"300060","ret_msg":"Client key does not exist"}'),
+    }).catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(OpenKKAApiError);
+    expect(notFound).toMatchObject({ retCode: '300060', httpStatus: 404 });
+    const html = await fetchGatewayKey({
+      baseUrl: 'https://gw.example',
+      clientKey: CLIENT_KEY,
+      fetch: answering(502, '<html>bad gateway</html>'),
+    }).catch((e: unknown) => e);
+    expect(html).toBeInstanceOf(OpenKKAError);
+    const down = await fetchGatewayKey({
+      baseUrl: 'https://gw.example',
+      clientKey: CLIENT_KEY,
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+    }).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(OpenKKAConnectionError);
+  });
+});
