@@ -6,6 +6,7 @@
  * five minutes after it in Hong Kong time.
  */
 import { createSign } from 'node:crypto';
+import { type EncryptedCardFields, encryptCard, fetchGatewayKey } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
@@ -99,17 +100,48 @@ describe("the v1.2 WooCommerce plugin's hosted checkout", () => {
 });
 
 describe("the v1.2 WooCommerce plugin's card payment", () => {
-  it('passes every field check with its exact body: trans_id a number, nulls, version in the body', async () => {
+  /** The plugin's card body with its four encrypted fields set to `fields`, under `transId`. */
+  function withEncryptedFields(transId: number, fields: EncryptedCardFields): string {
+    let body = forTestMerchant(BANKCARD_PAYMENT).replace('"trans_id": 1967909,', `"trans_id": ${transId},`);
+    for (const [name, value] of Object.entries(fields)) {
+      body = body.replace(new RegExp(`"${name}": "[^"]*"`), `"${name}": "${value}"`);
+    }
+    return body;
+  }
+
+  it('passes every field check with its exact body; the placeholder fields end in FAILURE 2004', async () => {
     const res = await sendAsThePlugin('/apis/payments', forTestMerchant(BANKCARD_PAYMENT));
-    // What encrypted card fields then get belongs to the encrypted card feature; here it is
-    // enough that nothing before them (version, signature, identifiers, nulls) is refused.
-    expect(res.status, res.text).not.toBe(401);
-    expect(res.json.ret_code, res.text).not.toBe('010000');
-    expect(String(res.json.ret_code)).not.toMatch(/^2060/);
+    // The version, the signature, the numeric trans_id and the nulls are all taken; what the
+    // fixture holds in place of real encrypted fields is not openkka's format: a business outcome.
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.data).toMatchObject({ trans_id: '1967909', status: 'FAILURE', error_code: '2004' });
+  });
+
+  it("is paid with real encrypted fields made under the merchant's client key", async () => {
+    const key = await fetchGatewayKey({
+      baseUrl: t.gw.baseUrl,
+      clientKey: t.merchant.clientKey,
+      platformPublicKey: t.gw.platformPublicKeyPem,
+    });
+    const fields = encryptCard({
+      key,
+      clientKey: t.merchant.clientKey,
+      card: { number: '4242424242424242', expiryMonth: '12', expiryYear: FUTURE_YEAR, cvv: '123' },
+      now: Number(/"timestamp": (\d+),/.exec(BANKCARD_PAYMENT)![1]),
+    });
+    const res = await sendAsThePlugin('/apis/payments', withEncryptedFields(1967910, fields));
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.data).toMatchObject({
+      trans_id: '1967910',
+      status: 'SUCCESS',
+      payment: { payment_method: 'BANKCARD' },
+      card_info: { bin: '424242', last4: '4242', card_brand: 'VISA' },
+    });
   });
 
   it('is paid, with the same body carrying a typed card in place of the encrypted one', async () => {
     const typed = forTestMerchant(BANKCARD_PAYMENT)
+      .replace('"trans_id": 1967909,', '"trans_id": 1967911,')
       .replace(/"encrypted_card_no": "[^"]*"/, '"encrypted_card_no": null')
       .replace(/"encrypted_exp_year": "[^"]*"/, '"encrypted_exp_year": null')
       .replace(/"encrypted_exp_month": "[^"]*"/, '"encrypted_exp_month": null')
@@ -121,7 +153,7 @@ describe("the v1.2 WooCommerce plugin's card payment", () => {
     const res = await sendAsThePlugin('/apis/payments', typed);
     expect(res.status, res.text).toBe(200);
     expect(res.json.data).toMatchObject({
-      trans_id: '1967909',
+      trans_id: '1967911',
       status: 'SUCCESS',
       amount: 2500,
       currency: 'USD',
