@@ -16,6 +16,7 @@ import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 import { signedPost } from '../helpers/raw.ts';
 import { CountingAcquirer, countOrders, expectNoMoreOfPan, randomPan } from '../payments/support.ts';
+import { BANKCARD_PAYMENT } from '../protocol/paykka-plugin-bodies.ts';
 import { pass } from '../three-ds/support.ts';
 import { type Card, encrypted, encryptedPayment, gatewayKey, VISA } from './support.ts';
 
@@ -278,10 +279,10 @@ describe('a card half plain, half encrypted, or missing a part: refused, nothing
 describe("the WooCommerce plugin's encrypted-card body", () => {
   it('pretty-printed with its null members, its four fields real, is accepted and approved', async () => {
     const f = encrypted(key, merchant.clientKey);
-    // The plugin's bytes (docs: paykka-v1.2 real client), with a string trans_id and this test's ids.
-    const body = PLUGIN_BODY.replace('"13954142990646"', JSON.stringify(merchant.merchantId))
+    // The plugin's bytes, with this test's ids.
+    const body = BANKCARD_PAYMENT.replace('"13954142990646"', JSON.stringify(merchant.merchantId))
       .replace('1796196790583', String(clock.now()))
-      .replace('"trans_id": 1967909', `"trans_id": "${Date.now()}"`)
+      .replace('"trans_id": 1967909', `"trans_id": ${Date.now()}`)
       .replace('"eyJhbGciOiJSU0EtT0FFUCJ9.fake-ciphertext-card"', JSON.stringify(f.encrypted_card_no))
       .replace('"eyJhbGciOiJSU0EtT0FFUCJ9.fake-ciphertext-year"', JSON.stringify(f.encrypted_exp_year))
       .replace('"eyJhbGciOiJSU0EtT0FFUCJ9.fake-ciphertext-month"', JSON.stringify(f.encrypted_exp_month))
@@ -303,9 +304,9 @@ describe("the WooCommerce plugin's encrypted-card body", () => {
   });
 
   it('with its placeholder fields (what a PayKKa-encrypted card looks like here): 2004, not 210001', async () => {
-    const body = PLUGIN_BODY.replace('"13954142990646"', JSON.stringify(merchant.merchantId))
+    const body = BANKCARD_PAYMENT.replace('"13954142990646"', JSON.stringify(merchant.merchantId))
       .replace('1796196790583', String(clock.now()))
-      .replace('"trans_id": 1967909', `"trans_id": "placeholder-${Date.now()}"`);
+      .replace('"trans_id": 1967909', `"trans_id": ${Date.now() + 1}`);
     const res = await signedPost(gw.baseUrl, '/apis/payments', body, { ...merchant, timestamp: clock.now() });
     expect(res.status, res.text).toBe(200);
     expect((res.json.data as { error_code: string }).error_code).toBe('2004');
@@ -323,109 +324,3 @@ describe('leaks', () => {
     expect(answers.length).toBeGreaterThan(20);
   });
 });
-
-// The plugin's encrypted-card request (5c44b2e), byte for byte as it signs it.
-const PLUGIN_BODY = `{
-    "version": "v1.2",
-    "merchant_id": "13954142990646",
-    "payment_type": "PURCHASE",
-    "trans_id": 1967909,
-    "timestamp": 1796196790583,
-    "currency": "USD",
-    "amount": 2500,
-    "notify_url": "https://shop.example/wp-json/paykka/v1/webhook",
-    "return_url": "https://shop.example/?wc-api=WC_Gateway_Paykka_Payment_callback&order_id=1967909",
-    "expire_time": "2026-12-02 15:38:10",
-    "session_mode": null,
-    "display_merchant_name": null,
-    "display_locale": null,
-    "theme_id": null,
-    "capture_method": null,
-    "goods": [
-        {
-            "id": 501,
-            "name": "Cotton T-shirt",
-            "description": "A shirt",
-            "category": null,
-            "brand": null,
-            "link": "https://shop.example/product/t-shirt",
-            "price": 1250,
-            "quantity": 2,
-            "delivery_date": "",
-            "picture_url": ""
-        }
-    ],
-    "bill": {
-        "first_name": "Ada",
-        "middle_name": null,
-        "last_name": "Lovelace",
-        "address_line1": "1 Main St",
-        "address_line2": "",
-        "country": "GB",
-        "state": "",
-        "city": "London",
-        "postal_code": "N1 1AA",
-        "email": "ada@example.com",
-        "area_code": "+44",
-        "phone_number": "2079460000",
-        "descriptor": null
-    },
-    "browser": {
-        "user_agent": "",
-        "color_depth": "24",
-        "language": "en-US",
-        "java_enabled": false,
-        "device_type": "PC",
-        "terminal_type": "WEB",
-        "device_os": "WINDOWS",
-        "timezone_offset": "+00:00",
-        "screen_height": "1080",
-        "screen_width": "1920",
-        "cookies": "",
-        "device_finger_print_id": "b2f1a023997e24bb2c9836032eb7a583"
-    },
-    "shipping": {
-        "first_name": "Ada",
-        "middle_name": null,
-        "last_name": "Lovelace",
-        "address_line1": "1 Main St",
-        "address_line2": "",
-        "country": "GB",
-        "state": "",
-        "city": "London",
-        "postal_code": "N1 1AA",
-        "email": null,
-        "area_code": null,
-        "phone_number": null
-    },
-    "customer": {
-        "id": 7,
-        "registration_time": null,
-        "past_transactions": null,
-        "area_code": null,
-        "phone_number": null,
-        "date_of_birth": null,
-        "gender": null,
-        "first_shopping_time": null,
-        "last_shopping_time": null,
-        "level": null,
-        "email": null,
-        "pay_ip": "127.0.0.1",
-        "order_ip": "203.0.113.9"
-    },
-    "payment": {
-        "payment_method": "BANKCARD",
-        "token_data": null,
-        "encrypted_card_no": "eyJhbGciOiJSU0EtT0FFUCJ9.fake-ciphertext-card",
-        "encrypted_exp_year": "eyJhbGciOiJSU0EtT0FFUCJ9.fake-ciphertext-year",
-        "encrypted_exp_month": "eyJhbGciOiJSU0EtT0FFUCJ9.fake-ciphertext-month",
-        "encrypted_cvv": "eyJhbGciOiJSU0EtT0FFUCJ9.fake-ciphertext-cvv",
-        "holder_name": null,
-        "store_payment_method": null,
-        "token_usage": null,
-        "shopper_reference": null,
-        "token": null,
-        "card_no": null
-    },
-    "authentication": null
-}`;
