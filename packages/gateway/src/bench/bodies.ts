@@ -3,6 +3,7 @@
  * Every payment gets its own trans_id, `bench-<run id>-<n>`, so the orders one run created can
  * be counted in the store afterwards.
  */
+import { encryptCard, type GatewayPublicKey } from '@openkka/sdk/card-encryption';
 import type { Mix } from './options.ts';
 
 export const PAYMENT_PATH = '/apis/payments';
@@ -18,6 +19,34 @@ export function transIdPrefix(runId: string): string {
   return `bench-${runId}-`;
 }
 
+/** What the encrypted mix encrypts its cards to: the gateway key and the merchant's client key. */
+export interface CardEncryptionTarget {
+  key: GatewayPublicKey;
+  clientKey: string;
+}
+
+/**
+ * The card of a payment: plain, or, in the encrypted mix, the same card as the browser library
+ * sends it (every body gets its own ephemeral key, as every shopper's card would).
+ */
+function card(mix: Mix, timestamp: number, encryptTo: CardEncryptionTarget | undefined) {
+  const plain = {
+    card_no: CARD,
+    exp_month: '12',
+    exp_year: String(new Date(timestamp).getUTCFullYear() + 3),
+    cvv: '123',
+  };
+  if (mix !== 'encrypted') return { payment_method: 'BANKCARD', ...plain };
+  if (!encryptTo) throw new Error('the encrypted mix needs the gateway key and the client key');
+  const encrypted = encryptCard({
+    key: encryptTo.key,
+    clientKey: encryptTo.clientKey,
+    card: { number: plain.card_no, expiryMonth: plain.exp_month, expiryYear: plain.exp_year, cvv: plain.cvv },
+    now: timestamp,
+  });
+  return { payment_method: 'BANKCARD', ...encrypted };
+}
+
 /** The first request of an iteration: a purchase, or a manual-capture authorization. */
 export function paymentBody(
   mix: Mix,
@@ -25,23 +54,18 @@ export function paymentBody(
   runId: string,
   n: number,
   timestamp: number,
+  encryptTo?: CardEncryptionTarget,
 ): string {
   return JSON.stringify({
     merchant_id: merchantId,
     trans_id: `${transIdPrefix(runId)}${n}`,
     timestamp,
     payment_type: 'PURCHASE',
-    capture_method: mix === 'purchase' ? 'AUTOMATIC' : 'MANUAL',
+    capture_method: mix === 'lifecycle' ? 'MANUAL' : 'AUTOMATIC',
     currency: CURRENCY,
     amount: AMOUNT,
     return_url: 'https://bench.openkka.invalid/return',
-    payment: {
-      payment_method: 'BANKCARD',
-      card_no: CARD,
-      exp_month: '12',
-      exp_year: String(new Date(timestamp).getUTCFullYear() + 3),
-      cvv: '123',
-    },
+    payment: card(mix, timestamp, encryptTo),
   });
 }
 
@@ -76,6 +100,7 @@ export type Step = 'purchase' | 'authorize' | 'capture' | 'refund' | 'query';
 /** The steps of one iteration of a mix, in order. */
 export const STEPS: Record<Mix, readonly Step[]> = {
   purchase: ['purchase'],
+  encrypted: ['purchase'],
   lifecycle: ['authorize', 'capture', 'refund', 'query'],
 };
 

@@ -11,6 +11,7 @@ import { RssSampler } from './rss.ts';
 export interface BenchMerchant {
   merchantId: string;
   privateKeyFile: string;
+  clientKey: string;
 }
 
 export interface GatewayProcess {
@@ -42,8 +43,12 @@ export async function createBenchMerchant(
     ['merchant', 'create', '--name', 'bench', '--generate-key', join(dataDir, 'bench-keys'), '--json'],
     env,
   );
-  const created = JSON.parse(out) as { merchant_id: string; private_key_file: string };
-  return { merchantId: created.merchant_id, privateKeyFile: created.private_key_file };
+  const created = JSON.parse(out) as { merchant_id: string; private_key_file: string; client_key: string };
+  return {
+    merchantId: created.merchant_id,
+    privateKeyFile: created.private_key_file,
+    clientKey: created.client_key,
+  };
 }
 
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {

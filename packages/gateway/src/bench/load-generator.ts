@@ -29,9 +29,9 @@ async function handle(message: ToGenerator): Promise<void> {
   switch (message.type) {
     case 'prepare': {
       const key = toPrivateKey(message.privateKeyPem);
-      const { mix, merchantId, runId } = message;
+      const { mix, merchantId, runId, encryptTo } = message;
       const pool = new SignedPool(merchantId, key, (n, timestamp) =>
-        paymentBody(mix, merchantId, runId, n, timestamp),
+        paymentBody(mix, merchantId, runId, n, timestamp, encryptTo),
       );
       state = { mix, merchantId, key, pool };
       await pool.fill(message.count, Number.POSITIVE_INFINITY, signingProgress('client'));

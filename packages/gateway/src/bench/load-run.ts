@@ -100,7 +100,7 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
       STEPS[ctx.mix][0]!,
       await post(target, PAYMENT_PATH, request.body, request.signature),
     );
-    if (ctx.mix === 'purchase') {
+    if (STEPS[ctx.mix].length === 1) {
       if (opening.ok && inWindow(performance.now())) window.iterations++;
       return;
     }

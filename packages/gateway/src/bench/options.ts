@@ -3,7 +3,8 @@
  * over its raw strings, this decides what they mean and refuses what cannot work.
  */
 
-export type Mix = 'purchase' | 'lifecycle';
+export type Mix = 'purchase' | 'lifecycle' | 'encrypted';
+export const MIXES = ['purchase', 'lifecycle', 'encrypted'] as const satisfies readonly Mix[];
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface BenchOptions {
@@ -28,6 +29,8 @@ export interface ExternalTarget {
   url: string;
   merchantId: string;
   privateKeyFile: string;
+  /** The merchant's client key: the encrypted mix fetches the gateway key with it. */
+  clientKey?: string;
   /** The target's store, to count the orders this run created (optional). */
   dataDir?: string;
   databaseUrl?: string;
@@ -47,6 +50,7 @@ export interface RawBenchOptions {
   url?: string;
   merchantId?: string;
   privateKey?: string;
+  clientKey?: string;
   dataDir?: string;
   databaseUrl?: string;
   cpuProf?: string;
@@ -95,7 +99,7 @@ function oneOf<T extends string>(text: string, name: string, allowed: readonly T
 
 export function resolveOptions(raw: RawBenchOptions): BenchOptions {
   const options: BenchOptions = {
-    mix: oneOf(raw.mix ?? DEFAULTS.mix, '--mix', ['purchase', 'lifecycle'] as const),
+    mix: oneOf(raw.mix ?? DEFAULTS.mix, '--mix', MIXES),
     store: oneOf(raw.store ?? DEFAULTS.store, '--store', ['sqlite', 'postgres'] as const),
     concurrency: integer(raw.concurrency ?? DEFAULTS.concurrency, '--concurrency', 1, 4096),
     durationS: parseSeconds(raw.duration ?? DEFAULTS.duration, '--duration', false),
@@ -128,12 +132,19 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
       merchantId: raw.merchantId,
       privateKeyFile: raw.privateKey,
     };
+    if (raw.clientKey !== undefined) options.target.clientKey = raw.clientKey;
+    if (options.mix === 'encrypted' && raw.clientKey === undefined) {
+      throw new BenchOptionError(
+        "--mix encrypted with --url needs --client-key KEY (the merchant's client key, to fetch the gateway key)",
+      );
+    }
     if (raw.dataDir !== undefined) options.target.dataDir = raw.dataDir;
     if (raw.databaseUrl !== undefined) options.target.databaseUrl = raw.databaseUrl;
   } else {
     for (const [flag, value] of [
       ['--merchant-id', raw.merchantId],
       ['--private-key', raw.privateKey],
+      ['--client-key', raw.clientKey],
       ['--data-dir', raw.dataDir],
       ['--database-url', raw.databaseUrl],
     ] as const) {

@@ -1,4 +1,5 @@
 /** The messages between `openkka bench` and its child processes (node IPC, structured clone). */
+import type { CardEncryptionTarget } from './bodies.ts';
 import type { Mix } from './options.ts';
 import type { ProgressSnapshot } from './progress.ts';
 import type { LatencySummary } from './stats.ts';
@@ -11,6 +12,8 @@ export interface PrepareCommand {
   runId: string;
   /** Requests to sign before anything is sent. */
   count: number;
+  /** The encrypted mix's gateway key and client key. */
+  encryptTo?: CardEncryptionTarget;
 }
 
 export interface RunCommand {

@@ -116,7 +116,7 @@ const or = (value: number | null, text: (v: number) => string, missing: string) 
   value === null ? missing : text(value);
 
 export function formatSummary(r: BenchReport): string {
-  const unit = r.mix === 'purchase' ? 'payments/s' : 'requests/s';
+  const unit = r.mix === 'lifecycle' ? 'requests/s' : 'payments/s';
   const lines = [
     `openkka bench: ${r.mix} mix, ${r.store} store, concurrency ${r.concurrency}, ${n(r.duration_s)} s (after ${n(r.warmup_s)} s warm-up)`,
     `  machine          load average ${r.loadavg.join(' ')} before the run` +

@@ -7,7 +7,8 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { STEPS, transIdPrefix } from './bodies.ts';
+import { fetchGatewayKey } from '@openkka/sdk/card-encryption';
+import { type CardEncryptionTarget, STEPS, transIdPrefix } from './bodies.ts';
 import { killAll } from './children.ts';
 import { cpuSnapshot, otherCpuPercent, processTicks, TICKS_PER_SECOND } from './cpu-share.ts';
 import { createBenchMerchant, type GatewayProcess, gatewayEnv, startGateway } from './gateway-process.ts';
@@ -34,6 +35,7 @@ interface Target {
   url: string | undefined;
   merchantId: string;
   privateKeyFile: string;
+  clientKey: string | undefined;
   store: StoreLocation | undefined;
   storeLabel: string;
   /** The PostgreSQL database the bench created: its backends' CPU counts as the gateway's. */
@@ -80,10 +82,25 @@ function externalTarget(options: BenchOptions): Target {
     url: t.url,
     merchantId: t.merchantId,
     privateKeyFile: t.privateKeyFile,
+    clientKey: t.clientKey,
     store,
     storeLabel: store?.kind ?? 'external',
     gateway: undefined,
   };
+}
+
+/**
+ * The encrypted mix encrypts to the key the target hands browsers (`GET /cp/keys/…`), so the
+ * gateway must be up before the first body is made; the other mixes need nothing.
+ */
+async function encryptionTarget(
+  options: BenchOptions,
+  target: Target,
+): Promise<CardEncryptionTarget | undefined> {
+  if (options.mix !== 'encrypted') return undefined;
+  const url = target.gateway ? (await target.gateway).url : target.url!;
+  const clientKey = target.clientKey!;
+  return { key: await fetchGatewayKey({ baseUrl: url, clientKey }), clientKey };
 }
 
 export async function runBench(options: BenchOptions, stderr: ProgressStream): Promise<BenchReport> {
@@ -115,12 +132,14 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     };
     const budget = Math.ceil(options.presignRate * runSeconds) + 4 * options.concurrency;
     const first = options.ceiling ? Math.min(CEILING_POOL, budget) : budget;
+    const encryptTo = await encryptionTarget(options, target);
     await generator.prepare({
       merchantId: target.merchantId,
       privateKeyPem,
       mix: options.mix,
       runId,
       count: first,
+      ...(encryptTo ? { encryptTo } : {}),
     });
 
     // Up and idle before anything is measured: its start-up (compiling, migrating) costs CPU.

@@ -10,7 +10,11 @@ export function registerBenchCommand(program: Command): void {
     .description(
       'Load-test a gateway (its own process on a fresh store, or --url) against a bare-server ceiling',
     )
-    .option('--mix <mix>', 'purchase | lifecycle (authorize, capture, refund, query)', DEFAULTS.mix)
+    .option(
+      '--mix <mix>',
+      'purchase | lifecycle (authorize, capture, refund, query) | encrypted (purchases with encrypted card fields)',
+      DEFAULTS.mix,
+    )
     .option(
       '--store <store>',
       'sqlite | postgres (a fresh database from OPENKKA_BENCH_PG_URL)',
@@ -24,6 +28,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--url <url>', 'load this running gateway instead of starting one')
     .option('--merchant-id <id>', 'with --url: the merchant the requests are signed as')
     .option('--private-key <file>', "with --url: that merchant's private key (PEM)")
+    .option('--client-key <key>', "with --url and --mix encrypted: that merchant's client key")
     .option('--data-dir <dir>', "with --url: the gateway's OPENKKA_DATA_DIR, to count the orders created")
     .option('--database-url <url>', "with --url: the gateway's DATABASE_URL, to count the orders created")
     .option(

@@ -12,6 +12,11 @@ import {
   transIdPrefix,
 } from '../../../src/bench/bodies.ts';
 import { signRequest } from '../../../src/bench/signed-pool.ts';
+import type { ClientKeys } from '../../../src/domain/client-key.ts';
+import { ManualClock } from '../../../src/domain/clock.ts';
+import { CardDecryption } from '../../../src/modules/client-encryption/card-decryption.ts';
+import { decryptingKey, publicKeyOf } from '../../../src/modules/client-encryption/gateway-keys.ts';
+import { newGatewayKey } from '../../../src/vault/card-encryption-keys.ts';
 
 const T = Date.UTC(2026, 0, 15, 12);
 
@@ -62,6 +67,49 @@ describe('request bodies', () => {
       order_id: 'GW1',
     });
     expect(STEPS.lifecycle).toEqual(['authorize', 'capture', 'refund', 'query']);
+  });
+
+  it('encrypted: the purchase with its card as encrypted fields the gateway opens to the 4242 card', async () => {
+    const gatewayKey = newGatewayKey(T - 1000);
+    const merchant: ClientKeys = {
+      client_key: 'ck_0123456789abcdef0123456789abcdef',
+      previous_client_key: null,
+      previous_client_key_expires_at: null,
+    };
+    const encryptTo = { key: publicKeyOf(gatewayKey), clientKey: merchant.client_key };
+    const body = JSON.parse(paymentBody('encrypted', 'M1', 'abc', 3, T, encryptTo));
+    expect(body).toMatchObject({
+      trans_id: 'bench-abc-3',
+      payment_type: 'PURCHASE',
+      capture_method: 'AUTOMATIC',
+    });
+    expect(Object.keys(body.payment).sort()).toEqual([
+      'encrypted_card_no',
+      'encrypted_cvv',
+      'encrypted_exp_month',
+      'encrypted_exp_year',
+      'payment_method',
+    ]);
+    expect(JSON.stringify(body)).not.toContain('4242424242424242');
+
+    const decryption = new CardDecryption(
+      { forKid: async (kid) => (kid === gatewayKey.kid ? decryptingKey(gatewayKey) : undefined) },
+      new ManualClock(T),
+    );
+    const { payment } = body;
+    expect(
+      await decryption.open(merchant, {
+        card_no: payment.encrypted_card_no,
+        exp_month: payment.encrypted_exp_month,
+        exp_year: payment.encrypted_exp_year,
+        cvv: payment.encrypted_cvv,
+      }),
+    ).toEqual({ kind: 'card', pan: '4242424242424242', expMonth: 12, expYear: 2029, cvv: '123' });
+    // Every body its own ephemeral key, as every shopper's card would have.
+    const again = JSON.parse(paymentBody('encrypted', 'M1', 'abc', 4, T, encryptTo));
+    expect(again.payment.encrypted_card_no.split('.')[0]).not.toBe(payment.encrypted_card_no.split('.')[0]);
+    expect(STEPS.encrypted).toEqual(['purchase']);
+    expect(() => paymentBody('encrypted', 'M1', 'abc', 5, T)).toThrow(/gateway key/);
   });
 
   it('is signed over the spec §2 string-to-sign with its own timestamp', async () => {

@@ -93,6 +93,17 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('takes the encrypted mix; with --url it needs the client key to fetch the gateway key', () => {
+    expect(resolveOptions({ mix: 'encrypted' }).mix).toBe('encrypted');
+    const url = { url: 'http://127.0.0.1:8080', merchantId: 'm', privateKey: 'k.pem', mix: 'encrypted' };
+    expect(() => resolveOptions(url)).toThrow(/--client-key/);
+    expect(resolveOptions({ ...url, clientKey: 'ck_1' }).target?.clientKey).toBe('ck_1');
+    expect(() => resolveOptions({ clientKey: 'ck_1' })).toThrow(
+      /--client-key only applies together with --url/,
+    );
+    expect(() => resolveOptions({ mix: 'encrypt' })).toThrow(/not one of purchase, lifecycle, encrypted/);
+  });
+
   it('refuses flags that only mean something with --url, and --cpu-prof with it', () => {
     expect(() => resolveOptions({ merchantId: 'm' })).toThrow(
       /--merchant-id only applies together with --url/,

@@ -34,3 +34,20 @@ it('`openkka bench --json` prints one JSON object whose orders match its ok answ
   expect(report.orders_in_store).toBe(report.ok_responses);
   expect(report.p50_ms as number).toBeLessThanOrEqual(report.p99_ms as number);
 });
+
+it('`openkka bench --mix encrypted` pays with encrypted card fields: every one opened, none refused', async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      OPENKKA_BIN,
+      'bench',
+      ...['--mix', 'encrypted', '--duration', '1', '--warmup', '0.5', '--concurrency', '2', '--no-ceiling'],
+      '--json',
+    ],
+    { timeout: 110_000, maxBuffer: 1024 * 1024 },
+  );
+  const report = JSON.parse(stdout) as Record<string, unknown>;
+  expect(report).toMatchObject({ mix: 'encrypted', errors: 0, error_kinds: {} });
+  expect(report.ok_responses).toBeGreaterThan(0);
+  expect(report.orders_in_store).toBe(report.ok_responses);
+});
