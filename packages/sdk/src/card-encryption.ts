@@ -222,8 +222,11 @@ export function parseCardFieldHeader(protectedB64: string): CardFieldHeader | nu
   return p256 || x25519 ? (header as unknown as CardFieldHeader) : null;
 }
 
-/** A card field's JWE taken apart, or null when it is not one (never throws). */
-export function parseCompactJwe(text: unknown): ParsedJwe | null {
+/**
+ * A card field's JWE taken apart, or null when it is not one (never throws). `sameCardAs`, a
+ * field of the same card already parsed, spares parsing its header again when it is the same.
+ */
+export function parseCompactJwe(text: unknown, sameCardAs?: ParsedJwe): ParsedJwe | null {
   if (typeof text !== 'string' || text.length > 4096) return null;
   const parts = text.split('.');
   if (parts.length !== 5) return null;
@@ -235,7 +238,8 @@ export function parseCompactJwe(text: unknown): ParsedJwe | null {
     string,
   ];
   if (encryptedKey !== '') return null;
-  const header = parseCardFieldHeader(protectedB64);
+  const header =
+    sameCardAs?.protectedB64 === protectedB64 ? sameCardAs.header : parseCardFieldHeader(protectedB64);
   const iv = canonicalBase64url(ivB64);
   const ciphertext = canonicalBase64url(ciphertextB64);
   const tag = canonicalBase64url(tagB64);

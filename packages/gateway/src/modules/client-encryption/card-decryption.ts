@@ -66,7 +66,12 @@ export class CardDecryption {
       ['exp_year', fields.exp_year],
     ];
     if (fields.cvv !== undefined) named.push(['cvv', fields.cvv]);
-    const parsed = named.map(([field, text]) => ({ field, jwe: parseCompactJwe(text) }));
+    const first = parseCompactJwe(named[0]![1]);
+    if (!first) return refused('CARD_DECRYPTION_FAILED');
+    const parsed = named.map(([field, text], i) => ({
+      field,
+      jwe: i === 0 ? first : parseCompactJwe(text, first),
+    }));
     if (parsed.some((p) => p.jwe === null)) return refused('CARD_DECRYPTION_FAILED');
     const jwes = parsed as { field: CardFieldName; jwe: ParsedJwe }[];
     // One card, one ephemeral key: a field made for another card cannot be slipped in.
