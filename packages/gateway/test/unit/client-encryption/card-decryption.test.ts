@@ -67,6 +67,22 @@ function fields(
   } satisfies EncryptedCardFields;
 }
 
+/** The header of a card's fields, decoded. */
+const headerOf = (f: EncryptedCardFields) =>
+  JSON.parse(Buffer.from(f.card_no.split('.')[0]!, 'base64url').toString());
+
+/** The four fields with `header` (any JSON) put in place of theirs. */
+function withHeader(f: EncryptedCardFields, header: unknown): EncryptedCardFields {
+  const b64 = Buffer.from(JSON.stringify(header)).toString('base64url');
+  const swap = (jwe: string) => [b64, ...jwe.split('.').slice(1)].join('.');
+  return {
+    card_no: swap(f.card_no),
+    exp_month: swap(f.exp_month),
+    exp_year: swap(f.exp_year),
+    cvv: swap(f.cvv!),
+  };
+}
+
 const reason = async (f: EncryptedCardFields, merchant: ClientKeys = ours) => {
   const opened = await decryption.open(merchant, f);
   return opened.kind === 'unreadable' ? opened.reason : 'card';
@@ -90,8 +106,7 @@ describe('a card encrypted by the SDK', () => {
     expect(new Set(parts.map((p) => p[0])).size).toBe(1);
     expect(new Set(parts.map((p) => p[2])).size).toBe(4);
     expect(parts.every((p) => p[1] === '')).toBe(true);
-    const header = JSON.parse(Buffer.from(parts[0]![0]!, 'base64url').toString());
-    expect(header).toEqual({
+    expect(headerOf(f)).toEqual({
       alg: 'ECDH-ES',
       enc: 'A256GCM',
       kid: current.kid,
@@ -228,48 +243,28 @@ describe('refusals', () => {
 
   it('an ephemeral key that is not a point of P-256 (an invalid-curve attack) → 2004', async () => {
     const f = fields();
-    const header = JSON.parse(Buffer.from(f.card_no.split('.')[0]!, 'base64url').toString());
+    const header = headerOf(f);
     header.epk.y = Buffer.alloc(32, 7).toString('base64url');
-    const bad = Buffer.from(JSON.stringify(header)).toString('base64url');
-    const swap = (jwe: string) => [bad, ...jwe.split('.').slice(1)].join('.');
-    expect(
-      await reason({
-        card_no: swap(f.card_no),
-        exp_month: swap(f.exp_month),
-        exp_year: swap(f.exp_year),
-        cvv: swap(f.cvv!),
-      }),
-    ).toBe('CARD_DECRYPTION_FAILED');
+    expect(await reason(withHeader(f, header))).toBe('CARD_DECRYPTION_FAILED');
   });
 
   it('an X25519 ephemeral key of low order (all-zero secret) or a P-256 header cut to X25519 → 2004', async () => {
     const f = fields({ key: x25519PublicKeyOf(current) });
-    const header = JSON.parse(Buffer.from(f.card_no.split('.')[0]!, 'base64url').toString());
+    const header = headerOf(f);
     const lowOrder = [
       Buffer.alloc(32),
       Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]),
       // A point of order 8 (on the list RFC 7748 §7 implementations refuse).
       Buffer.from('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', 'hex'),
     ];
-    const p256 = JSON.parse(Buffer.from(fields().card_no.split('.')[0]!, 'base64url').toString());
+    const p256 = headerOf(fields());
     const headers = [
       ...lowOrder.map((x) => ({ ...header, epk: { ...header.epk, x: x.toString('base64url') } })),
       { ...header, epk: { kty: 'OKP', crv: 'X25519', x: p256.epk.x } },
       { ...header, epk: { ...header.epk, y: p256.epk.y } },
       { ...header, epk: { ...header.epk, crv: 'X448' } },
     ];
-    for (const bad of headers) {
-      const b64 = Buffer.from(JSON.stringify(bad)).toString('base64url');
-      const swap = (jwe: string) => [b64, ...jwe.split('.').slice(1)].join('.');
-      expect(
-        await reason({
-          card_no: swap(f.card_no),
-          exp_month: swap(f.exp_month),
-          exp_year: swap(f.exp_year),
-          cvv: swap(f.cvv!),
-        }),
-      ).toBe('CARD_DECRYPTION_FAILED');
-    }
+    for (const bad of headers) expect(await reason(withHeader(f, bad))).toBe('CARD_DECRYPTION_FAILED');
   });
 
   it('a decrypted value that is no card value is refused like the plain field (010000), naming the field only', async () => {
