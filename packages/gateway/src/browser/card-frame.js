@@ -48,6 +48,8 @@
   const buttons = () => document.querySelectorAll('button');
   let busy = false;
   let closed = false;
+  // The last outcome, told again if the library asks to pay a payment that is already made.
+  let told;
   const lock = (locked) => {
     for (const button of buttons()) button.disabled = locked;
   };
@@ -125,10 +127,12 @@
     } else if (outcome.result === 'action') {
       // 3-D Secure or a bank page: the whole window goes there, and comes back to return_url.
       closed = true;
-      post({ type: 'redirect', url: outcome.url });
+      told = { type: 'redirect', url: outcome.url };
+      post(told);
     } else if (outcome.result === 'done') {
       closed = true;
-      post({ type: 'done', payment: outcome.payment });
+      told = { type: 'done', payment: outcome.payment };
+      post(told);
     } else if (outcome.status === 'EXPIRED') {
       close(text.expiredBody);
       post({ type: 'expired' });
@@ -158,8 +162,10 @@
     if (message?.source !== 'openkka-library' || message.type !== 'pay') return;
     const form = document.getElementById('card-form');
     if (!form) post({ type: 'error', code: 'NO_CARD_FORM', message: 'this frame has no card form' });
-    else if (busy || closed) post({ type: 'busy' });
-    else form.requestSubmit();
+    else if (closed && told) post(told);
+    else if (closed) post({ type: 'error', code: 'CLOSED', message: note ? note.textContent : '' });
+    // One in flight already: its outcome answers this call too.
+    else if (!busy) form.requestSubmit();
   });
 
   post({ type: 'ready', methods: config.methods });
