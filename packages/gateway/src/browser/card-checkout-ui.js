@@ -141,11 +141,13 @@
       if (!checkout.session)
         throw new CheckoutError('NOT_INITIALISED', 'call init() and wait for it before mount()');
       this.unmount();
+      // PayKKa integrations pass hidePaymentButton to the checkout, the component, or both.
+      const hide = this.options.hidePaymentButton ?? checkout.options.hidePaymentButton;
       const query = new URLSearchParams({
         client_key: checkout.options.clientKey,
         origin: location.origin,
         component: this.kind,
-        button: this.options.hidePaymentButton ? '0' : '1',
+        button: hide ? '0' : '1',
       });
       if (checkout.options.locale) query.set('locale', checkout.options.locale);
       const frame = document.createElement('iframe');
