@@ -4,7 +4,8 @@
  * is typed into the card frame (the gateway's origin) and paid from there. Proven here: a plain
  * card, 3-D Secure in Chinese, iDEAL, a double submit, expiry, another merchant's client key,
  * the embedded Card with the shop's own button (card.ref.payment()), and that the merchant's
- * page can neither read the frame nor receive the card from it, nor frame it for another origin.
+ * page can neither read the frame nor receive the card from it, nor frame it for another origin,
+ * and that a message from any other window or origin is ignored by the frame and the library.
  *
  * Screenshots of the drop-in (English, Chinese) and the embedded card go to docs/screenshots/.
  */
@@ -356,5 +357,59 @@ describe('the card frame’s isolation', () => {
     expect(drawn.reduce((a, b) => a + b, 0)).toBe(1);
     const readies = d.messages.filter((m) => (m.data as { type?: string }).type === 'ready');
     expect(readies).toHaveLength(1);
+  });
+});
+
+describe('the frame’s messages', () => {
+  it('are read only from the expected window and origin, both ways: a forged pay or outcome does nothing', async () => {
+    const d = await dropInScene();
+    const session = await createSession(d, 'forged');
+    const frame = await open(d, 'forged', {
+      sessionId: session.session_id,
+      component: 'DropIn',
+      onSuccess: 'record',
+    });
+    await frame.locator('#card_no').waitFor();
+
+    // Another window in the page (a sandboxed ad frame, origin "null") asks the card frame to pay
+    // and tells the page that the payment succeeded, and that it must go elsewhere.
+    await d.s.page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const nonce = (document.querySelector('script[nonce]') as HTMLScriptElement).nonce;
+          const evil = document.createElement('iframe');
+          evil.setAttribute('sandbox', 'allow-scripts');
+          evil.srcdoc = `<script nonce="${nonce}">
+            parent.frames[0].postMessage({ source: 'openkka-library', type: 'pay' }, '*');
+            const forged = { source: 'openkka-frame', type: 'done', payment: { status: 'SUCCESS', order_id: 'forged', return_url: 'javascript:alert(1)' } };
+            parent.postMessage(forged, '*');
+            parent.postMessage({ source: 'openkka-frame', type: 'redirect', url: 'https://elsewhere.example/' }, '*');
+          </script>`;
+          evil.addEventListener('load', () => resolve());
+          document.body.appendChild(evil);
+        }),
+    );
+    await eventually('the forged messages to reach the page', async () =>
+      d.messages.filter((m) => m.origin === 'null').length === 2 ? true : undefined,
+    );
+    // The shop's own payment() comes after: the frame answers it (nothing typed: invalid), and
+    // only it. Had the forged pay been read, there would be two answers.
+    const refused = await d.s.page.evaluate(async () => {
+      const card = (window as unknown as { card: { ref: { payment(): Promise<unknown> } } }).card;
+      return card.ref.payment().then(
+        () => 'paid',
+        (err: { code: string }) => err.code,
+      );
+    });
+    expect(refused).toBe('INVALID_FIELDS');
+    const gateway = new URL(d.s.gw.baseUrl).origin;
+    const invalid = d.messages.filter(
+      (m) => m.origin === gateway && (m.data as { type?: string }).type === 'invalid',
+    );
+    expect(invalid).toHaveLength(1);
+    expect(named(d, 'onSuccess')).toEqual([]);
+    expect(new URL(d.s.page.url()).pathname).toBe('/pay/forged');
+    const queried = await d.s.merchant.client.sessions.query({ session_id: session.session_id });
+    expect(queried.status).toBe('OPEN');
   });
 });

@@ -43,6 +43,31 @@ describe('session modes', () => {
   });
 });
 
+describe('the static files', () => {
+  it('serves the library, its stylesheet and the frame script: public, typed, revalidated, no secret', async () => {
+    for (const [path, type, global] of [
+      ['/cp/card-checkout-ui.js', 'text/javascript', 'PayKKaCardCheckoutUI'],
+      ['/cp/card-frame.js', 'text/javascript', 'frame-config'],
+      ['/cp/style.css', 'text/css', 'paykka-checkout-frame'],
+    ] as const) {
+      const res = await fetch(`${t.gw.baseUrl}${path}?client_key=${t.merchant.clientKey}`, {
+        headers: { origin: SHOP },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      const body = await res.text();
+      expect(body).toContain(global);
+      expect(body).not.toContain(t.merchant.clientKey);
+      const again = await fetch(`${t.gw.baseUrl}${path}`, {
+        headers: { 'if-none-match': res.headers.get('etag')! },
+      });
+      expect(again.status).toBe(304);
+    }
+  });
+});
+
 describe('GET /cp/sessions/<id>', () => {
   it("answers the session's status and methods to any origin, for its merchant's client key", async () => {
     const session = await createSession(t, {
