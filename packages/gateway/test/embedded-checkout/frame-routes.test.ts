@@ -6,14 +6,17 @@
  * rules, and one order however many times it is sent at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/domain/clock.ts';
+import { formatTime } from '../../src/domain/time.ts';
 import type { TestMerchant } from '../helpers/gateway.ts';
 import { type Checkout, cardForm, createSession, setup } from '../sessions/support.ts';
 
+const clock = new ManualClock(Date.now());
 let t: Checkout;
 let other: TestMerchant;
 const SHOP = 'https://shop.example';
 beforeAll(async () => {
-  t = await setup();
+  t = await setup({ clock });
   other = await t.gw.createMerchant({ name: 'Another Shop' });
 });
 afterAll(() => t?.close());
@@ -140,6 +143,25 @@ describe('GET /cp/frame/<id>', () => {
     expect(html).toContain('"closed":"missing"');
     const unknown = await fetch(frameUrl('CS1', { client_key: t.merchant.clientKey, origin: SHOP }));
     expect(unknown.status).toBe(404);
+
+    const expiring = await createSession(t, {
+      session_mode: 'DROP_IN',
+      expire_time: formatTime(clock.now() + 60_000, t.gw.config.timeZone),
+    });
+    clock.advance(60_000);
+    const expired = await fetch(
+      frameUrl(expiring.session_id, { client_key: t.merchant.clientKey, origin: SHOP }),
+    );
+    expect(expired.status).toBe(410);
+    const page = await expired.text();
+    expect(page).toContain('"closed":"expired"');
+    expect(page).toContain('The time to pay has run out.');
+    const info = await fetch(
+      `${t.gw.baseUrl}/cp/sessions/${expiring.session_id}?client_key=${t.merchant.clientKey}`,
+    );
+    expect((await info.json()).data.status).toBe('EXPIRED');
+    const paid = await pay(expiring.session_id, { client_key: t.merchant.clientKey, ...cardForm() });
+    expect((await paid.json()).data).toMatchObject({ result: 'closed', status: 'EXPIRED' });
   });
 
   it('reflects no injection through origin, locale or the session id', async () => {
