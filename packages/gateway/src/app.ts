@@ -22,6 +22,7 @@ import { CaptureService } from './modules/captures/service.ts';
 import { CardDecryption } from './modules/client-encryption/card-decryption.ts';
 import { GatewayKeys } from './modules/client-encryption/gateway-keys.ts';
 import { clientEncryptionRoutes } from './modules/client-encryption/routes.ts';
+import { embeddedCheckoutRoutes } from './modules/embedded-checkout/routes.ts';
 import { ListeningAuthCache } from './modules/merchants/auth-cache-pg.ts';
 import { VersionedAuthCache } from './modules/merchants/auth-cache-sqlite.ts';
 import { MerchantRepo } from './modules/merchants/repo.ts';
@@ -282,6 +283,17 @@ export function buildApp(deps: AppDeps): App {
     }),
   );
   app.register(async (cp) => clientEncryptionRoutes(cp, { merchants, keys: gatewayKeys, clock }));
+  app.register(async (cp) =>
+    embeddedCheckoutRoutes(cp, {
+      sessions,
+      checkout,
+      merchants,
+      merchantRepo,
+      clock,
+      timeZone: settings.timeZone,
+      publicUrl: settings.publicUrl,
+    }),
+  );
   if (settings.adminToken) {
     const token = settings.adminToken;
     app.register(async (admin) =>

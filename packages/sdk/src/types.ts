@@ -338,6 +338,9 @@ export interface SubsequentRecurringParams {
   notify_url?: string;
 }
 
+/** Where the shopper pays: openkka's page, or yours through the browser library (`EMBEDDED` is read as `COMPONENT`). */
+export type SessionMode = 'HOSTED' | 'DROP_IN' | 'COMPONENT';
+
 /** The session's state: OPEN until its one payment exists (COMPLETED), unless it expires or is canceled first. */
 export type SessionStatus = 'OPEN' | 'COMPLETED' | 'EXPIRED' | 'CANCELED';
 
@@ -345,8 +348,12 @@ export type SessionStatus = 'OPEN' | 'COMPLETED' | 'EXPIRED' | 'CANCELED';
 export interface SessionCreateParams {
   /** The merchant's id of the payment; also the idempotency key of the session (≤64 chars). */
   trans_id: string;
-  /** Only `HOSTED` is served (the default); `DROP_IN` and `COMPONENT` are refused with `300050`. */
-  session_mode?: 'HOSTED';
+  /**
+   * `HOSTED` (the default): the shopper pays on openkka's page at `session_url`. `DROP_IN` and
+   * `COMPONENT` (alias `EMBEDDED`): on your own page, through openkka's browser library
+   * (docs/browser-library.md), given the `session_id` and your client key.
+   */
+  session_mode?: SessionMode | 'EMBEDDED';
   /** `PURCHASE` unless given; a `RECURRING` session starts a subscription and must store the card. */
   payment_type?: PaymentType;
   authorisation_type?: AuthorisationType;
@@ -391,9 +398,9 @@ export interface CheckoutSession {
   trans_id: string;
   /** `CS` followed by 20 digits. */
   session_id: string;
-  /** Send the shopper's browser here. */
+  /** Send the shopper's browser here (HOSTED; for the other modes, the same session's hosted page). */
   session_url: string;
-  session_mode: 'HOSTED';
+  session_mode: SessionMode;
   status: SessionStatus;
   payment_type: PaymentType;
   authorisation_type: AuthorisationType;

@@ -69,11 +69,6 @@ export const REQUEST_CODES = {
     http: 400,
     message: 'Currency is not supported by this payment method',
   },
-  SESSION_MODE_NOT_SUPPORTED: {
-    code: '300050',
-    http: 400,
-    message: 'Only HOSTED checkout sessions are supported',
-  },
   CLIENT_KEY_NOT_FOUND: { code: '300060', http: 404, message: 'Client key does not exist' },
 } as const satisfies Record<string, RequestCode>;
 

@@ -26,7 +26,7 @@ export function formatAmount(amount: number, currencyCode: string): string {
   return currency ? `${formatMajor(amount, currency)} ${currencyCode}` : `${amount} ${currencyCode}`;
 }
 
-const STYLE = `
+const PAGE_STYLE = `
   body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; background: #f4f5f7; margin: 0; color: #1d2330; }
   main { max-width: 440px; margin: 48px auto; background: #fff; border-radius: 12px; padding: 28px 32px;
          box-shadow: 0 4px 24px rgba(20, 30, 60, .08); }
@@ -67,6 +67,10 @@ export function layout(args: {
   body: string;
   /** A page script, run under the nonce its Content-Security-Policy names. */
   script?: { nonce: string; code: string };
+  /** More style after the common one (the card frame drops the card look). */
+  style?: string;
+  /** Markup after the page script: the card frame's settings and its script file. */
+  tail?: string;
 }): string {
   const script = args.script ? `\n<script nonce="${args.script.nonce}">${args.script.code}</script>` : '';
   return `<!doctype html>
@@ -75,9 +79,9 @@ export function layout(args: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(args.title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}${args.style ?? ''}</style>
 </head>
-<body><main>${args.body}</main>${script}</body>
+<body><main>${args.body}</main>${script}${args.tail ?? ''}</body>
 </html>`;
 }
 
@@ -98,16 +102,28 @@ export function newNonce(): string {
 /**
  * Sends a page: never cached, never framed, no referrer (the URL is the page's only key), and
  * nothing loaded from anywhere: inline styles, and the page's own script when a nonce is given.
+ * A card frame (`framedBy`) is the exception: only that one origin may frame it, and it may
+ * load the gateway's own scripts and call the gateway, but no form of it may post anywhere.
  */
-export function sendPage(reply: FastifyReply, status: number, page: string, nonce?: string) {
-  const scripts = nonce ? `script-src 'nonce-${nonce}'; ` : '';
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  page: string,
+  nonce?: string,
+  framedBy?: string,
+) {
+  const own = framedBy ? " 'self'" : '';
+  const scripts = nonce || framedBy ? `script-src${nonce ? ` 'nonce-${nonce}'` : ''}${own}; ` : '';
+  const frame = framedBy
+    ? `connect-src 'self'; form-action 'none'; frame-ancestors ${framedBy}`
+    : "frame-ancestors 'none'";
   return reply
     .code(status)
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
     .header(
       'content-security-policy',
-      `default-src 'none'; ${scripts}style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'`,
+      `default-src 'none'; ${scripts}style-src 'unsafe-inline'; img-src data:; base-uri 'none'; ${frame}`,
     )
     .type('text/html; charset=utf-8')
     .send(page);

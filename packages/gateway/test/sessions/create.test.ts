@@ -215,8 +215,6 @@ describe('bad requests are refused and store nothing', () => {
       '010000',
       /cancel_url must be an http\(s\) URL/,
     ],
-    ['DROP_IN', { session_mode: 'DROP_IN' }, '300050', /DROP_IN checkout is not built; use HOSTED/],
-    ['COMPONENT', { session_mode: 'COMPONENT' }, '300050', /COMPONENT/],
     ['an unknown session_mode', { session_mode: 'POPUP' }, '010000', /session_mode must be HOSTED/],
     [
       'an unknown method',

@@ -1,5 +1,6 @@
 /**
- * Hosted checkout sessions: create one, send the shopper's browser to its `session_url`, and
+ * Checkout sessions: create one, send the shopper's browser to its `session_url` (HOSTED) or
+ * mount openkka's browser library with its `session_id` on your page (DROP_IN, COMPONENT), and
  * look it up later. The session is only the intent; the payment made on the page is an order
  * like any other, found with `payments.query({ session_id })` once the shopper has paid.
  */

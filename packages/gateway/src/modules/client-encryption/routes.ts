@@ -10,38 +10,27 @@
  * Both answer `Access-Control-Allow-Origin: *` and never read cookies or credentials: what they
  * serve is public, and a wildcard cannot be combined with credentials by any browser.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { sendOk } from '../../http/envelope.ts';
+import { publicResource, servePublicFile } from '../../http/public-file.ts';
 import type { MerchantService } from '../merchants/service.ts';
 import type { GatewayKeys } from './gateway-keys.ts';
 
 export const LIBRARY_PATH = '/cp/encrypted-card.js';
 export const KEYS_PATH = '/cp/keys/';
 
-/** The library's bytes, read once: the same answer for every request, whatever it carried. */
-const LIBRARY = readFileSync(new URL('../../browser/encrypted-card.js', import.meta.url));
-const LIBRARY_ETAG = `"${createHash('sha256').update(LIBRARY).digest('base64url').slice(0, 27)}"`;
-
-function publicResource(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('access-control-allow-origin', '*')
-    .header('cross-origin-resource-policy', 'cross-origin')
-    .header('x-content-type-options', 'nosniff');
-}
-
 export function clientEncryptionRoutes(
   app: FastifyInstance,
   deps: { merchants: MerchantService; keys: GatewayKeys; clock: Clock },
 ): void {
-  app.get(LIBRARY_PATH, async (request, reply) => {
-    publicResource(reply).header('cache-control', 'public, max-age=3600').header('etag', LIBRARY_ETAG);
-    if (request.headers['if-none-match'] === LIBRARY_ETAG) return reply.code(304).send();
-    return reply.code(200).type('text/javascript; charset=utf-8').send(LIBRARY);
-  });
+  servePublicFile(
+    app,
+    LIBRARY_PATH,
+    new URL('../../browser/encrypted-card.js', import.meta.url),
+    'text/javascript; charset=utf-8',
+  );
 
   // Set before the handler runs, so the 404 of an unknown key is readable by the page too.
   app.addHook('onRequest', async (request, reply) => {

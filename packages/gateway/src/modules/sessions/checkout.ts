@@ -37,7 +37,8 @@ export type CheckoutProblem = 'invalid' | 'unsupported' | 'expired' | 'required'
 export type FormErrors = Partial<Record<CheckoutField, CheckoutProblem>>;
 
 export type CheckoutOutcome =
-  | { kind: 'redirect'; url: string }
+  /** On to the payment's next page: its 3-D Secure challenge, its bank page, or the shop. */
+  | { kind: 'redirect'; url: string; order: OrderRow }
   | { kind: 'invalid'; state: SessionState; errors: FormErrors }
   /** Expired, canceled, or its trans_id taken by a payment made elsewhere: nothing was charged. */
   | { kind: 'closed'; state: SessionState };
@@ -68,7 +69,7 @@ export class CheckoutService {
     const state = await this.deps.sessions.forPage(sessionId);
     if (!state) return undefined;
     const locale = localeOf(state.session);
-    if (state.order) return { kind: 'redirect', url: nextStep(state.order, locale) };
+    if (state.order) return { kind: 'redirect', url: nextStep(state.order, locale), order: state.order };
     if (state.session.status !== 'OPEN') return { kind: 'closed', state };
 
     const { session } = state;
@@ -121,11 +122,11 @@ export class CheckoutService {
       if (!(err instanceof ApiError)) throw err;
       // A second submit with another card (TRANS_ID_REUSED) finds the first one's order.
       const now = await this.deps.sessions.forPage(sessionId);
-      if (now?.order) return { kind: 'redirect', url: nextStep(now.order, locale) };
+      if (now?.order) return { kind: 'redirect', url: nextStep(now.order, locale), order: now.order };
       return { kind: 'closed', state: now ?? state };
     }
     await this.deps.sessions.completed(session, order);
-    return { kind: 'redirect', url: nextStep(order, locale) };
+    return { kind: 'redirect', url: nextStep(order, locale), order };
   }
 
   /** Where the cancel button sends the shopper: cancel_url (else return_url) with the outcome appended. */
@@ -150,16 +151,20 @@ export function leaveUrl(session: SessionRow): string {
  * language), else back to the shop.
  */
 export function nextStep(order: OrderRow, locale: Locale = 'en'): string {
-  if (order.status === 'PROCESSING' && order.authentication_result) {
-    const result = JSON.parse(order.authentication_result) as Record<string, unknown>;
-    const inLocale = (url: string) => (locale === 'zh' ? `${url}?lang=zh` : url);
-    if (typeof result.redirect_url === 'string') return inLocale(result.redirect_url);
-    // A finished challenge has an authentication_status; only a pending one is worth visiting.
-    if (typeof result.authentication_url === 'string' && result.authentication_status === undefined) {
-      return inLocale(result.authentication_url);
-    }
+  return pendingStep(order, locale) ?? paymentReturnUrl(order);
+}
+
+/** The 3-D Secure challenge or bank page the payment waits on, if it waits on one. */
+export function pendingStep(order: OrderRow, locale: Locale = 'en'): string | undefined {
+  if (order.status !== 'PROCESSING' || !order.authentication_result) return undefined;
+  const result = JSON.parse(order.authentication_result) as Record<string, unknown>;
+  const inLocale = (url: string) => (locale === 'zh' ? `${url}?lang=zh` : url);
+  if (typeof result.redirect_url === 'string') return inLocale(result.redirect_url);
+  // A finished challenge has an authentication_status; only a pending one is worth visiting.
+  if (typeof result.authentication_url === 'string' && result.authentication_status === undefined) {
+    return inLocale(result.authentication_url);
   }
-  return paymentReturnUrl(order);
+  return undefined;
 }
 
 type CardCheck =

@@ -34,6 +34,9 @@ export interface CheckoutText {
   missingTitle: string;
   missingBody: string;
   backToShop: (merchant: string) => string;
+  /** The card frame on the merchant's page: its title, and a request that failed on the way. */
+  frameTitle: string;
+  tryAgain: string;
 }
 
 export const CHECKOUT_TEXT: Record<Locale, CheckoutText> = {
@@ -72,6 +75,8 @@ export const CHECKOUT_TEXT: Record<Locale, CheckoutText> = {
     missingTitle: 'Checkout not found',
     missingBody: 'This checkout page does not exist.',
     backToShop: (merchant) => `Return to ${merchant}`,
+    frameTitle: 'Card payment',
+    tryAgain: 'The payment could not be sent. Please try again.',
   },
   zh: {
     title: '收银台',
@@ -106,5 +111,7 @@ export const CHECKOUT_TEXT: Record<Locale, CheckoutText> = {
     missingTitle: '未找到收银台',
     missingBody: '此付款页面不存在。',
     backToShop: (merchant) => `返回 ${merchant}`,
+    frameTitle: '银行卡付款',
+    tryAgain: '付款请求未能发出，请重试。',
   },
 };

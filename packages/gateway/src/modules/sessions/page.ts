@@ -27,10 +27,50 @@ export interface CheckoutPageArgs {
 }
 
 export function checkoutPage(args: CheckoutPageArgs): string {
-  const { locale, session, merchantName, errors = {}, kept = {} } = args;
+  const { locale, session, merchantName, errors = {} } = args;
   const t = CHECKOUT_TEXT[locale];
   const amount = formatAmount(session.amount, session.currency);
   const merchant = escapeHtml(merchantName);
+  const lang = `<input type="hidden" name="lang" value="${locale}">`;
+  const expires = formatTime(session.expire_at, args.timeZone);
+  const offset = expires.slice(19);
+  const expiresText = `${expires.slice(0, 10)} ${expires.slice(11, 16)} (UTC${offset === '+00:00' ? '' : offset})`;
+  const { cardForm, otherForms, others } = paymentForms(args);
+  const body = `
+    <p class="muted" id="merchant">${merchant}</p>
+    <h1>${escapeHtml(t.pay(merchantName))}</h1>
+    <p class="total"><span>${t.total}</span><strong id="amount">${escapeHtml(amount)}</strong></p>
+    <p class="hint">${t.expires} <time id="expires" datetime="${expires}">${expiresText}</time></p>
+    ${errors.method ? `<p class="error" role="alert">${escapeHtml(t.errors.method.invalid)}</p>` : ''}
+    ${cardForm}
+    ${others.length > 0 && cardForm ? `<p class="divider">${t.orPayWith}</p>` : ''}
+    ${otherForms}
+    <form method="post" action="/checkout/${escapeHtml(session.session_id)}/cancel">
+      ${lang}
+      <button type="submit" class="link">${escapeHtml(t.cancel(merchantName))}</button>
+    </form>
+    <p class="muted">${t.footer}</p>`;
+  return layout({
+    locale,
+    title: `${t.title} · ${merchantName}`,
+    body,
+    script: cardForm ? { nonce: args.nonce, code: checkoutScript(t, args.now) } : undefined,
+  });
+}
+
+/**
+ * The card form and a button for each other method the session allows: the checkout page's
+ * and the card frame's on the merchant's page (whose Card component leaves the others out).
+ */
+export type FormArgs = Omit<CheckoutPageArgs, 'nonce' | 'now' | 'timeZone'>;
+
+export function paymentForms(
+  args: FormArgs,
+  only: { cardOnly?: boolean } = {},
+): { cardForm: string; otherForms: string; others: string[] } {
+  const { locale, session, errors = {}, kept = {} } = args;
+  const t = CHECKOUT_TEXT[locale];
+  const amount = formatAmount(session.amount, session.currency);
   const fieldError = (field: keyof FormErrors) => {
     const problem = errors[field];
     const all = t.errors[field] as Record<string, string>;
@@ -38,10 +78,6 @@ export function checkoutPage(args: CheckoutPageArgs): string {
   };
   const invalid = (field: keyof FormErrors) => (errors[field] ? ' aria-invalid="true"' : '');
   const lang = `<input type="hidden" name="lang" value="${locale}">`;
-  const expires = formatTime(session.expire_at, args.timeZone);
-  const offset = expires.slice(19);
-  const expiresText = `${expires.slice(0, 10)} ${expires.slice(11, 16)} (UTC${offset === '+00:00' ? '' : offset})`;
-
   const cardForm = session.allowed_payment_methods.includes('BANKCARD')
     ? `
     <form method="post" id="card-form" novalidate>
@@ -75,7 +111,7 @@ export function checkoutPage(args: CheckoutPageArgs): string {
       <button type="submit" id="pay">${escapeHtml(t.payButton(amount))}</button>
     </form>`
     : '';
-  const others = session.allowed_payment_methods.filter((m) => m !== 'BANKCARD');
+  const others = only.cardOnly ? [] : session.allowed_payment_methods.filter((m) => m !== 'BANKCARD');
   const otherForms = others
     .map(
       (m) => `
@@ -86,30 +122,11 @@ export function checkoutPage(args: CheckoutPageArgs): string {
     </form>`,
     )
     .join('');
-  const body = `
-    <p class="muted" id="merchant">${merchant}</p>
-    <h1>${escapeHtml(t.pay(merchantName))}</h1>
-    <p class="total"><span>${t.total}</span><strong id="amount">${escapeHtml(amount)}</strong></p>
-    <p class="hint">${t.expires} <time id="expires" datetime="${expires}">${expiresText}</time></p>
-    ${errors.method ? `<p class="error" role="alert">${fieldError('method')}</p>` : ''}
-    ${cardForm}
-    ${others.length > 0 && cardForm ? `<p class="divider">${t.orPayWith}</p>` : ''}
-    ${otherForms}
-    <form method="post" action="/checkout/${escapeHtml(session.session_id)}/cancel">
-      ${lang}
-      <button type="submit" class="link">${escapeHtml(t.cancel(merchantName))}</button>
-    </form>
-    <p class="muted">${t.footer}</p>`;
-  return layout({
-    locale,
-    title: `${t.title} · ${merchantName}`,
-    body,
-    script: cardForm ? { nonce: args.nonce, code: checkoutScript(t, args.now) } : undefined,
-  });
+  return { cardForm, otherForms, others };
 }
 
 /** Shown only when the session stores the card; required for a subscription (a RECURRING session). */
-function consentBox(args: CheckoutPageArgs): string {
+function consentBox(args: FormArgs): string {
   const { session, locale, merchantName, errors = {} } = args;
   if (session.store_payment_method !== 1) return '';
   const t = CHECKOUT_TEXT[locale];

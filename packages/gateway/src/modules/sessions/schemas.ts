@@ -1,7 +1,8 @@
 /**
  * Request schemas for /payments/session and /payments/session/query. Like /payments, every
  * problem here is a request-level refusal (010000, 2100xx, 3000xx) and nothing is stored. A
- * session carries no card data: the shopper types the card on the checkout page.
+ * session carries no card data: the shopper types the card on the checkout page, or in the
+ * browser library's card frame on the merchant's page.
  */
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
@@ -104,6 +105,8 @@ type CreateSessionBody = z.output<ReturnType<typeof createSessionSchema>>;
 /** A session request after the cross-field rules: what the service stores. */
 export interface SessionInput {
   trans_id: string;
+  /** Where the shopper pays: openkka's page, or the merchant's page through the browser library. */
+  session_mode: SessionMode;
   payment_type: 'PURCHASE' | 'RECURRING';
   authorisation_type: 'FINAL_AUTH' | 'PRE_AUTH';
   capture_method: 'AUTOMATIC' | 'MANUAL';
@@ -128,7 +131,7 @@ export const MAX_SESSION_LIFETIME_MS = 24 * 3_600_000;
 
 /** Cross-field rules of a session request; `now` judges expire_time. */
 export function checkSessionRules(body: CreateSessionBody, now: number): SessionInput {
-  checkMode(body.session_mode);
+  const sessionMode = checkMode(body.session_mode);
   const p: NonNullable<CreateSessionBody['payment']> = body.payment ?? { store_payment_method: undefined };
   const sent = CARD_FIELDS.find((f) => present((p as Record<string, unknown>)[f]));
   if (sent) {
@@ -163,6 +166,7 @@ export function checkSessionRules(body: CreateSessionBody, now: number): Session
   }
   return {
     trans_id: body.trans_id,
+    session_mode: sessionMode,
     payment_type: body.payment_type,
     authorisation_type: body.authorisation_type,
     capture_method: body.capture_method,
@@ -182,14 +186,19 @@ export function checkSessionRules(body: CreateSessionBody, now: number): Session
   };
 }
 
-function checkMode(mode: string | undefined): void {
+export type SessionMode = 'HOSTED' | 'DROP_IN' | 'COMPONENT';
+
+/**
+ * HOSTED: openkka's checkout page. DROP_IN and COMPONENT: the merchant's page, through the
+ * browser library (/cp/card-checkout-ui.js). HOST is PayKKa v1.0's name for the hosted page,
+ * EMBEDDED another name for the component.
+ */
+function checkMode(mode: string | undefined): SessionMode {
   const m = (mode ?? 'HOSTED').toUpperCase().replace(/-/g, '_');
-  // HOST is PayKKa v1.0's name for the hosted page.
-  if (m === 'HOSTED' || m === 'HOST') return;
-  if (m === 'DROP_IN' || m === 'COMPONENT' || m === 'EMBEDDED') {
-    throw new ApiError('SESSION_MODE_NOT_SUPPORTED', `${mode} checkout is not built; use HOSTED`);
-  }
-  throw new ApiError('INVALID_REQUEST', 'session_mode must be HOSTED');
+  if (m === 'HOSTED' || m === 'HOST') return 'HOSTED';
+  if (m === 'DROP_IN') return 'DROP_IN';
+  if (m === 'COMPONENT' || m === 'EMBEDDED') return 'COMPONENT';
+  throw new ApiError('INVALID_REQUEST', 'session_mode must be HOSTED, DROP_IN, COMPONENT or EMBEDDED');
 }
 
 /**

@@ -61,7 +61,7 @@ export class SessionService {
       merchant_id: merchantId,
       trans_id: input.trans_id,
       status: 'OPEN',
-      session_mode: 'HOSTED',
+      session_mode: input.session_mode,
       session_url: `${publicUrl}/checkout/${sessionId}`,
       payment_type: input.payment_type,
       authorisation_type: input.authorisation_type,
