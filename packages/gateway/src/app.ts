@@ -54,6 +54,9 @@ import { ChallengeService } from './modules/three-ds/service.ts';
 import { TokenRepo } from './modules/tokens/repo.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { CardStore } from './modules/tokens/store-card.ts';
+import { readRootKeysFile } from './modules/wallets/google-pay/root-keys.ts';
+import { GooglePayTokens, storedGooglePayKeys } from './modules/wallets/google-pay/token-opener.ts';
+import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-messages.ts';
 import { walletRoutes } from './modules/wallets/routes.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
@@ -82,6 +85,8 @@ export interface AppDeps {
       sessionExpiryMs?: number | undefined;
       /** Reads times sent without an offset; writes the times of answers and notifications. */
       timeZone: TimeZone;
+      /** Google's root signing keys file (OPENKKA_GOOGLE_PAY_ROOT_KEYS); the sandbox root when unset. */
+      googlePayRootKeysFile?: string | undefined;
     };
 }
 
@@ -188,6 +193,15 @@ export function buildApp(deps: AppDeps): App {
     settings,
     offsite,
     cardDecryption: new CardDecryption(gatewayKeys, clock),
+    googlePay: new GooglePayTokens(
+      storedGooglePayKeys(
+        store,
+        deps.vault,
+        settings.googlePayRootKeysFile ? readRootKeysFile(settings.googlePayRootKeysFile) : undefined,
+      ),
+      new UsedGooglePayMessages(store),
+      clock,
+    ),
     sessionTransIds: sessionRepo,
     ...(deps.orderIds ? { orderIds: deps.orderIds } : {}),
   });
