@@ -40,14 +40,21 @@ export function registerGooglePayCommands(program: Command): void {
     .option('--recipient <id>', 'the recipient id the token is signed for', 'gateway:openkka')
     .option('--amount <minor>', 'print a /payments body for this amount (minor units) around the token')
     .option('--currency <code>', 'with --amount: the currency', 'USD')
-    .option('--trans-id <id>', 'with --amount: the trans_id (random unless given)')
+    .option('--trans-id <id>', 'with --amount: the trans_id (gpay-<epoch ms> unless given)')
     .option('--return-url <url>', 'with --amount: the return_url', 'https://shop.example/return')
-    .action((flags: TestTokenFlags) =>
-      withRuntime(async (rt, config) => {
-        if (flags.authMethod !== 'CRYPTOGRAM_3DS' && flags.authMethod !== 'PAN_ONLY') {
-          throw new Error('--auth-method must be CRYPTOGRAM_3DS or PAN_ONLY');
-        }
-        if (!/^\d{12,19}$/.test(flags.card)) throw new Error('--card must be 12 to 19 digits');
+    .action((flags: TestTokenFlags) => {
+      // Every flag is checked before the store is opened, so a typo changes nothing.
+      if (flags.authMethod !== 'CRYPTOGRAM_3DS' && flags.authMethod !== 'PAN_ONLY') {
+        throw new Error('--auth-method must be CRYPTOGRAM_3DS or PAN_ONLY');
+      }
+      if (!/^\d{12,19}$/.test(flags.card)) throw new Error('--card must be 12 to 19 digits');
+      const card = expiry(flags.expiry);
+      const lifetime = parseDuration(flags.expiresIn, '--expires-in');
+      const amount = flags.amount === undefined ? undefined : Number(flags.amount);
+      if (amount !== undefined && !(Number.isInteger(amount) && amount > 0)) {
+        throw new Error('--amount must be a positive whole number');
+      }
+      return withRuntime(async (rt, config) => {
         if (config.googlePayRootKeysFile) {
           process.stderr.write(
             'openkka: OPENKKA_GOOGLE_PAY_ROOT_KEYS is set, so this gateway verifies against those roots ' +
@@ -57,21 +64,16 @@ export function registerGooglePayCommands(program: Command): void {
         const now = Date.now();
         const token = await mintSandboxToken(rt.store, rt.vault, {
           pan: flags.card,
-          ...expiry(flags.expiry),
-          authMethod: flags.authMethod,
+          ...card,
+          authMethod: flags.authMethod as 'CRYPTOGRAM_3DS' | 'PAN_ONLY',
           now,
-          messageExpiresAt: flags.expired
-            ? now - 60_000
-            : now + parseDuration(flags.expiresIn, '--expires-in'),
+          messageExpiresAt: flags.expired ? now - 60_000 : now + lifetime,
           ...(flags.recipient ? { recipientId: flags.recipient } : {}),
         });
-        if (flags.amount === undefined) {
+        if (amount === undefined) {
           process.stdout.write(`${token}\n`);
           return;
         }
-        const amount = Number(flags.amount);
-        if (!Number.isInteger(amount) || amount <= 0)
-          throw new Error('--amount must be a positive whole number');
         const body = {
           trans_id: flags.transId ?? `gpay-${now}`,
           payment_type: 'PURCHASE',
@@ -81,6 +83,6 @@ export function registerGooglePayCommands(program: Command): void {
           payment: { payment_method: 'GOOGLE_PAY', token_data: token },
         };
         process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-      }),
-    );
+      });
+    });
 }
