@@ -172,6 +172,7 @@ export function buildApp(deps: AppDeps): App {
     settings: { sepaSettlementDelayMs: settings.sepaSettlementDelayMs ?? 10_000 },
   });
   const gatewayKeys = new GatewayKeys(store, deps.vault, clock);
+  const googlePayMessages = new UsedGooglePayMessages(store);
   const sessionRepo = new SessionRepo(store);
   const sessions = new SessionService({
     repo: sessionRepo,
@@ -199,7 +200,7 @@ export function buildApp(deps: AppDeps): App {
         deps.vault,
         settings.googlePayRootKeysFile ? readRootKeysFile(settings.googlePayRootKeysFile) : undefined,
       ),
-      new UsedGooglePayMessages(store),
+      googlePayMessages,
       clock,
     ),
     sessionTransIds: sessionRepo,
@@ -216,11 +217,16 @@ export function buildApp(deps: AppDeps): App {
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
     {
-      expire: async () =>
-        (await expireAuthorizations({ orders, writer, clock })) +
-        (await challenges.expireDue()) +
-        (await offsite.expireDue()) +
-        (await sessions.expireDue()),
+      expire: async () => {
+        // Housekeeping, not an expiry of anything a merchant sees: not counted.
+        await googlePayMessages.pruneExpired(clock.now());
+        return (
+          (await expireAuthorizations({ orders, writer, clock })) +
+          (await challenges.expireDue()) +
+          (await offsite.expireDue()) +
+          (await sessions.expireDue())
+        );
+      },
       // SEPA settlement is an outcome learned later from the bank, counted with the reconciler's.
       reconcile: async () =>
         (await reconcileUnknownOutcomes({

@@ -4,14 +4,27 @@
  * module behind `openkka google-pay test-token`: signed by the store's sandbox root, encrypted
  * to its recipient key. Every refusal is an order in FAILURE with its own business code.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateMaster } from '../../src/cli/keys.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { rootKeysDocument } from '../../src/modules/wallets/google-pay/root-keys.ts';
 import { mintSandboxToken } from '../../src/modules/wallets/google-pay/sandbox-token.ts';
 import type { TestTokenOptions } from '../../src/modules/wallets/google-pay/test-token.ts';
+import { UsedGooglePayMessages } from '../../src/modules/wallets/google-pay/used-messages.ts';
+import { openRuntime } from '../../src/runtime.ts';
+import type { Store } from '../../src/store/db.ts';
+import {
+  ensureGooglePayRecipientKey,
+  ensureGooglePaySandboxRoot,
+  GOOGLE_PAY_RECIPIENT_KEY_SETTING,
+  GOOGLE_PAY_SANDBOX_ROOT_SETTING,
+} from '../../src/vault/google-pay-keys.ts';
+import { KeyRotation } from '../../src/vault/rotation.ts';
+import type { Vault } from '../../src/vault/vault.ts';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { countOrders, post } from '../payments/support.ts';
 import { CHALLENGE_CARDS, challenged, notified, pass, setup, type ThreeDs } from '../three-ds/support.ts';
@@ -175,6 +188,27 @@ describe('replay', () => {
   });
 });
 
+describe('the messages kept against replay', () => {
+  const kept = async () =>
+    (await t.gw.runtime.store.db.selectFrom('google_pay_messages').select('message_id').execute()).map(
+      (r) => r.message_id,
+    );
+
+  it('are deleted by the expiry job once their token has expired', async () => {
+    await t.client.payments.create(body(await token('4242424242424242', { messageId: 'gp-live' })));
+    await new UsedGooglePayMessages(t.gw.runtime.store).claim(
+      { messageId: 'gp-expired', expiresAt: Date.now() - 1 },
+      { merchantId: t.merchant.merchantId, transId: 'gp-old' },
+      Date.now() - 3_600_000,
+    );
+    expect(await kept()).toEqual(expect.arrayContaining(['gp-live', 'gp-expired']));
+    await t.gw.jobs.runDue();
+    const after = await kept();
+    expect(after).toContain('gp-live');
+    expect(after).not.toContain('gp-expired');
+  });
+});
+
 describe('malformed tokens: 010000, no order', () => {
   it.each([
     ['a wrong protocolVersion', (raw: Record<string, unknown>) => ({ ...raw, protocolVersion: 'ECv1' })],
@@ -217,3 +251,36 @@ describe('OPENKKA_GOOGLE_PAY_ROOT_KEYS', () => {
     });
   });
 });
+
+describe('a master-key rotation', () => {
+  it('re-seals the Google Pay keys under the new card data key; the keys themselves stay', async () => {
+    const { store, vault } = t.gw.runtime;
+    const before = JSON.stringify(await keysOf(store, vault));
+    const minted = await token('4242424242424242');
+    await rotateMaster(t.gw.config);
+    const rotation = new KeyRotation({ store, vault, clock: systemClock, graceMs: 0 });
+    expect(await rotation.followKeyring()).toBe(true);
+    const pass = await rotation.reencrypt();
+    expect(pass.resealed).toEqual(
+      expect.arrayContaining([GOOGLE_PAY_RECIPIENT_KEY_SETTING, GOOGLE_PAY_SANDBOX_ROOT_SETTING]),
+    );
+    // A process started now (the new keyring only) holds the same keys.
+    const rt = await openRuntime(t.gw.config);
+    try {
+      expect(JSON.stringify(await keysOf(rt.store, rt.vault))).toBe(before);
+    } finally {
+      await rt.store.close();
+    }
+    expect((await t.client.payments.create(body(minted))).status).toBe('SUCCESS');
+  });
+});
+
+/** The public halves of the store's Google Pay keys. */
+async function keysOf(store: Store, vault: Vault) {
+  const spki = (key: KeyObject) =>
+    createPublicKey(key).export({ type: 'spki', format: 'der' }).toString('base64');
+  return {
+    recipient: spki(await ensureGooglePayRecipientKey(store, vault)),
+    root: spki(await ensureGooglePaySandboxRoot(store, vault)),
+  };
+}

@@ -5,8 +5,28 @@
  */
 import type { Store } from '../../../store/db.ts';
 
+/** How often the expiry job deletes the messages of expired tokens: a delete every second is not worth it. */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 export class UsedGooglePayMessages {
+  private prunedAt = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly store: Store) {}
+
+  /**
+   * Forgets the messages of tokens that have expired: such a token is refused (5024) before
+   * its message is looked up, and a replay of its payment is answered by the order's trans_id.
+   * Returns how many were deleted.
+   */
+  async pruneExpired(now: number): Promise<number> {
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return 0;
+    this.prunedAt = now;
+    const result = await this.store.db
+      .deleteFrom('google_pay_messages')
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 
   /** Whether the message is this payment's: newly claimed now, or claimed by it before. */
   async claim(
