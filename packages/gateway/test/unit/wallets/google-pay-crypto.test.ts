@@ -14,6 +14,7 @@ import {
   type KeyObject,
   sign,
 } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUSINESS_CODES } from '../../../src/domain/errors.ts';
 import { open, readSignedMessage, seal } from '../../../src/modules/wallets/google-pay/ecies.ts';
@@ -328,5 +329,66 @@ describe('refusals, each with its business code', () => {
       });
       await refusedWith(token, 'GOOGLE_PAY_PAYMENT_DATA_INVALID');
     }
+  });
+});
+
+describe('whatever a validly signed token holds', () => {
+  const intermediate = newKey();
+  const point = uncompressedPoint(createPublicKey(recipient));
+  const signedWith = (change: (m: Record<string, string>) => void) =>
+    resigned(mint({ intermediateKey: intermediate }), intermediate, change);
+
+  it('a signedMessage of any JSON is refused with a business code, never an exception', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.base64String(), fc.json())),
+        async (m) => {
+          const token = signedWith((message) => {
+            for (const k of Object.keys(message)) delete message[k];
+            Object.assign(message, m);
+          });
+          const result = await outcome(token);
+          expect(result.kind).toBe('unreadable');
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a decrypted message of any JSON is a card or a business refusal, never an exception', async () => {
+    const details = fc.record(
+      {
+        pan: fc.oneof(fc.constant('4242424242424242'), fc.string()),
+        expirationMonth: fc.oneof(fc.integer(), fc.string()),
+        expirationYear: fc.oneof(fc.integer(), fc.string()),
+        authMethod: fc.constantFrom('PAN_ONLY', 'CRYPTOGRAM_3DS', 'OTHER'),
+        cryptogram: fc.oneof(fc.string(), fc.integer()),
+        eciIndicator: fc.oneof(fc.string(), fc.integer()),
+      },
+      { requiredKeys: [] },
+    );
+    const message = fc.record(
+      {
+        messageId: fc.oneof(fc.string(), fc.integer()),
+        messageExpiration: fc.oneof(fc.constant(String(NOW + 1000)), fc.string()),
+        paymentMethod: fc.constantFrom('CARD', 'TOKENIZED_CARD'),
+        paymentMethodDetails: fc.oneof(details, fc.json()),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(message, fc.json()), async (plain) => {
+        const token = signedWith((m) => {
+          Object.assign(
+            m,
+            seal(point, Buffer.from(typeof plain === 'string' ? plain : JSON.stringify(plain))),
+          );
+        });
+        const result = await outcome(token, reader());
+        expect(['card', 'wallet', 'unreadable']).toContain(result.kind);
+        if (result.kind === 'unreadable') expect(result.reason).toMatch(/^GOOGLE_PAY_/);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
