@@ -179,6 +179,16 @@ describe('replay', () => {
     ).toEqual([]);
   });
 
+  it('a request refused for reusing a trans_id (300001) does not use its token up', async () => {
+    const first = body(await token('4242424242424242'));
+    await t.client.payments.create(first);
+    const fresh = await token('4242424242424242');
+    const res = await post(t.gw, t.merchant, { ...body(fresh, { trans_id: first.trans_id, amount: 9999 }) });
+    expect(res.status).toBe(409);
+    expect(res.json.ret_code).toBe('300001');
+    expect((await t.client.payments.create(body(fresh))).status).toBe('SUCCESS');
+  });
+
   it('an expired token replayed for its own order answers that order', async () => {
     const tokenData = await token('4242424242424242', { messageExpiresAt: Date.now() - 1 });
     const first = body(tokenData);

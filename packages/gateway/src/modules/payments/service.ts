@@ -112,21 +112,22 @@ export class PaymentService {
    */
   async create(merchant: RequestMerchant, request: PaymentInput, publicUrl: string): Promise<OrderRow> {
     const merchantId = merchant.merchant_id;
+    // A checkout session's trans_id is paid on its page only (docs/checkout.md). Only a
+    // merchant that ever made a session can have one, so the others skip the lookup. Checked
+    // before a Google Pay token is opened, so this refusal does not use the token up.
+    if (
+      request.session_id === undefined &&
+      merchant.uses_checkout === true &&
+      (await this.deps.sessionTransIds.taken(merchantId, request.trans_id))
+    )
+      throw new ApiError('TRANS_ID_REUSED', `${request.trans_id} names a checkout session`);
+
     // An encrypted card or a raw Google Pay token is opened first; from here on it is a typed
     // card or a wallet's (or an unreadable one).
     const input: PaymentInput = { ...request, source: await this.open(merchant, request) };
     const hints = { merchantNotifyUrl: merchant.notify_url };
     const now = this.deps.clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
-
-    // A checkout session's trans_id is paid on its page only (docs/checkout.md). Only a
-    // merchant that ever made a session can have one, so the others skip the lookup.
-    if (
-      input.session_id === undefined &&
-      merchant.uses_checkout === true &&
-      (await this.deps.sessionTransIds.taken(merchantId, input.trans_id))
-    )
-      throw new ApiError('TRANS_ID_REUSED', `${input.trans_id} names a checkout session`);
 
     // Only the writes depend on the order id: a taken one is drawn again from here.
     for (let draw = 1; ; draw++) {
@@ -143,8 +144,11 @@ export class PaymentService {
     const { source } = request;
     if (source.kind === 'encrypted') return this.deps.cardDecryption.open(merchant, source.fields);
     if (source.kind === 'googlePay') {
-      const payment = { merchantId: merchant.merchant_id, transId: request.trans_id };
-      return this.deps.googlePay.open(source.token, payment);
+      const merchantId = merchant.merchant_id;
+      // A trans_id that already has its order is a replay (or a 300001): it pays nothing new,
+      // so it must not use the token up; only a new payment claims it.
+      const replay = (await this.deps.repo.byTransId(merchantId, request.trans_id)) !== undefined;
+      return this.deps.googlePay.open(source.token, { merchantId, transId: request.trans_id, replay });
     }
     return source;
   }

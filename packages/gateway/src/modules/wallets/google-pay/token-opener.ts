@@ -77,9 +77,14 @@ export class GooglePayTokens {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * `payment.replay`: an order already holds this trans_id, so the request pays nothing new
+   * (it answers that order, or is refused with 300001) and the token is read without being
+   * claimed; the order's card fingerprint decides whether it is the same payment.
+   */
   async open(
     token: RawGooglePayToken,
-    payment: { merchantId: string; transId: string },
+    payment: { merchantId: string; transId: string; replay?: boolean },
   ): Promise<OpenedGooglePay> {
     const now = this.clock.now();
     const chain = checkSignatureChain(token, await this.keys.roots(), GOOGLE_PAY_RECIPIENT_IDS, now);
@@ -94,7 +99,7 @@ export class GooglePayTokens {
 
     const { card } = message;
     if (now >= message.expiresAt) return refused('GOOGLE_PAY_MESSAGE_EXPIRED', card.pan);
-    if (!(await this.used.claim(message, payment, now)))
+    if (!payment.replay && !(await this.used.claim(message, payment, now)))
       return refused('GOOGLE_PAY_TOKEN_ALREADY_USED', card.pan);
 
     const plain = { pan: card.pan, expMonth: card.expMonth, expYear: card.expYear, cvv: undefined };
