@@ -21,9 +21,10 @@ import { open, readSignedMessage, seal } from '../../../src/modules/wallets/goog
 import { uncompressedPoint } from '../../../src/modules/wallets/google-pay/recipient.ts';
 import type { RootKey } from '../../../src/modules/wallets/google-pay/root-keys.ts';
 import { lengthPrefixed, messageBytes } from '../../../src/modules/wallets/google-pay/signed-bytes.ts';
+import { ecdhOf } from '../../../src/modules/wallets/google-pay/stored-keys.ts';
 import { mintTestToken, type TestTokenOptions } from '../../../src/modules/wallets/google-pay/test-token.ts';
 import { rawGooglePayToken } from '../../../src/modules/wallets/google-pay/token-format.ts';
-import { ecdhOf, GooglePayTokens } from '../../../src/modules/wallets/google-pay/token-opener.ts';
+import { GooglePayTokens } from '../../../src/modules/wallets/google-pay/token-opener.ts';
 import type { UsedGooglePayMessages } from '../../../src/modules/wallets/google-pay/used-messages.ts';
 
 const NOW = Date.UTC(2026, 5, 1);

@@ -8,19 +8,14 @@
  * asks for it. A token that cannot be used is a business outcome with its own code, never an
  * exception: the order is stored in FAILURE, as for encrypted card fields.
  */
-import { createECDH, createPublicKey, type ECDH, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../../domain/clock.ts';
 import type { BusinessCodeName } from '../../../domain/errors.ts';
-import type { Store } from '../../../store/db.ts';
-import { ensureGooglePayRecipientKey, ensureGooglePaySandboxRoot } from '../../../vault/google-pay-keys.ts';
-import type { Vault } from '../../../vault/vault.ts';
 import type { CardSource } from '../../payments/schemas.ts';
 import { open, readSignedMessage } from './ecies.ts';
 import { readPaymentMessage } from './payment-message.ts';
 import { GOOGLE_PAY_RECIPIENT_IDS } from './recipient.ts';
-import type { RootKey } from './root-keys.ts';
 import { checkSignatureChain } from './signature-chain.ts';
-import { PROTOCOL_VERSION } from './signed-bytes.ts';
+import type { GooglePayKeys } from './stored-keys.ts';
 import type { RawGooglePayToken } from './token-format.ts';
 import type { UsedGooglePayMessages } from './used-messages.ts';
 
@@ -32,43 +27,6 @@ const refused = (reason: BusinessCodeName, pan?: string): OpenedGooglePay => ({
   reason,
   pan,
 });
-
-export interface GooglePayKeys {
-  /** Google's root signing keys (OPENKKA_GOOGLE_PAY_ROOT_KEYS) or the sandbox root. */
-  roots(): Promise<readonly RootKey[]>;
-  /** ECDH with openkka's recipient private key. */
-  recipient(): Promise<ECDH>;
-}
-
-export function ecdhOf(privateKey: KeyObject): ECDH {
-  const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url'));
-  return ecdh;
-}
-
-/** `make()` once, its promise shared; a failure is not kept, so the next call tries again. */
-function memoized<T>(make: () => Promise<T>): () => Promise<T> {
-  let promise: Promise<T> | undefined;
-  return () => {
-    promise ??= make().catch((err) => {
-      promise = undefined;
-      throw err;
-    });
-    return promise;
-  };
-}
-
-/** The keys as a gateway holds them: read (or made) once from the store, then kept in memory. */
-export function storedGooglePayKeys(store: Store, vault: Vault, configuredRoots?: RootKey[]): GooglePayKeys {
-  const sandboxRoots = memoized(async (): Promise<readonly RootKey[]> => {
-    const root = await ensureGooglePaySandboxRoot(store, vault);
-    return [{ publicKey: createPublicKey(root), protocolVersion: PROTOCOL_VERSION, expiresAt: undefined }];
-  });
-  return {
-    roots: configuredRoots ? async () => configuredRoots : sandboxRoots,
-    recipient: memoized(async () => ecdhOf(await ensureGooglePayRecipientKey(store, vault))),
-  };
-}
 
 export class GooglePayTokens {
   constructor(
