@@ -8,6 +8,7 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateMaster } from '../../src/cli/keys.ts';
 import { systemClock } from '../../src/domain/clock.ts';
@@ -234,6 +235,42 @@ describe('malformed tokens: 010000, no order', () => {
     expect(res.json.ret_code).toBe('010000');
     expect(String(res.json.ret_msg)).toContain('payment.token_data');
     expect(await countOrders(t.gw, t.merchant.merchantId)).toBe(before);
+  });
+});
+
+describe('any token, however broken', () => {
+  it('is answered 200 with a Google Pay business code or 400 010000, never a 5xx', async () => {
+    const valid = JSON.parse(await token());
+    const part = fc.oneof(fc.string(), fc.json(), fc.base64String(), fc.integer(), fc.constant(null));
+    const broken = fc.oneof(
+      // One of the four parts replaced by anything.
+      fc.record({ name: fc.constantFrom(...Object.keys(valid)), value: part }).map(({ name, value }) => {
+        const copy = { ...valid, [name]: value };
+        return JSON.stringify(copy);
+      }),
+      // The token string cut short, or one of its characters changed.
+      fc.nat().map((n) => JSON.stringify(valid).slice(0, n % JSON.stringify(valid).length)),
+      fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 1 })).map(([n, c]) => {
+        const text = JSON.stringify(valid);
+        const at = n % text.length;
+        return text.slice(0, at) + c + text.slice(at + 1);
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(broken, async (tokenData) => {
+        const res = await post(t.gw, t.merchant, body(tokenData));
+        if (res.status === 200) {
+          expect(res.json.ret_code).toBe('000000');
+          const data = res.json.data as { status: string; error_code: string };
+          // A changed character may leave the token valid (whitespace, a key's order): then it pays.
+          if (data.status !== 'SUCCESS') expect(data.error_code).toMatch(/^502[0-6]$/);
+        } else {
+          expect(res.status).toBe(400);
+          expect(res.json.ret_code).toBe('010000');
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
