@@ -31,7 +31,7 @@ import {
 } from '../../http/fields.ts';
 import type { EncryptedCardFields, OpenedCard } from '../client-encryption/card-decryption.ts';
 import { type RawGooglePayToken, rawGooglePayToken } from '../wallets/google-pay/token-format.ts';
-import { parseWalletTokenData } from '../wallets/token-data.ts';
+import { parseWalletTokenData, type WalletCard } from '../wallets/token-data.ts';
 import { isSubsequentRecurring } from './rules.ts';
 
 const paymentMethod = z
@@ -116,15 +116,7 @@ export type CardSource =
   | { kind: 'encrypted'; fields: EncryptedCardFields }
   | Extract<OpenedCard, { kind: 'unreadable' }>
   | { kind: 'token'; token: string; cvv: string | undefined }
-  | {
-      kind: 'wallet';
-      pan: string;
-      expMonth: number;
-      expYear: number;
-      cvv: undefined;
-      cryptogram: string;
-      eci: string;
-    }
+  | ({ kind: 'wallet'; cvv: undefined } & WalletCard)
   | { kind: 'googlePay'; token: RawGooglePayToken }
   | { kind: 'offsite' };
 
