@@ -9,8 +9,12 @@
  *
  *   BASE64URL(protected header) . "" . BASE64URL(IV) . BASE64URL(ciphertext) . BASE64URL(tag)
  *
- * - header: exactly `{"alg":"ECDH-ES","enc":"A256GCM","kid":<gateway key id>,"epk":<P-256 JWK>}`;
- *   the encrypted key is empty (ECDH-ES is direct key agreement, RFC 7518 §4.6);
+ * - header: exactly `{"alg":"ECDH-ES","enc":"A256GCM","kid":<gateway key id>,"epk":<public JWK>}`,
+ *   the ephemeral key on X25519 (`{"kty":"OKP","crv":"X25519","x"}`, RFC 8037) or on P-256
+ *   (`{"kty":"EC","crv":"P-256","x","y"}`); the encrypted key is empty (ECDH-ES is direct key
+ *   agreement, RFC 7518 §4.6). Every gateway key has a half on each curve under one `kid`:
+ *   X25519 costs the gateway less than half a P-256 agreement, and P-256 is there for browsers
+ *   whose WebCrypto has no X25519;
  * - content key: Concat KDF (RFC 7518 §4.6.2) over the ECDH shared secret of the ephemeral key
  *   `epk` and the gateway key `kid`, AlgorithmID "A256GCM", empty PartyUInfo and PartyVInfo,
  *   256 bits;
@@ -29,6 +33,7 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
+  type KeyObject,
   randomBytes,
 } from 'node:crypto';
 import { OpenKKAApiError, OpenKKAConnectionError, OpenKKAError, OpenKKASignatureError } from './errors.ts';
@@ -53,8 +58,8 @@ export interface CardFieldPayload {
   client_key: string;
 }
 
-/** A gateway's public key, as `GET /cp/keys/{clientKey}` answers it. */
-export interface GatewayPublicKey {
+/** A gateway key's P-256 half, as `GET /cp/keys/{clientKey}` answers it. */
+export interface P256GatewayKey {
   kty: 'EC';
   crv: 'P-256';
   x: string;
@@ -63,6 +68,20 @@ export interface GatewayPublicKey {
   use?: 'enc';
   alg?: 'ECDH-ES';
 }
+
+/** A gateway key's X25519 half (RFC 8037), under the same `kid`. */
+export interface X25519GatewayKey {
+  kty: 'OKP';
+  crv: 'X25519';
+  x: string;
+  kid: string;
+  use?: 'enc';
+  alg?: 'ECDH-ES';
+}
+
+/** A gateway's public key on either curve. */
+export type GatewayPublicKey = P256GatewayKey | X25519GatewayKey;
+export type GatewayKeyCurve = GatewayPublicKey['crv'];
 
 /** The encrypted fields of one card, named as `payment` names them. */
 export interface EncryptedCardFields {
@@ -144,7 +163,7 @@ export interface CardFieldHeader {
   alg: typeof ALG;
   enc: typeof ENC;
   kid: string;
-  epk: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+  epk: { kty: 'EC'; crv: 'P-256'; x: string; y: string } | { kty: 'OKP'; crv: 'X25519'; x: string };
 }
 
 export interface ParsedJwe {
@@ -191,13 +210,23 @@ export function parseCardFieldHeader(protectedB64: string): CardFieldHeader | nu
   if (header.alg !== ALG || header.enc !== ENC) return null;
   if (typeof header.kid !== 'string' || header.kid === '' || header.kid.length > 64) return null;
   const epk = header.epk;
-  if (!isPlainObject(epk) || !hasExactly(epk, ['kty', 'crv', 'x', 'y'])) return null;
-  if (epk.kty !== 'EC' || epk.crv !== 'P-256' || !coordinate(epk.x) || !coordinate(epk.y)) return null;
-  return header as unknown as CardFieldHeader;
+  if (!isPlainObject(epk)) return null;
+  const p256 =
+    hasExactly(epk, ['kty', 'crv', 'x', 'y']) &&
+    epk.kty === 'EC' &&
+    epk.crv === 'P-256' &&
+    coordinate(epk.x) &&
+    coordinate(epk.y);
+  const x25519 =
+    hasExactly(epk, ['kty', 'crv', 'x']) && epk.kty === 'OKP' && epk.crv === 'X25519' && coordinate(epk.x);
+  return p256 || x25519 ? (header as unknown as CardFieldHeader) : null;
 }
 
-/** A card field's JWE taken apart, or null when it is not one (never throws). */
-export function parseCompactJwe(text: unknown): ParsedJwe | null {
+/**
+ * A card field's JWE taken apart, or null when it is not one (never throws). `sameCardAs`, a
+ * field of the same card already parsed, spares parsing its header again when it is the same.
+ */
+export function parseCompactJwe(text: unknown, sameCardAs?: ParsedJwe): ParsedJwe | null {
   if (typeof text !== 'string' || text.length > 4096) return null;
   const parts = text.split('.');
   if (parts.length !== 5) return null;
@@ -209,7 +238,8 @@ export function parseCompactJwe(text: unknown): ParsedJwe | null {
     string,
   ];
   if (encryptedKey !== '') return null;
-  const header = parseCardFieldHeader(protectedB64);
+  const header =
+    sameCardAs?.protectedB64 === protectedB64 ? sameCardAs.header : parseCardFieldHeader(protectedB64);
   const iv = canonicalBase64url(ivB64);
   const ciphertext = canonicalBase64url(ciphertextB64);
   const tag = canonicalBase64url(tagB64);
@@ -268,22 +298,37 @@ function encryptField(protectedB64: string, cek: Buffer, payload: CardFieldPaylo
  * library does: for tests and server-side tools. Card data encrypted here is still card data
  * until it leaves: PCI DSS applies to whatever handles the plain values.
  */
+/** The gateway key as a key object, and a fresh ephemeral key pair on its curve. */
+function agreement(key: GatewayPublicKey): {
+  gatewayKey: KeyObject;
+  ephemeral: KeyObject;
+  epk: CardFieldHeader['epk'];
+} {
+  if (typeof key.kid !== 'string') throw new OpenKKAError('the gateway key has no kid');
+  if (key.kty === 'OKP' && key.crv === 'X25519') {
+    const gatewayKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: key.x }, format: 'jwk' });
+    const { privateKey, publicKey } = generateKeyPairSync('x25519');
+    const { x } = publicKey.export({ format: 'jwk' });
+    return { gatewayKey, ephemeral: privateKey, epk: { kty: 'OKP', crv: 'X25519', x: x! } };
+  }
+  if (key.kty === 'EC' && key.crv === 'P-256') {
+    const gatewayKey = createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: key.x, y: key.y },
+      format: 'jwk',
+    });
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { x, y } = publicKey.export({ format: 'jwk' });
+    return { gatewayKey, ephemeral: privateKey, epk: { kty: 'EC', crv: 'P-256', x: x!, y: y! } };
+  }
+  throw new OpenKKAError('the gateway key must be an X25519 (OKP) or P-256 (EC) public JWK with a kid');
+}
+
 export function encryptCard(options: EncryptCardOptions): EncryptedCardFields {
   const { key, clientKey, card } = options;
-  if (key.kty !== 'EC' || key.crv !== 'P-256' || typeof key.kid !== 'string') {
-    throw new OpenKKAError('the gateway key must be an EC P-256 public JWK with a kid');
-  }
-  const gatewayKey = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: key.x, y: key.y }, format: 'jwk' });
-  const ephemeral = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const { x, y } = ephemeral.publicKey.export({ format: 'jwk' });
-  const header: CardFieldHeader = {
-    alg: ALG,
-    enc: ENC,
-    kid: key.kid,
-    epk: { kty: 'EC', crv: 'P-256', x: x!, y: y! },
-  };
+  const { gatewayKey, ephemeral, epk } = agreement(key);
+  const header: CardFieldHeader = { alg: ALG, enc: ENC, kid: key.kid, epk };
   const protectedB64 = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
-  const cek = contentKey(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: gatewayKey }));
+  const cek = contentKey(diffieHellman({ privateKey: ephemeral, publicKey: gatewayKey }));
   const generated_at = options.now ?? Date.now();
   const field = (name: CardFieldName, value: string | number) =>
     encryptField(protectedB64, cek, {
@@ -312,9 +357,15 @@ export interface FetchGatewayKeyOptions {
   platformPublicKey?: PublicKeyInput;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** The curve wanted; default the gateway's first choice (X25519, the cheaper to decrypt). */
+  curve?: GatewayKeyCurve;
 }
 
-/** The gateway key a merchant's cards are encrypted to, from `GET /cp/keys/{clientKey}`. */
+/**
+ * The gateway key a merchant's cards are encrypted to, from `GET /cp/keys/{clientKey}`: of
+ * `data.keys` (most preferred first), the first on the curve asked for; a gateway that answers
+ * only `data.key` (P-256) is read too.
+ */
 export async function fetchGatewayKey(options: FetchGatewayKeyOptions): Promise<GatewayPublicKey> {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/cp/keys/${encodeURIComponent(options.clientKey)}`;
   let response: Response;
@@ -336,7 +387,11 @@ export async function fetchGatewayKey(options: FetchGatewayKeyOptions): Promise<
       );
     }
   }
-  let body: { ret_code?: string; ret_msg?: string; data?: { key?: GatewayPublicKey } };
+  let body: {
+    ret_code?: string;
+    ret_msg?: string;
+    data?: { key?: GatewayPublicKey; keys?: GatewayPublicKey[] };
+  };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
@@ -345,5 +400,8 @@ export async function fetchGatewayKey(options: FetchGatewayKeyOptions): Promise<
   if (body.ret_code !== '000000' || !body.data?.key) {
     throw new OpenKKAApiError(String(body.ret_code), String(body.ret_msg), response.status);
   }
-  return body.data.key;
+  const offered = Array.isArray(body.data.keys) ? body.data.keys : [body.data.key];
+  const key = offered.find((k) => options.curve === undefined || k?.crv === options.curve);
+  if (!key) throw new OpenKKAError(`GET ${url} offers no gateway key on ${options.curve}`);
+  return key;
 }

@@ -50,7 +50,10 @@ export {
   encryptCard,
   type FetchGatewayKeyOptions,
   fetchGatewayKey,
+  type GatewayKeyCurve,
   type GatewayPublicKey,
+  type P256GatewayKey,
+  type X25519GatewayKey,
 } from './card-encryption.ts';
 export { type PostOptions, RequestSender, type RequestSenderOptions, retryDelayMs } from './client.ts';
 export * from './errors.ts';

@@ -34,43 +34,71 @@ const KEY: GatewayPublicKey = {
   use: 'enc',
   alg: 'ECDH-ES',
 };
+const xPair = generateKeyPairSync('x25519');
+const xJwk = xPair.privateKey.export({ format: 'jwk' });
+const X_KEY: GatewayPublicKey = {
+  kty: 'OKP',
+  crv: 'X25519',
+  x: xJwk.x!,
+  kid: 'gk_0123456789ab',
+  use: 'enc',
+  alg: 'ECDH-ES',
+};
 const CLIENT_KEY = 'ck_0123456789abcdef0123456789abcdef';
 const NOW = 1_767_225_600_000;
 
 /** What the gateway does: one agreement from the shared header, then each field. */
 function open(fields: Record<string, string>) {
   const parsed = Object.values(fields).map((f) => parseCompactJwe(f)!);
-  const { x, y } = parsed[0]!.header.epk;
-  const epk = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
+  const { epk } = parsed[0]!.header;
   const cek = contentKey(
-    diffieHellman({ privateKey: createPrivateKey({ key: jwk, format: 'jwk' }), publicKey: epk }),
+    epk.kty === 'EC'
+      ? diffieHellman({
+          privateKey: createPrivateKey({ key: jwk, format: 'jwk' }),
+          publicKey: createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: epk.x, y: epk.y }, format: 'jwk' }),
+        })
+      : diffieHellman({
+          privateKey: xPair.privateKey,
+          publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epk.x }, format: 'jwk' }),
+        }),
   );
   return parsed.map((jwe) => readCardFieldPayload(decryptJwe(cek, jwe)!));
 }
 
 describe('encryptCard', () => {
-  it('encrypts each field to the gateway key, with its name, the time and the client key inside', () => {
-    const fields = encryptCard({
-      key: KEY,
-      clientKey: CLIENT_KEY,
-      card: { number: '4242424242424242', expiryMonth: 7, expiryYear: 2031, cvv: '123' },
-      now: NOW,
-    });
-    expect(Object.keys(fields)).toEqual([
-      'encrypted_card_no',
-      'encrypted_exp_month',
-      'encrypted_exp_year',
-      'encrypted_cvv',
-    ]);
-    expect(open(fields as unknown as Record<string, string>)).toEqual([
-      { field: 'card_no', value: '4242424242424242', generated_at: NOW, client_key: CLIENT_KEY },
-      { field: 'exp_month', value: '7', generated_at: NOW, client_key: CLIENT_KEY },
-      { field: 'exp_year', value: '2031', generated_at: NOW, client_key: CLIENT_KEY },
-      { field: 'cvv', value: '123', generated_at: NOW, client_key: CLIENT_KEY },
-    ]);
-    const header = parseCompactJwe(fields.encrypted_card_no)!.header;
-    expect(header).toMatchObject({ alg: 'ECDH-ES', enc: 'A256GCM', kid: KEY.kid });
-  });
+  it.each([
+    ['P-256', KEY, 'EC'],
+    ['X25519', X_KEY, 'OKP'],
+  ])(
+    'encrypts each field to the gateway key (%s), with its name, the time and the client key inside',
+    (_curve, key, kty) => {
+      const fields = encryptCard({
+        key,
+        clientKey: CLIENT_KEY,
+        card: { number: '4242424242424242', expiryMonth: 7, expiryYear: 2031, cvv: '123' },
+        now: NOW,
+      });
+      expect(Object.keys(fields)).toEqual([
+        'encrypted_card_no',
+        'encrypted_exp_month',
+        'encrypted_exp_year',
+        'encrypted_cvv',
+      ]);
+      expect(open(fields as unknown as Record<string, string>)).toEqual([
+        { field: 'card_no', value: '4242424242424242', generated_at: NOW, client_key: CLIENT_KEY },
+        { field: 'exp_month', value: '7', generated_at: NOW, client_key: CLIENT_KEY },
+        { field: 'exp_year', value: '2031', generated_at: NOW, client_key: CLIENT_KEY },
+        { field: 'cvv', value: '123', generated_at: NOW, client_key: CLIENT_KEY },
+      ]);
+      const header = parseCompactJwe(fields.encrypted_card_no)!.header;
+      expect(header).toMatchObject({
+        alg: 'ECDH-ES',
+        enc: 'A256GCM',
+        kid: KEY.kid,
+        epk: { kty, crv: key.crv },
+      });
+    },
+  );
 
   it('leaves encrypted_cvv out when no CVV is given; two cards never share an ephemeral key', () => {
     const card = { number: '4242424242424242', expiryMonth: '12', expiryYear: '2031' };
@@ -80,11 +108,17 @@ describe('encryptCard', () => {
     expect(a.encrypted_card_no.split('.')[0]).not.toBe(b.encrypted_card_no.split('.')[0]);
   });
 
-  it('refuses a key that is not a P-256 public JWK with a kid', () => {
+  it('refuses a key that is not an X25519 or P-256 public JWK with a kid', () => {
     const card = { number: '4242424242424242', expiryMonth: '12', expiryYear: '2031' };
     expect(() =>
       encryptCard({ key: { ...KEY, crv: 'P-384' as 'P-256' }, clientKey: CLIENT_KEY, card }),
     ).toThrow(OpenKKAError);
+    expect(() =>
+      encryptCard({ key: { ...X_KEY, crv: 'X448' as 'X25519' }, clientKey: CLIENT_KEY, card }),
+    ).toThrow(OpenKKAError);
+    expect(() =>
+      encryptCard({ key: { ...X_KEY, kid: undefined as unknown as string }, clientKey: CLIENT_KEY, card }),
+    ).toThrow(/kid/);
   });
 });
 
@@ -103,6 +137,22 @@ describe('fetchGatewayKey', () => {
       expect(String(input)).toBe(`https://gw.example/cp/keys/${CLIENT_KEY}`);
       return new Response(text, { status, headers });
     };
+
+  it('takes the first key offered in data.keys, or the first on the curve asked for', async () => {
+    const both = JSON.stringify({
+      ret_code: '000000',
+      ret_msg: 'Success',
+      data: { timestamp: NOW, client_key: CLIENT_KEY, key: KEY, keys: [X_KEY, KEY] },
+    });
+    const fetchImpl = answering(200, both);
+    const options = { baseUrl: 'https://gw.example', clientKey: CLIENT_KEY, fetch: fetchImpl };
+    expect(await fetchGatewayKey(options)).toEqual(X_KEY);
+    expect(await fetchGatewayKey({ ...options, curve: 'P-256' })).toEqual(KEY);
+    // A gateway that offers only `key` (P-256) has no X25519 half to give.
+    await expect(
+      fetchGatewayKey({ ...options, fetch: answering(200, body), curve: 'X25519' }),
+    ).rejects.toThrow(/no gateway key on X25519/);
+  });
 
   it('reads the key, and checks the platform signature when given the platform key', async () => {
     const fetchImpl = answering(200, body, { signature: signed(body), timestamp: String(NOW) });

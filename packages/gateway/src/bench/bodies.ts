@@ -36,7 +36,7 @@ function card(mix: Mix, timestamp: number, encryptTo: CardEncryptionTarget | und
     exp_year: String(new Date(timestamp).getUTCFullYear() + 3),
     cvv: '123',
   };
-  if (mix !== 'encrypted') return { payment_method: 'BANKCARD', ...plain };
+  if (!mix.startsWith('encrypted')) return { payment_method: 'BANKCARD', ...plain };
   if (!encryptTo) throw new Error('the encrypted mix needs the gateway key and the client key');
   const encrypted = encryptCard({
     key: encryptTo.key,
@@ -101,6 +101,7 @@ export type Step = 'purchase' | 'authorize' | 'capture' | 'refund' | 'query';
 export const STEPS: Record<Mix, readonly Step[]> = {
   purchase: ['purchase'],
   encrypted: ['purchase'],
+  'encrypted-p256': ['purchase'],
   lifecycle: ['authorize', 'capture', 'refund', 'query'],
 };
 

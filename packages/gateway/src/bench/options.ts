@@ -3,8 +3,13 @@
  * over its raw strings, this decides what they mean and refuses what cannot work.
  */
 
-export type Mix = 'purchase' | 'lifecycle' | 'encrypted';
-export const MIXES = ['purchase', 'lifecycle', 'encrypted'] as const satisfies readonly Mix[];
+export type Mix = 'purchase' | 'lifecycle' | 'encrypted' | 'encrypted-p256';
+export const MIXES = [
+  'purchase',
+  'lifecycle',
+  'encrypted',
+  'encrypted-p256',
+] as const satisfies readonly Mix[];
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface BenchOptions {
@@ -133,9 +138,9 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
       privateKeyFile: raw.privateKey,
     };
     if (raw.clientKey !== undefined) options.target.clientKey = raw.clientKey;
-    if (options.mix === 'encrypted' && raw.clientKey === undefined) {
+    if (options.mix.startsWith('encrypted') && raw.clientKey === undefined) {
       throw new BenchOptionError(
-        "--mix encrypted with --url needs --client-key KEY (the merchant's client key, to fetch the gateway key)",
+        `--mix ${options.mix} with --url needs --client-key KEY (the merchant's client key, to fetch the gateway key)`,
       );
     }
     if (raw.dataDir !== undefined) options.target.dataDir = raw.dataDir;

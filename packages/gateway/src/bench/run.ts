@@ -90,17 +90,20 @@ function externalTarget(options: BenchOptions): Target {
 }
 
 /**
- * The encrypted mix encrypts to the key the target hands browsers (`GET /cp/keys/…`), so the
+ * The encrypted mixes encrypt to the key the target hands browsers (`GET /cp/keys/…`), so the
  * gateway must be up before the first body is made; the other mixes need nothing.
  */
 async function encryptionTarget(
   options: BenchOptions,
   target: Target,
 ): Promise<CardEncryptionTarget | undefined> {
-  if (options.mix !== 'encrypted') return undefined;
+  if (!options.mix.startsWith('encrypted')) return undefined;
   const url = target.gateway ? (await target.gateway).url : target.url!;
   const clientKey = target.clientKey!;
-  return { key: await fetchGatewayKey({ baseUrl: url, clientKey }), clientKey };
+  // `encrypted` takes the key's preferred half (X25519), as current browsers do; `encrypted-p256`
+  // the P-256 half, as browsers without X25519 do.
+  const curve = options.mix === 'encrypted-p256' ? 'P-256' : undefined;
+  return { key: await fetchGatewayKey({ baseUrl: url, clientKey, ...(curve ? { curve } : {}) }), clientKey };
 }
 
 export async function runBench(options: BenchOptions, stderr: ProgressStream): Promise<BenchReport> {

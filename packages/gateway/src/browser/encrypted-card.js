@@ -7,7 +7,8 @@
  * server only ever sees ciphertext it can pass on to /payments.
  *
  * The format is that of the SDK's card-encryption.ts (docs/card-encryption.md): per field a
- * JWE, ECDH-ES on P-256 with A256GCM, the four fields of a card sharing one ephemeral key.
+ * JWE, ECDH-ES with A256GCM, the four fields of a card sharing one ephemeral key. It agrees on
+ * X25519 where the browser's WebCrypto has it (the gateway's cheaper half), else on P-256.
  *
  * The file is static: no value of any request is written into it. It compiles no strings
  * into code, builds its elements with createElement and textContent (never markup from
@@ -84,12 +85,35 @@
     return crypto.subtle.importKey('raw', digest, { name: 'AES-GCM' }, false, ['encrypt']);
   };
 
+  const X25519 = { name: 'X25519' };
+  const P256 = { name: 'ECDH', namedCurve: 'P-256' };
+
+  /** Whether this browser's WebCrypto does X25519 (asked once, by making a throw-away key). */
+  let x25519Support;
+  const hasX25519 = () => {
+    x25519Support ??= crypto.subtle.generateKey(X25519, false, ['deriveBits']).then(
+      () => true,
+      () => false,
+    );
+    return x25519Support;
+  };
+
+  /** Of the halves the gateway offers (preferred first), the first this browser can use. */
+  const chooseKey = async (data) => {
+    const offered = Array.isArray(data.keys) ? data.keys : [data.key];
+    const x25519 = await hasX25519();
+    return offered.find((k) => k && (k.crv === 'P-256' || (k.crv === 'X25519' && x25519)));
+  };
+
   /** The four fields of one card: one ephemeral key, one header, one content key, an IV each. */
   const encryptFields = async (key, clientKey, generatedAt, values) => {
-    const curve = { name: 'ECDH', namedCurve: 'P-256' };
+    const onX25519 = key.crv === 'X25519';
+    const curve = onX25519 ? X25519 : P256;
     const gateway = await crypto.subtle.importKey(
       'jwk',
-      { kty: 'EC', crv: 'P-256', x: key.x, y: key.y, ext: true },
+      onX25519
+        ? { kty: 'OKP', crv: 'X25519', x: key.x, ext: true }
+        : { kty: 'EC', crv: 'P-256', x: key.x, y: key.y, ext: true },
       curve,
       false,
       [],
@@ -100,11 +124,13 @@
       alg: 'ECDH-ES',
       enc: 'A256GCM',
       kid: key.kid,
-      epk: { kty: 'EC', crv: 'P-256', x: epk.x, y: epk.y },
+      epk: onX25519
+        ? { kty: 'OKP', crv: 'X25519', x: epk.x }
+        : { kty: 'EC', crv: 'P-256', x: epk.x, y: epk.y },
     };
     const protectedB64 = base64url(utf8(JSON.stringify(header)));
     const secret = await crypto.subtle.deriveBits(
-      { name: 'ECDH', public: gateway },
+      { name: curve.name, public: gateway },
       ephemeral.privateKey,
       256,
     );
@@ -151,7 +177,10 @@
         `the gateway refused the client key: ${body?.ret_code} ${body?.ret_msg}`,
       );
     }
-    return { key: body.data.key, offsetMs: body.data.timestamp - Date.now(), fetchedAt: Date.now() };
+    const key = await chooseKey(body.data);
+    if (!key)
+      throw new EncryptedCardError('KEY_UNAVAILABLE', 'the gateway offers no key this browser can use');
+    return { key, offsetMs: body.data.timestamp - Date.now(), fetchedAt: Date.now() };
   };
 
   const applyStyle = (element, style) => {

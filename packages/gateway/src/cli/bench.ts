@@ -12,7 +12,7 @@ export function registerBenchCommand(program: Command): void {
     )
     .option(
       '--mix <mix>',
-      'purchase | lifecycle (authorize, capture, refund, query) | encrypted (purchases with encrypted card fields)',
+      'purchase | lifecycle (authorize, capture, refund, query) | encrypted | encrypted-p256 (purchases with encrypted card fields, to the X25519 or the P-256 half of the gateway key)',
       DEFAULTS.mix,
     )
     .option(
@@ -28,7 +28,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--url <url>', 'load this running gateway instead of starting one')
     .option('--merchant-id <id>', 'with --url: the merchant the requests are signed as')
     .option('--private-key <file>', "with --url: that merchant's private key (PEM)")
-    .option('--client-key <key>', "with --url and --mix encrypted: that merchant's client key")
+    .option('--client-key <key>', "with --url and an encrypted mix: that merchant's client key")
     .option('--data-dir <dir>', "with --url: the gateway's OPENKKA_DATA_DIR, to count the orders created")
     .option('--database-url <url>', "with --url: the gateway's DATABASE_URL, to count the orders created")
     .option(

@@ -9,7 +9,7 @@ import { type Config, loadConfig } from '../config.ts';
 import { systemClock } from '../domain/clock.ts';
 import { formatTime } from '../domain/time.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
-import { publicKeyOf } from '../modules/client-encryption/gateway-keys.ts';
+import { publicKeyOf, publicKeysOf } from '../modules/client-encryption/gateway-keys.ts';
 import {
   GOOGLE_PAY_GATEWAY_ALIAS,
   GOOGLE_PAY_GATEWAY_ID,
@@ -114,7 +114,10 @@ function gatewayKeysOutput(
       `Older gateway key: ${k.kid} (superseded ${formatTime(k.superseded_at!, zone)}; decrypts until ${formatTime(k.decrypts_until!, zone)})`,
     );
   }
-  return { json: { key: publicKeyOf(current), keys }, text: lines.join('\n') };
+  return {
+    json: { key: publicKeyOf(current), public_keys: publicKeysOf(current), keys },
+    text: lines.join('\n'),
+  };
 }
 
 export function registerKeyCommands(program: Command): void {

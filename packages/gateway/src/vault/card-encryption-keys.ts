@@ -1,6 +1,8 @@
 /**
  * The gateway keys: EC P-256 key pairs whose public halves browsers encrypt card fields to
- * (encrypted-card.js, the SDK's encryptCard). Like the platform key, the list is one setting
+ * (encrypted-card.js, the SDK's encryptCard). Each also has an X25519 half, derived from the
+ * P-256 private key (x25519Of), so it needs no storage of its own and every process holding
+ * the list agrees on it. Like the platform key, the list is one setting
  * sealed under the primary card data key (`Vault.sealText`), so it is protected by the master
  * keyring and moves with it: a master-key rotation re-wraps the data keys, and the background
  * pass re-seals this setting under the new card data key (card-records.ts lists it).
@@ -11,7 +13,7 @@
  * rotation and refused meanwhile. Every change is a compare-and-set on the sealed value read,
  * so processes sharing a store converge on one list.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import type { Store } from '../store/db.ts';
 import { getSetting, putSettingOnce } from '../store/settings.ts';
 import type { Vault } from './vault.ts';
@@ -66,6 +68,27 @@ export function newGatewayKey(now: number): GatewayKey {
     superseded_at: null,
     jwk: { kty: 'EC', crv: 'P-256', x: x!, y: y!, d: d! },
   };
+}
+
+/** PKCS#8 DER of an X25519 private key, up to the 32 key bytes (RFC 8410). */
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const X25519_INFO = 'openkka gateway key X25519';
+
+/**
+ * The X25519 half of a gateway key: HKDF-SHA256 of the P-256 private scalar, with its own
+ * label, so knowing one half's public key tells nothing of the other's private key.
+ */
+export function x25519Of(jwk: EcPrivateJwk): { privateKey: KeyObject; x: string } {
+  const seed = Buffer.from(
+    hkdfSync('sha256', Buffer.from(jwk.d, 'base64url'), Buffer.alloc(0), X25519_INFO, 32),
+  );
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([X25519_PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const { x } = privateKey.export({ format: 'jwk' });
+  return { privateKey, x: x! };
 }
 
 export function currentGatewayKey(keys: readonly GatewayKey[]): GatewayKey {

@@ -46,10 +46,23 @@ describe('GET /cp/keys/<clientKey>', () => {
     const body = JSON.parse(text);
     expect(Object.keys(body).sort()).toEqual(['data', 'ret_code', 'ret_msg']);
     expect(body.ret_code).toBe('000000');
-    expect(Object.keys(body.data).sort()).toEqual(['client_key', 'key', 'timestamp']);
+    expect(Object.keys(body.data).sort()).toEqual(['client_key', 'key', 'keys', 'timestamp']);
     expect(body.data.client_key).toBe(merchant.clientKey);
     expect(Math.abs(body.data.timestamp - clock.now())).toBe(0);
     expect(Object.keys(body.data.key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    // Both halves of one key, X25519 (cheaper to decrypt) first; `key` is the P-256 half.
+    expect(body.data.keys).toEqual([
+      {
+        kty: 'OKP',
+        crv: 'X25519',
+        x: expect.stringMatching(/^[\w-]{43}$/),
+        kid: body.data.key.kid,
+        use: 'enc',
+        alg: 'ECDH-ES',
+      },
+      body.data.key,
+    ]);
+    expect(body.data.key.crv).toBe('P-256');
     // Nothing private, nothing about the merchant.
     expect(text).not.toMatch(/"d"|merchant_id|Secret Name|private/);
     expect(text).not.toContain(merchant.merchantId);
@@ -71,7 +84,7 @@ describe('GET /cp/keys/<clientKey>', () => {
     expect(key.kid).toMatch(/^gk_/);
     const tampering: typeof fetch = async (input) => {
       const real = await fetch(input);
-      const text = (await real.text()).replace(key.x, key.y);
+      const text = (await real.text()).replace(key.x, `${key.x.slice(1)}A`);
       return new Response(text, { status: real.status, headers: real.headers });
     };
     const refused = await fetchGatewayKey({

@@ -69,19 +69,27 @@ describe('the first gateway key', () => {
     expect(await setting()).toBeUndefined();
     const key = await gatewayKey(gw, merchant);
     expect(key).toEqual({
+      kty: 'OKP',
+      crv: 'X25519',
+      x: expect.any(String),
+      kid: expect.stringMatching(/^gk_[0-9a-f]{12}$/),
+      use: 'enc',
+      alg: 'ECDH-ES',
+    });
+    const p256 = await gw.gatewayKeys.current();
+    expect(p256).toEqual({
       kty: 'EC',
       crv: 'P-256',
       x: expect.any(String),
       y: expect.any(String),
-      kid: expect.stringMatching(/^gk_[0-9a-f]{12}$/),
+      kid: key.kid,
       use: 'enc',
       alg: 'ECDH-ES',
     });
     const sealed = (await setting())!;
     // Under the primary card data key, like the platform key; nothing of the key readable.
     expect(sealed.startsWith(`${gw.runtime.vault.primaryCardKeyId}.`)).toBe(true);
-    expect(sealed).not.toContain(key.x);
-    expect(sealed).not.toContain(key.kid);
+    for (const visible of [key.x, p256.x, p256.y, key.kid]) expect(sealed).not.toContain(visible);
     const stored = await readGatewayKeys(gw.runtime.store, gw.runtime.vault);
     expect(stored!.keys.map((k) => k.kid)).toEqual([key.kid]);
     expect(stored!.keys[0]!.jwk.d).toMatch(/^[A-Za-z0-9_-]{43}$/);

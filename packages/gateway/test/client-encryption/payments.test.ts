@@ -56,22 +56,28 @@ async function pay(body: Record<string, unknown>, as: TestMerchant = merchant) {
 }
 
 describe('an encrypted card takes the plain card’s path', () => {
-  it('4242… is approved: SUCCESS, card_info as for a typed card, the acquirer asked with the decrypted card', async () => {
-    const res = await pay(encryptedPayment(key, merchant));
-    expect(res.json.ret_code).toBe('000000');
-    expect(res.json.data).toMatchObject({
-      status: 'SUCCESS',
-      error_code: '0000',
-      card_info: { bin: '424242', last4: '4242', card_brand: 'VISA' },
-    });
-    const call = acquirer.calls.find((c) => c.orderId === res.json.data.order_id)!;
-    expect(call.card).toMatchObject({
-      pan: '4242424242424242',
-      expMonth: 12,
-      expYear: Number(FUTURE_YEAR),
-      cvv: '123',
-    });
-  });
+  it.each([
+    ['X25519', () => key],
+    ['P-256', () => gw.gatewayKeys.current()],
+  ])(
+    '4242… encrypted to the %s half is approved: SUCCESS, card_info as for a typed card, the acquirer asked with the decrypted card',
+    async (_curve, half) => {
+      const res = await pay(encryptedPayment(await half(), merchant));
+      expect(res.json.ret_code).toBe('000000');
+      expect(res.json.data).toMatchObject({
+        status: 'SUCCESS',
+        error_code: '0000',
+        card_info: { bin: '424242', last4: '4242', card_brand: 'VISA' },
+      });
+      const call = acquirer.calls.find((c) => c.orderId === res.json.data.order_id)!;
+      expect(call.card).toMatchObject({
+        pan: '4242424242424242',
+        expMonth: 12,
+        expYear: Number(FUTURE_YEAR),
+        cvv: '123',
+      });
+    },
+  );
 
   it('a declining test card declines (5001); a Luhn-invalid number fails the card checks (2099) unasked', async () => {
     const declined = await pay(

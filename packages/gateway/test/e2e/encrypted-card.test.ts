@@ -14,7 +14,8 @@ import { pressAndReturn, type Scene, scene, text, useScenes } from './scene.ts';
 
 useScenes();
 
-async function cardScene(): Promise<{ s: Scene; shop: CardShop }> {
+/** The shop's card page opened in a fresh browser page; `before` runs ahead of the page's scripts. */
+async function cardScene(before?: (s: Scene) => Promise<void>): Promise<{ s: Scene; shop: CardShop }> {
   let shop: CardShop | undefined;
   let returnTo = '';
   const s = await scene({
@@ -24,6 +25,7 @@ async function cardScene(): Promise<{ s: Scene; shop: CardShop }> {
     },
   });
   returnTo = s.shop.returnUrl('card-checkout');
+  await before?.(s);
   await s.page.goto(`${s.shop.origin}/card-checkout`);
   return { s, shop: shop! };
 }
@@ -62,10 +64,12 @@ describe('encrypted card fields on the merchant’s own page', () => {
     // One ephemeral key for the card, an IV per field, and no card digit in the clear.
     expect(new Set(parts.map((p) => p[0])).size).toBe(1);
     expect(new Set(parts.map((p) => p[2])).size).toBe(4);
+    // Chromium has X25519 in WebCrypto, so the library takes the gateway key's X25519 half.
     expect(JSON.parse(Buffer.from(parts[0]![0]!, 'base64url').toString())).toMatchObject({
       alg: 'ECDH-ES',
       enc: 'A256GCM',
       kid: (await s.gw.gatewayKeys.current()).kid,
+      epk: { kty: 'OKP', crv: 'X25519' },
     });
     expect(JSON.stringify(fields)).not.toMatch(/4242|123"/);
     // encrypt() resolved with the same fields it handed to onCardEncrypted.
@@ -84,6 +88,34 @@ describe('encrypted card fields on the merchant’s own page', () => {
       card_info: { bin: '424242', last4: '4242' },
     });
     expect(s.blocked).toEqual([]);
+  });
+
+  it('a browser without X25519 in WebCrypto encrypts to the P-256 half of the same key, and pays', async () => {
+    const { s, shop } = await cardScene(async (s) => {
+      // As in a browser released before X25519 reached WebCrypto: every X25519 operation fails.
+      await s.page.addInitScript(() => {
+        const subtle = crypto.subtle;
+        const refuse = <T extends (...args: never[]) => Promise<unknown>>(real: T) =>
+          ((...args: Parameters<T>) => {
+            const algorithm = args.find((a) => typeof a === 'object' && a !== null && 'name' in a) as
+              | { name?: string }
+              | undefined;
+            if (algorithm?.name === 'X25519')
+              return Promise.reject(new DOMException('unsupported', 'NotSupportedError'));
+            return real.apply(subtle, args);
+          }) as T;
+        subtle.generateKey = refuse(subtle.generateKey);
+        subtle.importKey = refuse(subtle.importKey);
+      });
+    });
+    await typeCard(s, { number: '4242424242424242', expiry: `12${FUTURE_YEAR.slice(2)}`, cvv: '123' });
+    await s.page.getByRole('button', { name: 'Pay' }).click();
+    await s.page.locator('#status:text("SUCCESS")').waitFor();
+    const header = JSON.parse(
+      Buffer.from(shop.received[0]!.encryptedCardNumber!.split('.')[0]!, 'base64url').toString(),
+    );
+    expect(header.epk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(header.kid).toBe((await s.gw.gatewayKeys.current()).kid);
   });
 
   it('a mistyped card is stopped on the page: encrypt() rejects with each field’s problem, nothing is sent', async () => {

@@ -9,7 +9,9 @@
  * never an exception); a field that decrypts to something that is not a card value is refused
  * like the same plain field would be (010000), naming the field, never its value.
  */
+import { createPublicKey, diffieHellman } from 'node:crypto';
 import {
+  type CardFieldHeader,
   type CardFieldName,
   type CardFieldPayload,
   contentKey,
@@ -64,7 +66,12 @@ export class CardDecryption {
       ['exp_year', fields.exp_year],
     ];
     if (fields.cvv !== undefined) named.push(['cvv', fields.cvv]);
-    const parsed = named.map(([field, text]) => ({ field, jwe: parseCompactJwe(text) }));
+    const first = parseCompactJwe(named[0]![1]);
+    if (!first) return refused('CARD_DECRYPTION_FAILED');
+    const parsed = named.map(([field, text], i) => ({
+      field,
+      jwe: i === 0 ? first : parseCompactJwe(text, first),
+    }));
     if (parsed.some((p) => p.jwe === null)) return refused('CARD_DECRYPTION_FAILED');
     const jwes = parsed as { field: CardFieldName; jwe: ParsedJwe }[];
     // One card, one ephemeral key: a field made for another card cannot be slipped in.
@@ -74,16 +81,8 @@ export class CardDecryption {
 
     const key = await this.keys.forKid(header.header.kid);
     if (!key) return refused('CARD_ENCRYPTION_KEY_UNKNOWN');
-    const { x, y } = header.header.epk;
-    let sharedSecret: Buffer;
-    try {
-      // Refuses a point that is not on P-256, which an invalid-curve attack would need.
-      sharedSecret = key.ecdh.computeSecret(
-        Buffer.concat([Buffer.from([4]), Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]),
-      );
-    } catch {
-      return refused('CARD_DECRYPTION_FAILED');
-    }
+    const sharedSecret = agree(key, header.header.epk);
+    if (!sharedSecret) return refused('CARD_DECRYPTION_FAILED');
     const cek = contentKey(sharedSecret);
 
     const payloads = new Map<CardFieldName, CardFieldPayload>();
@@ -114,6 +113,25 @@ export class CardDecryption {
       expYear: integer(payloads.get('exp_year')!.value, 4, 'encrypted_exp_year', 'a year'),
       cvv: cvv === undefined || cvv === '' ? undefined : cvvOf(cvv),
     };
+  }
+}
+
+/**
+ * The shared secret with the sender's ephemeral key, on its curve; null when there is none.
+ * P-256 refuses a point off the curve (an invalid-curve attack needs one); X25519 refuses the
+ * low-order points whose secret is all zeros (OpenSSL checks, RFC 7748 §6.1).
+ */
+function agree(key: DecryptingKey, epk: CardFieldHeader['epk']): Buffer | null {
+  try {
+    if (epk.kty === 'OKP') {
+      const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epk.x }, format: 'jwk' });
+      return diffieHellman({ privateKey: key.x25519, publicKey });
+    }
+    return key.ecdh.computeSecret(
+      Buffer.concat([Buffer.from([4]), Buffer.from(epk.x, 'base64url'), Buffer.from(epk.y, 'base64url')]),
+    );
+  } catch {
+    return null;
   }
 }
 

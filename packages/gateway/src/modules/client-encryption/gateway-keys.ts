@@ -5,8 +5,8 @@
  * every few seconds, so a key another process (or `openkka keys rotate-card-encryption`) made
  * is served and accepted here too, without a read per payment.
  */
-import { createECDH, type ECDH } from 'node:crypto';
-import type { GatewayPublicKey } from '@openkka/sdk/card-encryption';
+import { createECDH, type ECDH, type KeyObject } from 'node:crypto';
+import type { GatewayPublicKey, P256GatewayKey, X25519GatewayKey } from '@openkka/sdk/card-encryption';
 import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/db.ts';
 import {
@@ -16,6 +16,7 @@ import {
   type GatewayKey,
   readGatewayKeys,
   type StoredGatewayKeys,
+  x25519Of,
 } from '../../vault/card-encryption-keys.ts';
 import type { Vault } from '../../vault/vault.ts';
 
@@ -28,19 +29,33 @@ export interface DecryptingKey {
   kid: string;
   /** ECDH over P-256 with the key's private half: `computeSecret(epk point)`. */
   ecdh: ECDH;
+  /** The private key of its X25519 half, for `diffieHellman`. */
+  x25519: KeyObject;
   /** Epoch ms from which the key no longer decrypts (Infinity while current). */
   decryptsUntil: number;
 }
 
 interface Loaded {
   sealed: string;
-  current: GatewayPublicKey;
+  /** The current key's halves, the preferred (X25519) first. */
+  current: GatewayPublicKey[];
   byKid: ReadonlyMap<string, DecryptingKey>;
 }
 
-export function publicKeyOf(key: GatewayKey): GatewayPublicKey {
+/** The P-256 half of a gateway key, as browsers get it. */
+export function publicKeyOf(key: GatewayKey): P256GatewayKey {
   const { kty, crv, x, y } = key.jwk;
   return { kty, crv, x, y, kid: key.kid, use: 'enc', alg: 'ECDH-ES' };
+}
+
+/** The X25519 half of a gateway key, under the same kid. */
+export function x25519PublicKeyOf(key: GatewayKey): X25519GatewayKey {
+  return { kty: 'OKP', crv: 'X25519', x: x25519Of(key.jwk).x, kid: key.kid, use: 'enc', alg: 'ECDH-ES' };
+}
+
+/** Both halves, the one cheaper to decrypt first: the order browsers should choose in. */
+export function publicKeysOf(key: GatewayKey): GatewayPublicKey[] {
+  return [x25519PublicKeyOf(key), publicKeyOf(key)];
 }
 
 export function decryptingKey(key: GatewayKey): DecryptingKey {
@@ -48,12 +63,12 @@ export function decryptingKey(key: GatewayKey): DecryptingKey {
   // spares the import of a key object per payment (half the cost of the agreement itself).
   const ecdh = createECDH('prime256v1');
   ecdh.setPrivateKey(Buffer.from(key.jwk.d, 'base64url'));
-  return { kid: key.kid, ecdh, decryptsUntil: decryptsUntil(key) };
+  return { kid: key.kid, ecdh, x25519: x25519Of(key.jwk).privateKey, decryptsUntil: decryptsUntil(key) };
 }
 
 function load(stored: StoredGatewayKeys): Loaded {
   const byKid = new Map(stored.keys.map((key) => [key.kid, decryptingKey(key)] as const));
-  return { sealed: stored.sealed, current: publicKeyOf(currentGatewayKey(stored.keys)), byKid };
+  return { sealed: stored.sealed, current: publicKeysOf(currentGatewayKey(stored.keys)), byKid };
 }
 
 export class GatewayKeys {
@@ -68,8 +83,13 @@ export class GatewayKeys {
     private readonly clock: Clock,
   ) {}
 
-  /** The key browsers encrypt to now; the store's first gateway key is made on first use. */
-  async current(): Promise<GatewayPublicKey> {
+  /** The P-256 half of the key browsers encrypt to now (see currentKeys). */
+  async current(): Promise<P256GatewayKey> {
+    return (await this.currentKeys()).find((k): k is P256GatewayKey => k.crv === 'P-256')!;
+  }
+
+  /** The halves of the key browsers encrypt to now, preferred first; the store's first gateway key is made on first use. */
+  async currentKeys(): Promise<GatewayPublicKey[]> {
     if (!this.loaded || performance.now() - this.readAt > GATEWAY_KEYS_MAX_AGE_MS) await this.read(true);
     // The read shared above may have been a decrypting one, which makes no key: read again.
     if (!this.loaded) await this.read(true);

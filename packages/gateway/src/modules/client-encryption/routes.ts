@@ -2,8 +2,8 @@
  * What browsers fetch from the gateway for encrypted cards, from any origin, unsigned:
  *
  * - `GET /cp/encrypted-card.js`: the library, one static file, cacheable, with a validator;
- * - `GET /cp/keys/<clientKey>`: the gateway's current public key for an active merchant's
- *   client key, in the usual envelope (signed like every JSON answer, so a server can check
+ * - `GET /cp/keys/<clientKey>`: the gateway's current public key (its X25519 and P-256 halves)
+ *   for an active merchant's client key, in the usual envelope (signed like every JSON answer, so a server can check
  *   it), with the gateway's time in `data.timestamp`. Nothing else about the merchant is told,
  *   and an unknown, malformed, rotated-out or disabled merchant's key all answer the same 404.
  *
@@ -52,7 +52,10 @@ export function clientEncryptionRoutes(
     const clientKey = (request.params as { '*': string })['*'];
     const merchant = await deps.merchants.byClientKey(clientKey);
     if (!merchant) throw new ApiError('CLIENT_KEY_NOT_FOUND');
-    return sendOk(reply, deps.clock, { client_key: clientKey, key: await deps.keys.current() });
+    const keys = await deps.keys.currentKeys();
+    // `key` (P-256) is what the first libraries read; `keys` offers both halves, preferred first.
+    const key = keys.find((k) => k.crv === 'P-256');
+    return sendOk(reply, deps.clock, { client_key: clientKey, key, keys });
   });
 
   // A page's fetch of the key is a simple request; this answers a preflight should one be sent.

@@ -101,7 +101,12 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ clientKey: 'ck_1' })).toThrow(
       /--client-key only applies together with --url/,
     );
-    expect(() => resolveOptions({ mix: 'encrypt' })).toThrow(/not one of purchase, lifecycle, encrypted/);
+    expect(() => resolveOptions({ ...url, mix: 'encrypted-p256' })).toThrow(
+      /--mix encrypted-p256 with --url/,
+    );
+    expect(() => resolveOptions({ mix: 'encrypt' })).toThrow(
+      /not one of purchase, lifecycle, encrypted, encrypted-p256/,
+    );
   });
 
   it('refuses flags that only mean something with --url, and --cpu-prof with it', () => {

@@ -17,7 +17,11 @@ import {
   type DecryptingKeys,
   type EncryptedCardFields,
 } from '../../../src/modules/client-encryption/card-decryption.ts';
-import { decryptingKey, publicKeyOf } from '../../../src/modules/client-encryption/gateway-keys.ts';
+import {
+  decryptingKey,
+  publicKeyOf,
+  x25519PublicKeyOf,
+} from '../../../src/modules/client-encryption/gateway-keys.ts';
 import {
   BLOB_LIFETIME_MS,
   CLOCK_SKEW_MS,
@@ -63,6 +67,22 @@ function fields(
   } satisfies EncryptedCardFields;
 }
 
+/** The header of a card's fields, decoded. */
+const headerOf = (f: EncryptedCardFields) =>
+  JSON.parse(Buffer.from(f.card_no.split('.')[0]!, 'base64url').toString());
+
+/** The four fields with `header` (any JSON) put in place of theirs. */
+function withHeader(f: EncryptedCardFields, header: unknown): EncryptedCardFields {
+  const b64 = Buffer.from(JSON.stringify(header)).toString('base64url');
+  const swap = (jwe: string) => [b64, ...jwe.split('.').slice(1)].join('.');
+  return {
+    card_no: swap(f.card_no),
+    exp_month: swap(f.exp_month),
+    exp_year: swap(f.exp_year),
+    cvv: swap(f.cvv!),
+  };
+}
+
 const reason = async (f: EncryptedCardFields, merchant: ClientKeys = ours) => {
   const opened = await decryption.open(merchant, f);
   return opened.kind === 'unreadable' ? opened.reason : 'card';
@@ -86,8 +106,7 @@ describe('a card encrypted by the SDK', () => {
     expect(new Set(parts.map((p) => p[0])).size).toBe(1);
     expect(new Set(parts.map((p) => p[2])).size).toBe(4);
     expect(parts.every((p) => p[1] === '')).toBe(true);
-    const header = JSON.parse(Buffer.from(parts[0]![0]!, 'base64url').toString());
-    expect(header).toEqual({
+    expect(headerOf(f)).toEqual({
       alg: 'ECDH-ES',
       enc: 'A256GCM',
       kid: current.kid,
@@ -100,6 +119,26 @@ describe('a card encrypted by the SDK', () => {
   it('without a CVV opens with none, like a plain card sent without cvv', async () => {
     const f = { ...fields(), cvv: undefined };
     expect(await decryption.open(ours, f)).toMatchObject({ kind: 'card', cvv: undefined });
+  });
+
+  it('encrypted to the X25519 half of the same key, opens to the same card; its header names X25519', async () => {
+    const f = fields({ key: x25519PublicKeyOf(current) });
+    const header = JSON.parse(Buffer.from(f.card_no.split('.')[0]!, 'base64url').toString());
+    expect(header.epk).toEqual({ kty: 'OKP', crv: 'X25519', x: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(header.kid).toBe(current.kid);
+    expect(await decryption.open(ours, f)).toEqual({
+      kind: 'card',
+      pan: '4242424242424242',
+      expMonth: 7,
+      expYear: 2031,
+      cvv: '123',
+    });
+  });
+
+  it('the X25519 half is derived from the P-256 private key: the same for every process, another for another key', () => {
+    const again = x25519PublicKeyOf({ ...current, jwk: { ...current.jwk } });
+    expect(again).toEqual(x25519PublicKeyOf(current));
+    expect(x25519PublicKeyOf(newGatewayKey(NOW)).x).not.toBe(again.x);
   });
 
   it("opens under the merchant's previous client key during its grace period, not after", async () => {
@@ -204,18 +243,28 @@ describe('refusals', () => {
 
   it('an ephemeral key that is not a point of P-256 (an invalid-curve attack) → 2004', async () => {
     const f = fields();
-    const header = JSON.parse(Buffer.from(f.card_no.split('.')[0]!, 'base64url').toString());
+    const header = headerOf(f);
     header.epk.y = Buffer.alloc(32, 7).toString('base64url');
-    const bad = Buffer.from(JSON.stringify(header)).toString('base64url');
-    const swap = (jwe: string) => [bad, ...jwe.split('.').slice(1)].join('.');
-    expect(
-      await reason({
-        card_no: swap(f.card_no),
-        exp_month: swap(f.exp_month),
-        exp_year: swap(f.exp_year),
-        cvv: swap(f.cvv!),
-      }),
-    ).toBe('CARD_DECRYPTION_FAILED');
+    expect(await reason(withHeader(f, header))).toBe('CARD_DECRYPTION_FAILED');
+  });
+
+  it('an X25519 ephemeral key of low order (all-zero secret) or a P-256 header cut to X25519 → 2004', async () => {
+    const f = fields({ key: x25519PublicKeyOf(current) });
+    const header = headerOf(f);
+    const lowOrder = [
+      Buffer.alloc(32),
+      Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]),
+      // A point of order 8 (on the list RFC 7748 §7 implementations refuse).
+      Buffer.from('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', 'hex'),
+    ];
+    const p256 = headerOf(fields());
+    const headers = [
+      ...lowOrder.map((x) => ({ ...header, epk: { ...header.epk, x: x.toString('base64url') } })),
+      { ...header, epk: { kty: 'OKP', crv: 'X25519', x: p256.epk.x } },
+      { ...header, epk: { ...header.epk, y: p256.epk.y } },
+      { ...header, epk: { ...header.epk, crv: 'X448' } },
+    ];
+    for (const bad of headers) expect(await reason(withHeader(f, bad))).toBe('CARD_DECRYPTION_FAILED');
   });
 
   it('a decrypted value that is no card value is refused like the plain field (010000), naming the field only', async () => {
