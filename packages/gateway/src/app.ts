@@ -55,6 +55,10 @@ import { ChallengeService } from './modules/three-ds/service.ts';
 import { TokenRepo } from './modules/tokens/repo.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { CardStore } from './modules/tokens/store-card.ts';
+import { readRootKeysFile } from './modules/wallets/google-pay/root-keys.ts';
+import { storedGooglePayKeys } from './modules/wallets/google-pay/stored-keys.ts';
+import { GooglePayTokens } from './modules/wallets/google-pay/token-opener.ts';
+import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-messages.ts';
 import { walletRoutes } from './modules/wallets/routes.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
@@ -83,6 +87,8 @@ export interface AppDeps {
       sessionExpiryMs?: number | undefined;
       /** Reads times sent without an offset; writes the times of answers and notifications. */
       timeZone: TimeZone;
+      /** Google's root signing keys file (OPENKKA_GOOGLE_PAY_ROOT_KEYS); the sandbox root when unset. */
+      googlePayRootKeysFile?: string | undefined;
     };
 }
 
@@ -168,6 +174,7 @@ export function buildApp(deps: AppDeps): App {
     settings: { sepaSettlementDelayMs: settings.sepaSettlementDelayMs ?? 10_000 },
   });
   const gatewayKeys = new GatewayKeys(store, deps.vault, clock);
+  const googlePayMessages = new UsedGooglePayMessages(store);
   const sessionRepo = new SessionRepo(store);
   const sessions = new SessionService({
     repo: sessionRepo,
@@ -189,6 +196,15 @@ export function buildApp(deps: AppDeps): App {
     settings,
     offsite,
     cardDecryption: new CardDecryption(gatewayKeys, clock),
+    googlePay: new GooglePayTokens(
+      storedGooglePayKeys(
+        store,
+        deps.vault,
+        settings.googlePayRootKeysFile ? readRootKeysFile(settings.googlePayRootKeysFile) : undefined,
+      ),
+      googlePayMessages,
+      clock,
+    ),
     sessionTransIds: sessionRepo,
     ...(deps.orderIds ? { orderIds: deps.orderIds } : {}),
   });
@@ -203,11 +219,16 @@ export function buildApp(deps: AppDeps): App {
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });
   const jobs = new JobRunner(
     {
-      expire: async () =>
-        (await expireAuthorizations({ orders, writer, clock })) +
-        (await challenges.expireDue()) +
-        (await offsite.expireDue()) +
-        (await sessions.expireDue()),
+      expire: async () => {
+        // Housekeeping, not an expiry of anything a merchant sees: not counted.
+        await googlePayMessages.pruneExpired(clock.now());
+        return (
+          (await expireAuthorizations({ orders, writer, clock })) +
+          (await challenges.expireDue()) +
+          (await offsite.expireDue()) +
+          (await sessions.expireDue())
+        );
+      },
       // SEPA settlement is an outcome learned later from the bank, counted with the reconciler's.
       reconcile: async () =>
         (await reconcileUnknownOutcomes({

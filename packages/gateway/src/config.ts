@@ -11,6 +11,8 @@ export interface Config {
   pgPoolSize: number;
   masterKey: string | undefined;
   platformKeyFile: string | undefined;
+  /** Google's root signing keys (a JSON file in Google's format); the sandbox root when unset. */
+  googlePayRootKeysFile: string | undefined;
   logLevel: string;
   /** Accepted distance between a request's timestamp and the gateway clock. */
   signatureWindowMs: number;
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolSize,
     masterKey: env.OPENKKA_MASTER_KEY || undefined,
     platformKeyFile: env.OPENKKA_PLATFORM_KEY_FILE || undefined,
+    googlePayRootKeysFile: env.OPENKKA_GOOGLE_PAY_ROOT_KEYS || undefined,
     logLevel: env.OPENKKA_LOG_LEVEL || 'info',
     signatureWindowMs: duration('OPENKKA_SIGNATURE_WINDOW', '5m'),
     acquirerTimeoutMs: duration('OPENKKA_ACQUIRER_TIMEOUT', '15s'),

@@ -1,14 +1,21 @@
 /**
- * `openkka keys …`: the platform public key, the gateway keys browsers encrypt cards to, and
- * the master keyring: status, rotation, retirement of old master keys, and a foreground
- * re-encryption pass.
+ * `openkka keys …`: the platform public key, the gateway keys browsers encrypt cards to, the
+ * Google Pay recipient key, and the master keyring: status, rotation, retirement of old master
+ * keys, and a foreground re-encryption pass.
  */
+import { createPublicKey } from 'node:crypto';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import { systemClock } from '../domain/clock.ts';
 import { formatTime } from '../domain/time.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
 import { publicKeyOf, publicKeysOf } from '../modules/client-encryption/gateway-keys.ts';
+import {
+  GOOGLE_PAY_GATEWAY_ALIAS,
+  GOOGLE_PAY_GATEWAY_ID,
+  GOOGLE_PAY_RECIPIENT_IDS,
+  uncompressedPoint,
+} from '../modules/wallets/google-pay/recipient.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import {
   currentGatewayKey,
@@ -18,6 +25,7 @@ import {
   type StoredGatewayKeys,
 } from '../vault/card-encryption-keys.ts';
 import { readDataKeys } from '../vault/data-keys.ts';
+import { ensureGooglePayRecipientKey } from '../vault/google-pay-keys.ts';
 import { ENV_SOURCE, keyringFile } from '../vault/keyring.ts';
 import { addMasterKey, removeMasterKey } from '../vault/keyring-file.ts';
 import { KeyRotation, type PassResult } from '../vault/rotation.ts';
@@ -144,6 +152,33 @@ export function registerKeyCommands(program: Command): void {
         const stored = await rotateGatewayKeys(rt.store, rt.vault, Date.now());
         const { json, text } = gatewayKeysOutput(stored, config.timeZone);
         output(opts.json, json, `${text}\nRunning gateways hand out the new key within 5 seconds.`);
+      }),
+    );
+
+  keys
+    .command('google-pay')
+    .description('Print the Google Pay recipient public key merchants register (made on first use)')
+    .option('--json', 'print one JSON object')
+    .action((opts: { json?: boolean }) =>
+      withRuntime(async (rt, config) => {
+        const key = createPublicKey(await ensureGooglePayRecipientKey(rt.store, rt.vault));
+        const publicKey = uncompressedPoint(key).toString('base64');
+        const roots = config.googlePayRootKeysFile ?? 'sandbox (OPENKKA_GOOGLE_PAY_ROOT_KEYS is unset)';
+        output(
+          opts.json,
+          {
+            public_key: publicKey,
+            gateway: GOOGLE_PAY_GATEWAY_ID,
+            gateway_alias: GOOGLE_PAY_GATEWAY_ALIAS,
+            recipient_ids: GOOGLE_PAY_RECIPIENT_IDS,
+            root_keys: config.googlePayRootKeysFile ?? null,
+          },
+          [
+            publicKey,
+            `Gateway: ${GOOGLE_PAY_GATEWAY_ID} (also accepted: ${GOOGLE_PAY_GATEWAY_ALIAS})`,
+            `Root signing keys: ${roots}`,
+          ].join('\n'),
+        );
       }),
     );
 

@@ -1,5 +1,6 @@
-/** `openkka`: start | migrate | keys … | merchant … */
+/** `openkka`: start | migrate | keys … | merchant … | notifications … | google-pay … */
 import { Command } from 'commander';
+import { registerGooglePayCommands } from './google-pay.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerMerchantCommands } from './merchant.ts';
 import { registerMigrateCommand } from './migrate.ts';
@@ -16,6 +17,7 @@ registerMigrateCommand(program);
 registerKeyCommands(program);
 registerMerchantCommands(program);
 registerNotificationCommands(program);
+registerGooglePayCommands(program);
 
 try {
   await program.parseAsync(process.argv);

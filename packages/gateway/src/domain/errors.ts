@@ -134,6 +134,25 @@ export const BUSINESS_CODES = {
     description: "Card was encrypted with a client key that is not this merchant's",
   },
   CARD_ENCRYPTION_IN_FUTURE: { code: '5013', description: 'Card encryption time is in the future' },
+  GOOGLE_PAY_SIGNING_KEY_UNTRUSTED: {
+    code: '5020',
+    description: 'Google Pay signing key is not signed by a trusted root key',
+  },
+  GOOGLE_PAY_SIGNING_KEY_EXPIRED: { code: '5021', description: 'Google Pay signing key has expired' },
+  GOOGLE_PAY_SIGNATURE_INVALID: {
+    code: '5022',
+    description: 'Google Pay signature does not verify for this gateway',
+  },
+  GOOGLE_PAY_DECRYPTION_FAILED: {
+    code: '5023',
+    description: "Google Pay token is not encrypted to this gateway's key",
+  },
+  GOOGLE_PAY_MESSAGE_EXPIRED: { code: '5024', description: 'Google Pay token has expired' },
+  GOOGLE_PAY_TOKEN_ALREADY_USED: { code: '5025', description: 'Google Pay token already paid another order' },
+  GOOGLE_PAY_PAYMENT_DATA_INVALID: {
+    code: '5026',
+    description: 'Google Pay token does not hold a card this gateway can charge',
+  },
   REFUND_DECLINED: { code: '5101', description: 'Refund declined by the acquirer' },
 } as const satisfies Record<string, BusinessCode>;
 

@@ -211,6 +211,15 @@ export interface NotificationAttemptsTable {
   delivered: Int;
 }
 
+/** A Google Pay token's message, claimed by the payment it first arrived with (migration 011). */
+export interface GooglePayMessagesTable {
+  message_id: string;
+  merchant_id: string;
+  trans_id: string;
+  expires_at: Int;
+  created_at: Int;
+}
+
 export interface Database {
   settings: SettingsTable;
   merchants: MerchantsTable;
@@ -224,6 +233,7 @@ export interface Database {
   agreements: AgreementsTable;
   challenges: ChallengesTable;
   checkout_sessions: CheckoutSessionsTable;
+  google_pay_messages: GooglePayMessagesTable;
 }
 
 export function toNumber(value: Int): number {

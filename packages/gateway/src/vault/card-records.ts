@@ -2,13 +2,19 @@
  * Everything stored under a card data key, and the moves that follow a rotation: card records
  * (every table with a `card_ciphertext` column: orders while an outcome is unknown, stored
  * cards) and the settings sealed with `Vault.sealText` (the platform private key, the gateway
- * keys browsers encrypt cards to). Records are
+ * keys browsers encrypt cards to, the Google Pay keys). Records are
  * re-encrypted in batches, each row with a compare-and-set on its old ciphertext, so a
  * concurrent change (an order completing and dropping its card) wins over the rewrite.
  */
 import { sql } from 'kysely';
 import type { Store } from '../store/db.ts';
 import { CARD_ENCRYPTION_KEYS_PURPOSE, CARD_ENCRYPTION_KEYS_SETTING } from './card-encryption-keys.ts';
+import {
+  GOOGLE_PAY_RECIPIENT_KEY_PURPOSE,
+  GOOGLE_PAY_RECIPIENT_KEY_SETTING,
+  GOOGLE_PAY_SANDBOX_ROOT_PURPOSE,
+  GOOGLE_PAY_SANDBOX_ROOT_SETTING,
+} from './google-pay-keys.ts';
 import { PLATFORM_KEY_PURPOSE, PLATFORM_KEY_SETTING } from './platform-key.ts';
 import { Vault } from './vault.ts';
 
@@ -25,6 +31,8 @@ export const CARD_COLUMN = 'card_ciphertext';
 export const SEALED_SETTINGS: readonly { name: string; purpose: string }[] = [
   { name: PLATFORM_KEY_SETTING, purpose: PLATFORM_KEY_PURPOSE },
   { name: CARD_ENCRYPTION_KEYS_SETTING, purpose: CARD_ENCRYPTION_KEYS_PURPOSE },
+  { name: GOOGLE_PAY_RECIPIENT_KEY_SETTING, purpose: GOOGLE_PAY_RECIPIENT_KEY_PURPOSE },
+  { name: GOOGLE_PAY_SANDBOX_ROOT_SETTING, purpose: GOOGLE_PAY_SANDBOX_ROOT_PURPOSE },
 ];
 
 /**

@@ -204,3 +204,20 @@ export const BANKCARD_PAYMENT = `{
     },
     "authentication": null
 }`;
+
+/**
+ * `POST /apis/payments` with Google Pay: the card body's bytes but for the trans_id, the times,
+ * the device fingerprint and `payment`, whose `token_data` is Google's raw token as a string (a
+ * placeholder in the real shape here; tests put a minted token in its place).
+ */
+export const GOOGLE_PAY_PAYMENT = BANKCARD_PAYMENT.replace('"trans_id": 1967909,', '"trans_id": 1967919,')
+  .replace('"timestamp": 1796196790583,', '"timestamp": 1796196791277,')
+  .replace('order_id=1967909"', 'order_id=1967919"')
+  .replace('"expire_time": "2026-12-02 15:38:10"', '"expire_time": "2026-12-02 15:38:11"')
+  .replace('b2f1a023997e24bb2c9836032eb7a583', '9af2d59b358ebc79e2f062c30aae7365')
+  .replace('"payment_method": "BANKCARD"', '"payment_method": "GOOGLE_PAY"')
+  .replace(
+    '"token_data": null',
+    String.raw`"token_data": "{\"signature\":\"MEUCIQ...\",\"intermediateSigningKey\":{\"signedKey\":\"{...}\",\"signatures\":[\"MEQ...\"]},\"protocolVersion\":\"ECv2\",\"signedMessage\":\"{\\\"encryptedMessage\\\":\\\"...\\\",\\\"ephemeralPublicKey\\\":\\\"...\\\",\\\"tag\\\":\\\"...\\\"}\"}"`,
+  )
+  .replace(/"encrypted_(card_no|exp_year|exp_month|cvv)": "[^"]*"/g, '"encrypted_$1": null');

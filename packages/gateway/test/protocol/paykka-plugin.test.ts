@@ -9,11 +9,12 @@ import { createSign } from 'node:crypto';
 import { type EncryptedCardFields, encryptCard, fetchGatewayKey } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
+import { mintSandboxToken } from '../../src/modules/wallets/google-pay/sandbox-token.ts';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { type RawResponse, rawPost, responseSignatureValid } from '../helpers/raw.ts';
 import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
 import { cardForm, postForm } from '../sessions/support.ts';
-import { BANKCARD_PAYMENT, HOSTED_SESSION } from './paykka-plugin-bodies.ts';
+import { BANKCARD_PAYMENT, GOOGLE_PAY_PAYMENT, HOSTED_SESSION } from './paykka-plugin-bodies.ts';
 
 const PLUGIN_MERCHANT_ID = '13954142990646';
 const clock = new ManualClock();
@@ -160,6 +161,42 @@ describe("the v1.2 WooCommerce plugin's card payment", () => {
       expire_time: '2026-12-02T15:38:10+08:00',
       pay_finish_time: '2026-12-02T15:33:10+08:00',
       payment: { payment_method: 'BANKCARD' },
+    });
+  });
+});
+
+describe("the v1.2 WooCommerce plugin's Google Pay payment", () => {
+  const timestamp = Number(/"timestamp": (\d+),/.exec(GOOGLE_PAY_PAYMENT)![1]);
+
+  it('passes every field check with its exact body; the placeholder token ends in FAILURE 5020', async () => {
+    const res = await sendAsThePlugin('/apis/payments', forTestMerchant(GOOGLE_PAY_PAYMENT));
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.data).toMatchObject({
+      trans_id: '1967919',
+      status: 'FAILURE',
+      error_code: '5020',
+      payment: { payment_method: 'GOOGLE_PAY' },
+    });
+  });
+
+  it('is paid with a token Google would send for gateway paykkaeu, forwarded unchanged', async () => {
+    const token = await mintSandboxToken(t.gw.runtime.store, t.gw.runtime.vault, {
+      pan: '4242424242424242',
+      expMonth: 12,
+      expYear: Number(FUTURE_YEAR),
+      now: timestamp,
+      recipientId: 'gateway:paykkaeu',
+    });
+    const body = forTestMerchant(GOOGLE_PAY_PAYMENT)
+      .replace('"trans_id": 1967919,', '"trans_id": 1967920,')
+      .replace(/"token_data": ".*",\n/, () => `"token_data": ${JSON.stringify(token)},\n`);
+    const res = await sendAsThePlugin('/apis/payments', body);
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.data).toMatchObject({
+      trans_id: '1967920',
+      status: 'SUCCESS',
+      payment: { payment_method: 'GOOGLE_PAY' },
+      card_info: { bin: '424242', last4: '4242', card_brand: 'VISA' },
     });
   });
 });

@@ -30,7 +30,8 @@ import {
   orAbsent,
 } from '../../http/fields.ts';
 import type { EncryptedCardFields, OpenedCard } from '../client-encryption/card-decryption.ts';
-import { parseWalletTokenData } from '../wallets/token-data.ts';
+import { type RawGooglePayToken, rawGooglePayToken } from '../wallets/google-pay/token-format.ts';
+import { parseWalletTokenData, type WalletCard } from '../wallets/token-data.ts';
 import { isSubsequentRecurring } from './rules.ts';
 
 const paymentMethod = z
@@ -106,23 +107,17 @@ export type CreatePaymentInput = z.output<ReturnType<typeof createPaymentSchema>
 /**
  * Where the money comes from: a typed-in card, a stored card (token), a wallet's decrypted card
  * (Apple Pay, Google Pay), or the shopper's bank or wallet app (redirect methods and SEPA),
- * which needs no card at all. A card encrypted in the shopper's browser arrives as `encrypted`
- * and is opened before anything else (PaymentService.create): into a `card`, or `unreadable`.
+ * which needs no card at all. A card encrypted in the shopper's browser arrives as `encrypted`,
+ * Google's raw token as `googlePay`; both are opened before anything else
+ * (PaymentService.create): into a `card` or `wallet`, or `unreadable`.
  */
 export type CardSource =
   | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: string | undefined }
   | { kind: 'encrypted'; fields: EncryptedCardFields }
   | Extract<OpenedCard, { kind: 'unreadable' }>
   | { kind: 'token'; token: string; cvv: string | undefined }
-  | {
-      kind: 'wallet';
-      pan: string;
-      expMonth: number;
-      expYear: number;
-      cvv: undefined;
-      cryptogram: string;
-      eci: string;
-    }
+  | ({ kind: 'wallet'; cvv: undefined } & WalletCard)
+  | { kind: 'googlePay'; token: RawGooglePayToken }
   | { kind: 'offsite' };
 
 /** A payment after the request-level rules that the schema cannot express alone. */
@@ -236,6 +231,9 @@ function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): Paymen
   if (!WALLET_METHODS.has(method) || input.payment.store_payment_method === true) {
     return { ...input, source: { kind: 'offsite' } };
   }
+  // Google's raw token is opened by the service (it needs keys and the store); decrypted data is read here.
+  const raw = method === 'GOOGLE_PAY' ? rawGooglePayToken(input.payment.token_data) : undefined;
+  if (raw) return { ...input, source: { kind: 'googlePay', token: raw } };
   const wallet = parseWalletTokenData(input.payment.token_data);
   return { ...input, source: { kind: 'wallet', ...wallet, cvv: undefined } };
 }

@@ -18,6 +18,7 @@ import type { AgreementRepo } from '../recurring/repo.ts';
 import type { OffsiteService } from '../redirects/service.ts';
 import type { ChallengeService } from '../three-ds/service.ts';
 import type { TokenRepo } from '../tokens/repo.ts';
+import type { GooglePayTokens } from '../wallets/google-pay/token-opener.ts';
 import type { AuthorizationRecorder } from './authorization.ts';
 import { InFlight } from './in-flight.ts';
 import { amountColumns, type OrderRow } from './order-row.ts';
@@ -71,6 +72,8 @@ export interface PaymentDeps {
   offsite: OffsiteService;
   /** Cards encrypted in the shopper's browser (payment.encrypted_*). */
   cardDecryption: CardDecryption;
+  /** Google Pay's raw tokens (payment.token_data as Google sends it). */
+  googlePay: GooglePayTokens;
   /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
   sessionTransIds: { taken(merchantId: string, transId: string): Promise<boolean> };
   /** Draws a new order id (newOrderId unless given: tests draw a taken one on purpose). */
@@ -109,23 +112,22 @@ export class PaymentService {
    */
   async create(merchant: RequestMerchant, request: PaymentInput, publicUrl: string): Promise<OrderRow> {
     const merchantId = merchant.merchant_id;
-    // An encrypted card is opened first; from here on it is a typed card (or an unreadable one).
-    const input: PaymentInput =
-      request.source.kind === 'encrypted'
-        ? { ...request, source: await this.deps.cardDecryption.open(merchant, request.source.fields) }
-        : request;
+    // A checkout session's trans_id is paid on its page only (docs/checkout.md). Only a
+    // merchant that ever made a session can have one, so the others skip the lookup. Checked
+    // before a Google Pay token is opened, so this refusal does not use the token up.
+    if (
+      request.session_id === undefined &&
+      merchant.uses_checkout === true &&
+      (await this.deps.sessionTransIds.taken(merchantId, request.trans_id))
+    )
+      throw new ApiError('TRANS_ID_REUSED', `${request.trans_id} names a checkout session`);
+
+    // An encrypted card or a raw Google Pay token is opened first; from here on it is a typed
+    // card or a wallet's (or an unreadable one).
+    const input: PaymentInput = { ...request, source: await this.open(merchant, request) };
     const hints = { merchantNotifyUrl: merchant.notify_url };
     const now = this.deps.clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
-
-    // A checkout session's trans_id is paid on its page only (docs/checkout.md). Only a
-    // merchant that ever made a session can have one, so the others skip the lookup.
-    if (
-      input.session_id === undefined &&
-      merchant.uses_checkout === true &&
-      (await this.deps.sessionTransIds.taken(merchantId, input.trans_id))
-    )
-      throw new ApiError('TRANS_ID_REUSED', `${input.trans_id} names a checkout session`);
 
     // Only the writes depend on the order id: a taken one is drawn again from here.
     for (let draw = 1; ; draw++) {
@@ -136,6 +138,19 @@ export class PaymentService {
         if (!(err instanceof OrderIdTaken) || draw === ORDER_ID_DRAWS) throw err;
       }
     }
+  }
+
+  private async open(merchant: RequestMerchant, request: PaymentInput): Promise<PaymentInput['source']> {
+    const { source } = request;
+    if (source.kind === 'encrypted') return this.deps.cardDecryption.open(merchant, source.fields);
+    if (source.kind === 'googlePay') {
+      const merchantId = merchant.merchant_id;
+      // A trans_id that already has its order is a replay (or a 300001): it pays nothing new,
+      // so it must not use the token up; only a new payment claims it.
+      const replay = (await this.deps.repo.byTransId(merchantId, request.trans_id)) !== undefined;
+      return this.deps.googlePay.open(source.token, { merchantId, transId: request.trans_id, replay });
+    }
+    return source;
   }
 
   /** Writes a new order for `candidate`, whose id is newly drawn; nothing is kept if that id was taken. */

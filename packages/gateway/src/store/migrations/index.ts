@@ -10,6 +10,7 @@ import * as merchantChanges from './007-merchant-changes.ts';
 import * as merchantCheckoutFlag from './008-merchant-checkout-flag.ts';
 import * as partialJobIndexes from './009-partial-job-indexes.ts';
 import * as clientKeys from './010-client-keys.ts';
+import * as googlePayMessages from './011-google-pay-messages.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008-merchant-checkout-flag': merchantCheckoutFlag,
   '009-partial-job-indexes': partialJobIndexes,
   '010-client-keys': clientKeys,
+  '011-google-pay-messages': googlePayMessages,
 };
