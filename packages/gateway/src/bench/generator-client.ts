@@ -10,6 +10,7 @@ import type {
   OpenLoopResult,
   PrepareCommand,
   RunCommand,
+  TopUpCommand,
 } from './protocol.ts';
 
 export class GeneratorClient {
@@ -31,7 +32,7 @@ export class GeneratorClient {
     });
   }
 
-  private ask(command: PrepareCommand | RunCommand | OpenLoopCommand): Promise<FromGenerator> {
+  private ask(command: PrepareCommand | RunCommand | OpenLoopCommand | TopUpCommand): Promise<FromGenerator> {
     if (this.waiting) throw new Error('one command at a time');
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
@@ -49,6 +50,11 @@ export class GeneratorClient {
     const answer = await this.ask({ type: 'run', ...command });
     if (answer.type !== 'result') throw new Error(`load generator answered ${answer.type} to run`);
     return answer.result;
+  }
+
+  async topUp(command: Omit<TopUpCommand, 'type'>): Promise<void> {
+    const answer = await this.ask({ type: 'top-up', ...command });
+    if (answer.type !== 'prepared') throw new Error(`load generator answered ${answer.type} to top-up`);
   }
 
   async openLoop(command: Omit<OpenLoopCommand, 'type'>): Promise<OpenLoopResult> {

@@ -8,7 +8,7 @@ import { toPrivateKey } from '@openkka/sdk/signing';
 import { paymentBody } from './bodies.ts';
 import { type LoadContext, runLoad } from './load-run.ts';
 import { runOpenLoop } from './open-loop.ts';
-import type { FromGenerator, OpenLoopCommand, RunCommand, ToGenerator } from './protocol.ts';
+import type { FromGenerator, OpenLoopCommand, RunCommand, ToGenerator, TopUpCommand } from './protocol.ts';
 import { SignedPool } from './signed-pool.ts';
 
 if (!process.send) throw new Error('the load generator runs as a child of `openkka bench`');
@@ -26,12 +26,17 @@ function signingProgress(target: string) {
 }
 
 /** The side's pool, topped up (outside any window) to what the command asks for. */
-async function readyPool(command: RunCommand | OpenLoopCommand): Promise<LoadContext> {
+async function readyPool(command: RunCommand | OpenLoopCommand | TopUpCommand): Promise<LoadContext> {
   const state = pools.get(command.pool);
   if (!state) throw new Error(`run before prepare of pool ${command.pool}`);
-  const reuse = command.type === 'run' && command.reuse;
-  const count = reuse ? command.ensure : state.pool.used + command.ensure;
-  await state.pool.fill(count, command.maxAgeMs, signingProgress(command.target));
+  const count =
+    command.type === 'top-up'
+      ? state.pool.used + command.unused
+      : command.type === 'run' && command.reuse
+        ? command.ensure
+        : state.pool.used + command.ensure;
+  const label = command.type === 'top-up' ? command.pool : command.target;
+  await state.pool.fill(count, command.maxAgeMs, signingProgress(label));
   return { ...state, progress: (snapshot) => send({ type: 'progress', snapshot }) };
 }
 
@@ -51,6 +56,11 @@ async function handle(message: ToGenerator): Promise<void> {
     case 'run': {
       const result = await runLoad(await readyPool(message), message);
       send({ type: 'result', result });
+      return;
+    }
+    case 'top-up': {
+      const { pool } = await readyPool(message);
+      send({ type: 'prepared', count: pool.size });
       return;
     }
     case 'open-loop': {

@@ -75,7 +75,16 @@ export interface OpenLoopResult {
   signed_in_run: number;
 }
 
-export type ToGenerator = PrepareCommand | RunCommand | OpenLoopCommand | { type: 'exit' };
+/** Signs ahead, outside any window: a round's slices then follow each other with no gap. */
+export interface TopUpCommand {
+  type: 'top-up';
+  pool: string;
+  /** Unused requests the pool should hold afterwards. */
+  unused: number;
+  maxAgeMs: number;
+}
+
+export type ToGenerator = PrepareCommand | RunCommand | OpenLoopCommand | TopUpCommand | { type: 'exit' };
 
 export interface LoadResult {
   target: string;

@@ -24,6 +24,8 @@ export interface BenchReport {
   ratio_p90: number | null;
   /** Rounds the ratio comes from. */
   pairs: number;
+  /** Every round's ratio, in round order: the spread behind the median, for a closer look. */
+  round_ratios: number[];
   p50_ms: number | null;
   p90_ms: number | null;
   p99_ms: number | null;
@@ -99,6 +101,7 @@ export interface ReportInputs {
   /** CPU ms of the gateway (and its database backends) per ok answer of its timed slices. */
   gatewayCpuMsPerOk?: number | null;
   ratios: Spread | null;
+  roundRatios?: number[];
   curve?: CurveStep[] | null;
   compare?: CompareReport | null;
 }
@@ -132,6 +135,7 @@ export function buildReport(i: ReportInputs): BenchReport {
     ratio_p10: i.ratios?.p10 ?? null,
     ratio_p90: i.ratios?.p90 ?? null,
     pairs: options.pairs,
+    round_ratios: (i.roundRatios ?? []).map((r) => Math.round(r * 1000) / 1000),
     p50_ms: openkka.window.latency.p50_ms,
     p90_ms: openkka.window.latency.p90_ms,
     p99_ms: openkka.window.latency.p99_ms,

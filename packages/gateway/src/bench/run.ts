@@ -172,8 +172,11 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
 
     const generator = new GeneratorClient((snapshot) => progress.update(snapshot));
     cleanups.push(() => generator.close());
-    const first =
-      Math.ceil(options.presignRate * (options.warmupS + options.sliceS)) + 4 * options.concurrency;
+    // With a ceiling, its warm-up goes first and its pace sizes every later top-up; without
+    // one, the first gateway run is signed for at --presign-rate.
+    const first = options.ceiling
+      ? 4 * options.concurrency
+      : Math.ceil(options.presignRate * (options.warmupS + options.sliceS)) + 4 * options.concurrency;
     const prepare = async (pool: string, t: Target, count: number) => {
       const encryptTo = await encryptionTarget(options, t);
       await generator.prepare({
@@ -229,9 +232,8 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     const ceilingRecord = records.get('ceiling');
     const ceiling = ceilingRecord ? mergeSlices('ceiling', ceilingRecord.slices, []) : null;
     const ceilingRates = ceilingRecord ? perSecond(ceilingRecord.slices) : null;
-    const ratios: Spread | null = ceilingRates
-      ? spread(roundRatios(perSecond(ours.record.slices), ceilingRates))
-      : null;
+    const roundRatioList = ceilingRates ? roundRatios(perSecond(ours.record.slices), ceilingRates) : [];
+    const ratios: Spread | null = spread(roundRatioList);
 
     let curve: CurveStep[] | null = null;
     if (options.loadCurve) {
@@ -299,6 +301,7 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       gatewayCpuMsPerOk: ours.cpuMsPerOk,
       ceilingOtherCpuPct: cpuShare(ceilingRecord),
       ratios,
+      roundRatios: roundRatioList,
       curve,
       compare,
     });
