@@ -6,9 +6,9 @@
  */
 import { STEPS } from './bodies.ts';
 import { endpoint } from './http-post.ts';
-import { every } from './interval.ts';
 import { iterationOf, type Signer } from './mix-iteration.ts';
-import type { Phase, ProgressSnapshot } from './progress.ts';
+import type { ProgressSnapshot } from './progress.ts';
+import { tickProgress } from './progress-ticker.ts';
 import type { LoadResult, RunCommand } from './protocol.ts';
 import type { SignedPool, SignedRequest } from './signed-pool.ts';
 import { LatencySample, summarize } from './stats.ts';
@@ -18,8 +18,6 @@ export interface LoadContext extends Signer {
   pool: SignedPool;
   progress: (snapshot: ProgressSnapshot) => void;
 }
-
-const PROGRESS_EVERY_MS = 250;
 
 /** Latencies travel to the bench for merging across slices; 10 µs is finer than they mean. */
 const toHundredths = (ms: number) => Math.round(ms * 100) / 100;
@@ -61,30 +59,11 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     }
   };
 
-  let lastOk = 0;
-  let lastAt = startedAt;
-  const stopTicking = every(PROGRESS_EVERY_MS, () => {
-    const now = performance.now();
-    const rate = ((tally.total.ok - lastOk) * 1000) / Math.max(1, now - lastAt);
-    lastOk = tally.total.ok;
-    lastAt = now;
-    const [phase, done, length]: [Phase, number, number] =
-      now < windowStart
-        ? ['warm-up', (now - startedAt) / 1000, command.warmupS]
-        : now < windowEnd
-          ? ['measuring', (now - windowStart) / 1000, command.durationS]
-          : ['draining', 0, 0];
-    const before = now < windowStart;
-    ctx.progress({
-      target: command.target,
-      phase,
-      done,
-      total: length,
-      ok: before ? tally.total.ok : tally.window.ok,
-      errors: before ? tally.total.errors : tally.window.errors,
-      rate,
-    });
-  });
+  const stopTicking = tickProgress(
+    { target: command.target, startedAt, windowStart, windowEnd },
+    tally,
+    ctx.progress,
+  );
 
   try {
     await Promise.all(Array.from({ length: command.concurrency }, loop));

@@ -10,6 +10,7 @@ import { every } from './interval.ts';
 import type { LoadContext } from './load-run.ts';
 import { iterationOf } from './mix-iteration.ts';
 import { dueBy, intendedAt } from './open-loop-schedule.ts';
+import { tickProgress } from './progress-ticker.ts';
 import type { OpenLoopCommand, OpenLoopResult } from './protocol.ts';
 import { LatencySample, percentile } from './stats.ts';
 import { Tally } from './tally.ts';
@@ -50,6 +51,11 @@ export async function runOpenLoop(ctx: LoadContext, command: OpenLoopCommand): P
     if (ok && inWindow(endedAt)) completedInWindow++;
   };
 
+  const stopTicking = tickProgress(
+    { target: command.target, startedAt: start, windowStart, windowEnd },
+    tally,
+    ctx.progress,
+  );
   const inFlight: Promise<void>[] = [];
   let sent = 0;
   await new Promise<void>((resolve) => {
@@ -65,6 +71,7 @@ export async function runOpenLoop(ctx: LoadContext, command: OpenLoopCommand): P
   try {
     await Promise.all(inFlight);
   } finally {
+    stopTicking();
     target.agent.destroy();
   }
 

@@ -89,7 +89,7 @@ export const DEFAULTS = {
   mix: 'purchase',
   store: 'sqlite',
   concurrency: '16',
-  pairs: '20',
+  pairs: '60',
   slice: '2',
   warmup: '2',
   step: '5',
@@ -139,7 +139,7 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
   };
   if (raw.duration !== undefined) {
     throw new BenchOptionError(
-      '--duration is gone: the timed window is now --pairs N slices of --slice S seconds per side (default 20 × 2 s)',
+      '--duration is gone: the timed window is now --pairs N slices of --slice S seconds per side (default 60 × 2 s)',
     );
   }
   for (const [flag, seconds] of [

@@ -8,12 +8,12 @@ import {
 } from '../../../src/bench/options.ts';
 
 describe('resolveOptions', () => {
-  it('defaults to the purchase mix on SQLite, 16 in flight, 20 rounds of 2 s slices after a 2 s warm-up, with the ceiling', () => {
+  it('defaults to the purchase mix on SQLite, 16 in flight, 60 rounds of 2 s slices after a 2 s warm-up, with the ceiling', () => {
     expect(resolveOptions({})).toEqual({
       mix: 'purchase',
       store: 'sqlite',
       concurrency: 16,
-      pairs: 20,
+      pairs: 60,
       sliceS: 2,
       warmupS: 2,
       ceiling: true,
