@@ -32,8 +32,6 @@ export interface SideRecord {
   warmup: LoadResult | null;
   /** CPU of the whole machine and of the bench's processes, over this side's slices. */
   cpu: CpuSnapshot | null;
-  /** The same, per slice. */
-  sliceCpu: (CpuSnapshot | null)[];
   /** CPU ticks of this side's own processes over its slices. */
   ownTicks: number | null;
 }
@@ -65,7 +63,7 @@ export async function interleave(
   benchPids: number[],
 ): Promise<Map<string, SideRecord>> {
   const records = new Map<string, SideRecord>(
-    sides.map((s) => [s.name, { slices: [], warmup: null, cpu: null, sliceCpu: [], ownTicks: null }]),
+    sides.map((s) => [s.name, { slices: [], warmup: null, cpu: null, ownTicks: null }]),
   );
   const allPids = [...benchPids, ...sides.flatMap((s) => s.pids)];
   const allDatabases = sides.flatMap((s) => s.databaseNames);
@@ -102,7 +100,6 @@ export async function interleave(
     const record = records.get(side.name)!;
     if (timed) {
       record.slices.push(result);
-      record.sliceCpu.push(cpuBetween(before, after));
       record.cpu = addCpu(record.cpu, cpuBetween(before, after));
       if (ticksBefore !== null && ticksAfter !== null)
         record.ownTicks = (record.ownTicks ?? 0) + ticksAfter - ticksBefore;
@@ -116,11 +113,12 @@ export async function interleave(
     if (plan.warmupS > 0) records.get(side.name)!.warmup = await run(side, side.name, plan.warmupS, 0, false);
   }
   for (let round = 0; round < plan.rounds; round++) {
-    // Signed before the round, so its slices run back to back under the same neighbours.
+    // Signed before the round, so its slices run back to back under the same neighbours; the
+    // reused pool is only signed again once its requests grow old.
+    const seconds = plan.leadS + plan.sliceS;
     for (const side of sides) {
-      if (side.reuse) continue;
-      const seconds = plan.leadS + plan.sliceS;
-      await generator.topUp({ pool: side.pool, unused: needed(seconds), maxAgeMs: plan.maxAgeMs(seconds) });
+      const unused = side.reuse ? plan.reusePool : needed(seconds);
+      await generator.topUp({ pool: side.pool, unused, maxAgeMs: plan.maxAgeMs(seconds) });
     }
     for (const side of shuffled(sides, plan.random)) {
       await run(side, `${side.name} ${round + 1}/${plan.rounds}`, plan.leadS, plan.sliceS, true);
