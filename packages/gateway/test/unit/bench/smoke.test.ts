@@ -65,7 +65,7 @@ it('`openkka bench --load-curve --chart` loads the gateway open-loop at four sha
   for (const [i, step] of curve.entries()) {
     // A share of the gateway's own measured rate (complete iterations/s, within rounding).
     const intended = capacity * [0.25, 0.5, 0.75, 0.9][i]!;
-    expect(Math.abs(step.target_rate - intended)).toBeLessThanOrEqual(0.02 * intended + 0.1);
+    expect(Math.abs(step.target_rate! - intended)).toBeLessThanOrEqual(0.02 * intended + 0.1);
     expect(step.sent).toBeGreaterThan(0);
     expect(step.achieved_rate).toBeGreaterThan(0);
     expect(step.errors).toBe(0);
