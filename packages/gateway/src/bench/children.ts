@@ -42,19 +42,25 @@ export function cleanEnv(extra: Record<string, string>): Record<string, string> 
   return { ...env, ...extra };
 }
 
+/** `bin` is another checkout's executable under --compare; this checkout's otherwise. */
 export function spawnOpenkka(
   args: string[],
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  bin: string = OPENKKA_BIN,
 ): ChildProcess {
   return track(
-    spawn(process.execPath, [...nodeArgs, OPENKKA_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [...nodeArgs, bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
 }
 
 /** Runs `openkka <args>` to completion; rejects with its stderr when it fails. */
-export function runOpenkka(args: string[], env: Record<string, string>): Promise<string> {
-  const child = spawnOpenkka(args, env);
+export function runOpenkka(
+  args: string[],
+  env: Record<string, string>,
+  bin: string = OPENKKA_BIN,
+): Promise<string> {
+  const child = spawnOpenkka(args, env, [], bin);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {

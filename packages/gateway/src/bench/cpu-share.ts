@@ -46,10 +46,14 @@ async function processesMentioning(text: string): Promise<number[]> {
  * The machine's CPU ticks and those of `pids`, plus every process whose command line mentions
  * `alsoMentioning` (the bench's own PostgreSQL database: its backends work for the gateway).
  */
-export async function cpuSnapshot(pids: number[], alsoMentioning?: string): Promise<CpuSnapshot | null> {
+export async function cpuSnapshot(
+  pids: number[],
+  alsoMentioning: readonly string[] = [],
+): Promise<CpuSnapshot | null> {
   try {
     const machine = parseProcStat(await readFile('/proc/stat', 'utf8'));
-    const all = alsoMentioning ? [...pids, ...(await processesMentioning(alsoMentioning))] : pids;
+    const all = [...pids];
+    for (const text of alsoMentioning) all.push(...(await processesMentioning(text)));
     let ours = 0;
     for (const pid of new Set(all)) {
       ours += await readFile(`/proc/${pid}/stat`, 'utf8').then(parsePidStat, () => 0);
@@ -64,12 +68,30 @@ export async function cpuSnapshot(pids: number[], alsoMentioning?: string): Prom
  * CPU milliseconds `pids` (plus the processes mentioning `alsoMentioning`) used between two
  * calls: the gateway's cost per payment, which throughput on a shared machine hides.
  */
-export async function processTicks(pids: number[], alsoMentioning?: string): Promise<number | null> {
+export async function processTicks(
+  pids: number[],
+  alsoMentioning: readonly string[] = [],
+): Promise<number | null> {
   return (await cpuSnapshot(pids, alsoMentioning))?.ours ?? null;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ): 100 on every Linux build in use. */
 export const TICKS_PER_SECOND = 100;
+
+/** The difference of two snapshots, so the slices of one side can be added up. */
+export function cpuBetween(before: CpuSnapshot | null, after: CpuSnapshot | null): CpuSnapshot | null {
+  if (!before || !after) return null;
+  return {
+    total: after.total - before.total,
+    busy: after.busy - before.busy,
+    ours: after.ours - before.ours,
+  };
+}
+
+export function addCpu(a: CpuSnapshot | null, b: CpuSnapshot | null): CpuSnapshot | null {
+  if (!a || !b) return a ?? b;
+  return { total: a.total + b.total, busy: a.busy + b.busy, ours: a.ours + b.ours };
+}
 
 /** Percent of all CPU time between the snapshots that processes outside `pids` used. */
 export function otherCpuPercent(before: CpuSnapshot | null, after: CpuSnapshot | null): number | null {

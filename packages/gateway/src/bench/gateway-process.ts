@@ -38,10 +38,12 @@ export function gatewayEnv(dataDir: string, store: StoreLocation): Record<string
 export async function createBenchMerchant(
   env: Record<string, string>,
   dataDir: string,
+  bin?: string,
 ): Promise<BenchMerchant> {
   const out = await runOpenkka(
     ['merchant', 'create', '--name', 'bench', '--generate-key', join(dataDir, 'bench-keys'), '--json'],
     env,
+    bin,
   );
   const created = JSON.parse(out) as { merchant_id: string; private_key_file: string; client_key: string };
   return {
@@ -62,8 +64,12 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export async function startGateway(env: Record<string, string>, nodeArgs: string[]): Promise<GatewayProcess> {
-  const child = spawnOpenkka(['start'], { ...env, HOST: '127.0.0.1', PORT: '0' }, nodeArgs);
+export async function startGateway(
+  env: Record<string, string>,
+  nodeArgs: string[],
+  bin?: string,
+): Promise<GatewayProcess> {
+  const child = spawnOpenkka(['start'], { ...env, HOST: '127.0.0.1', PORT: '0' }, nodeArgs, bin);
   let stdout = '';
   let stderrCount = 0;
   const tail: string[] = [];

@@ -2,7 +2,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { forkEntry } from './children.ts';
 import type { ProgressSnapshot } from './progress.ts';
-import type { FromCeiling, FromGenerator, LoadResult, PrepareCommand, RunCommand } from './protocol.ts';
+import type {
+  FromCeiling,
+  FromGenerator,
+  LoadResult,
+  OpenLoopCommand,
+  OpenLoopResult,
+  PrepareCommand,
+  RunCommand,
+  TopUpCommand,
+} from './protocol.ts';
 
 export class GeneratorClient {
   private readonly child: ChildProcess;
@@ -23,7 +32,7 @@ export class GeneratorClient {
     });
   }
 
-  private ask(command: PrepareCommand | RunCommand): Promise<FromGenerator> {
+  private ask(command: PrepareCommand | RunCommand | OpenLoopCommand | TopUpCommand): Promise<FromGenerator> {
     if (this.waiting) throw new Error('one command at a time');
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
@@ -40,6 +49,18 @@ export class GeneratorClient {
   async run(command: Omit<RunCommand, 'type'>): Promise<LoadResult> {
     const answer = await this.ask({ type: 'run', ...command });
     if (answer.type !== 'result') throw new Error(`load generator answered ${answer.type} to run`);
+    return answer.result;
+  }
+
+  async topUp(command: Omit<TopUpCommand, 'type'>): Promise<void> {
+    const answer = await this.ask({ type: 'top-up', ...command });
+    if (answer.type !== 'prepared') throw new Error(`load generator answered ${answer.type} to top-up`);
+  }
+
+  async openLoop(command: Omit<OpenLoopCommand, 'type'>): Promise<OpenLoopResult> {
+    const answer = await this.ask({ type: 'open-loop', ...command });
+    if (answer.type !== 'open-loop-result')
+      throw new Error(`load generator answered ${answer.type} to open-loop`);
     return answer.result;
   }
 

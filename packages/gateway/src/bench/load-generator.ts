@@ -1,21 +1,21 @@
 /**
  * The load generator: a child process of `openkka bench`, so the client's CPU is its own and
- * never the gateway's or the bench's. It signs requests when told (`prepare`, and before each
- * `run`), runs the load, and reports progress and results over IPC.
+ * never the gateway's or the bench's. It keeps one pool of signed requests per side (each
+ * gateway has its own merchant), signs when told (`prepare`, and before each run), runs the
+ * closed-loop slices and the open-loop steps, and reports progress and results over IPC.
  */
-import type { KeyObject } from 'node:crypto';
 import { toPrivateKey } from '@openkka/sdk/signing';
 import { paymentBody } from './bodies.ts';
-import { runLoad } from './load-run.ts';
-import type { Mix } from './options.ts';
-import type { FromGenerator, ToGenerator } from './protocol.ts';
+import { type LoadContext, runLoad } from './load-run.ts';
+import { runOpenLoop } from './open-loop.ts';
+import type { FromGenerator, OpenLoopCommand, RunCommand, ToGenerator, TopUpCommand } from './protocol.ts';
 import { SignedPool } from './signed-pool.ts';
 
 if (!process.send) throw new Error('the load generator runs as a child of `openkka bench`');
 
 const send = (message: FromGenerator) => process.send!(message);
 
-let state: { mix: Mix; merchantId: string; key: KeyObject; pool: SignedPool } | undefined;
+const pools = new Map<string, Omit<LoadContext, 'progress'>>();
 
 function signingProgress(target: string) {
   return (done: number, total: number) =>
@@ -23,6 +23,21 @@ function signingProgress(target: string) {
       type: 'progress',
       snapshot: { target, phase: 'signing', done, total, ok: 0, errors: 0, rate: null },
     });
+}
+
+/** The side's pool, topped up (outside any window) to what the command asks for. */
+async function readyPool(command: RunCommand | OpenLoopCommand | TopUpCommand): Promise<LoadContext> {
+  const state = pools.get(command.pool);
+  if (!state) throw new Error(`run before prepare of pool ${command.pool}`);
+  const count =
+    command.type === 'top-up'
+      ? state.pool.used + command.unused
+      : command.type === 'run' && command.reuse
+        ? command.ensure
+        : state.pool.used + command.ensure;
+  const label = command.type === 'top-up' ? command.pool : command.target;
+  await state.pool.fill(count, command.maxAgeMs, signingProgress(label));
+  return { ...state, progress: (snapshot) => send({ type: 'progress', snapshot }) };
 }
 
 async function handle(message: ToGenerator): Promise<void> {
@@ -33,21 +48,24 @@ async function handle(message: ToGenerator): Promise<void> {
       const pool = new SignedPool(merchantId, key, (n, timestamp) =>
         paymentBody(mix, merchantId, runId, n, timestamp, encryptTo),
       );
-      state = { mix, merchantId, key, pool };
-      await pool.fill(message.count, Number.POSITIVE_INFINITY, signingProgress('client'));
+      pools.set(message.pool, { mix, merchantId, key, pool });
+      await pool.fill(message.count, Number.POSITIVE_INFINITY, signingProgress(message.pool));
       send({ type: 'prepared', count: pool.size });
       return;
     }
     case 'run': {
-      if (!state) throw new Error('run before prepare');
-      const { pool } = state;
-      await pool.fill(message.ensure, message.maxAgeMs, signingProgress(message.target));
-      pool.rewind();
-      const result = await runLoad(
-        { ...state, progress: (snapshot) => send({ type: 'progress', snapshot }) },
-        message,
-      );
+      const result = await runLoad(await readyPool(message), message);
       send({ type: 'result', result });
+      return;
+    }
+    case 'top-up': {
+      const { pool } = await readyPool(message);
+      send({ type: 'prepared', count: pool.size });
+      return;
+    }
+    case 'open-loop': {
+      const result = await runOpenLoop(await readyPool(message), message);
+      send({ type: 'open-loop-result', result });
       return;
     }
     case 'exit':

@@ -16,9 +16,20 @@ export interface BenchOptions {
   mix: Mix;
   store: StoreKind;
   concurrency: number;
-  durationS: number;
+  /** Rounds of the interleaved measurement: one slice per side each. */
+  pairs: number;
+  /** Length of one timed slice, in seconds. */
+  sliceS: number;
   warmupS: number;
   ceiling: boolean;
+  /** Open-loop steps at fixed shares of the measured capacity, after the interleaved rounds. */
+  loadCurve: boolean;
+  /** Length of one load-curve step's timed window, in seconds. */
+  stepS: number;
+  /** Where to write the load curve as SVG. */
+  chartFile?: string;
+  /** A git ref whose gateway runs beside this one, interleaved (A/B). */
+  compare?: string;
   json: boolean;
   /** Pre-signing budget when no ceiling run says how fast the client can go (requests/s). */
   presignRate: number;
@@ -46,9 +57,16 @@ export interface RawBenchOptions {
   mix?: string;
   store?: string;
   concurrency?: string;
+  pairs?: string;
+  slice?: string;
+  /** Replaced by --pairs and --slice; still parsed so it can be refused with a pointer. */
   duration?: string;
   warmup?: string;
   ceiling?: boolean;
+  loadCurve?: boolean;
+  step?: string;
+  chart?: string;
+  compare?: string;
   json?: boolean;
   presignRate?: string;
   answerBytes?: string;
@@ -62,17 +80,24 @@ export interface RawBenchOptions {
 }
 
 /**
- * Pre-signed timestamps must still be inside the gateway's ±5 min window when they are sent;
- * the ceiling run, the gateway run and the signing before them all fit in this.
+ * Pre-signed timestamps must still be inside the gateway's ±5 min window when they are sent.
+ * The load generator tops each side's pool up (and signs stale requests again) before every
+ * slice, warm-up or load-curve step, so each of those fits in this on its own.
  */
 export const MAX_RUN_SECONDS = 240;
+
+/** Unmeasured load at the start of each slice and each load-curve step, in seconds. */
+export const SLICE_LEAD_S = 0.25;
+export const STEP_LEAD_S = 1;
 
 export const DEFAULTS = {
   mix: 'purchase',
   store: 'sqlite',
   concurrency: '16',
-  duration: '10',
+  pairs: '60',
+  slice: '2',
   warmup: '2',
+  step: '5',
   presignRate: '3000',
   answerBytes: '760',
 } as const;
@@ -107,17 +132,48 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
     mix: oneOf(raw.mix ?? DEFAULTS.mix, '--mix', MIXES),
     store: oneOf(raw.store ?? DEFAULTS.store, '--store', ['sqlite', 'postgres'] as const),
     concurrency: integer(raw.concurrency ?? DEFAULTS.concurrency, '--concurrency', 1, 4096),
-    durationS: parseSeconds(raw.duration ?? DEFAULTS.duration, '--duration', false),
+    pairs: integer(raw.pairs ?? DEFAULTS.pairs, '--pairs', 1, 1000),
+    sliceS: parseSeconds(raw.slice ?? DEFAULTS.slice, '--slice', false),
     warmupS: parseSeconds(raw.warmup ?? DEFAULTS.warmup, '--warmup', true),
     ceiling: raw.ceiling ?? true,
+    loadCurve: raw.loadCurve ?? false,
+    stepS: parseSeconds(raw.step ?? DEFAULTS.step, '--step', false),
     json: raw.json ?? false,
     presignRate: integer(raw.presignRate ?? DEFAULTS.presignRate, '--presign-rate', 1, 1_000_000),
     answerBytes: integer(raw.answerBytes ?? DEFAULTS.answerBytes, '--answer-bytes', 64, 1_000_000),
   };
-  if (options.warmupS + options.durationS > MAX_RUN_SECONDS) {
+  if (raw.duration !== undefined) {
     throw new BenchOptionError(
-      `--warmup plus --duration must be at most ${MAX_RUN_SECONDS} s: requests are signed before the run and their timestamps must stay inside the gateway's ±5 min window`,
+      '--duration is gone: the timed window is now --pairs N slices of --slice S seconds per side (default 60 × 2 s)',
     );
+  }
+  for (const [flag, seconds] of [
+    ['--warmup', options.warmupS],
+    ['--slice', options.sliceS + SLICE_LEAD_S],
+    ['--step', options.stepS + STEP_LEAD_S],
+  ] as const) {
+    if (seconds > MAX_RUN_SECONDS) {
+      throw new BenchOptionError(
+        `${flag} must be under ${MAX_RUN_SECONDS} s: requests are signed before it starts and their timestamps must stay inside the gateway's ±5 min window`,
+      );
+    }
+  }
+  if (raw.chart !== undefined) {
+    if (!options.loadCurve) throw new BenchOptionError('--chart FILE draws the load curve: add --load-curve');
+    options.chartFile = raw.chart;
+  }
+  if (raw.step !== undefined && !options.loadCurve)
+    throw new BenchOptionError('--step sets the length of a load-curve step: add --load-curve');
+  if (raw.compare !== undefined) {
+    if (raw.compare.trim() === '' || raw.compare.startsWith('-'))
+      throw new BenchOptionError(`--compare: "${raw.compare}" is not a git ref`);
+    if (!options.ceiling)
+      throw new BenchOptionError(
+        '--compare judges by ratios to the ceiling: it cannot run with --no-ceiling',
+      );
+    if (raw.url !== undefined)
+      throw new BenchOptionError('--compare starts both gateways itself: it cannot run with --url');
+    options.compare = raw.compare.trim();
   }
   if (raw.url !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(raw.url))

@@ -30,7 +30,7 @@ export function progressBar(fraction: number, width = BAR_WIDTH): string {
 
 export function formatProgress(s: ProgressSnapshot): string {
   const bar = progressBar(s.total > 0 ? s.done / s.total : 1);
-  const head = `${s.target.padEnd(8)}${s.phase.padEnd(10)}${bar}`;
+  const head = `${s.target.padEnd(7)} ${s.phase.padEnd(10)}${bar}`;
   if (s.phase === 'signing') return `${head} ${grouped(s.done)}/${grouped(s.total)} signed`;
   const clock = s.phase === 'draining' ? 'last answers' : `${s.done.toFixed(1)}/${s.total.toFixed(1)} s`;
   const rate = s.rate === null ? '' : `  ${grouped(s.rate)}/s`;

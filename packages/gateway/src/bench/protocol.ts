@@ -6,6 +6,8 @@ import type { LatencySummary } from './stats.ts';
 
 export interface PrepareCommand {
   type: 'prepare';
+  /** The pool to sign into: one per side (`ceiling`, and one per gateway, each its own merchant). */
+  pool: string;
   merchantId: string;
   privateKeyPem: string;
   mix: Mix;
@@ -18,8 +20,9 @@ export interface PrepareCommand {
 
 export interface RunCommand {
   type: 'run';
-  /** `ceiling` or `openkka`: a label for progress and results. */
+  /** A label for progress and results (`ceiling`, `openkka`, `ref`). */
   target: string;
+  pool: string;
   url: string;
   concurrency: number;
   warmupS: number;
@@ -29,13 +32,59 @@ export interface RunCommand {
    * false: every request is used once, so every payment is a new order.
    */
   reuse: boolean;
-  /** Sign up to this many requests before the run (outside the window). */
+  /**
+   * Before the run (outside the window), sign until the pool holds this many: in all with
+   * `reuse`, not yet used without it.
+   */
   ensure: number;
-  /** Sign again every request older than this before the run. */
+  /** Sign again every unused request older than this before the run. */
+  maxAgeMs: number;
+  /** Send back every latency of the window, so the bench can merge slices exactly. */
+  keepLatencies?: boolean;
+}
+
+/** One step of the load curve: a constant arrival rate, every request a fresh one. */
+export interface OpenLoopCommand {
+  type: 'open-loop';
+  target: string;
+  pool: string;
+  url: string;
+  ratePerS: number;
+  /** Sent at the rate but not measured: the queue of the step before drains meanwhile. */
+  leadS: number;
+  durationS: number;
+  ensure: number;
   maxAgeMs: number;
 }
 
-export type ToGenerator = PrepareCommand | RunCommand | { type: 'exit' };
+export interface OpenLoopResult {
+  /** Iterations per second the step sent at. */
+  target_rate: number;
+  /** Complete ok iterations per second that finished inside the window. */
+  achieved_rate: number;
+  sent: number;
+  /** From the intended send time to the last answer of the iteration. */
+  p50_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  max_ms: number | null;
+  ok: number;
+  orders_ok: number;
+  errors: number;
+  error_kinds: Record<string, number>;
+  signed_in_run: number;
+}
+
+/** Signs ahead, outside any window: a round's slices then follow each other with no gap. */
+export interface TopUpCommand {
+  type: 'top-up';
+  pool: string;
+  /** Unused requests the pool should hold afterwards. */
+  unused: number;
+  maxAgeMs: number;
+}
+
+export type ToGenerator = PrepareCommand | RunCommand | OpenLoopCommand | TopUpCommand | { type: 'exit' };
 
 export interface LoadResult {
   target: string;
@@ -64,12 +113,17 @@ export interface LoadResult {
   response_bytes: number | null;
   /** Requests signed inside the run because the pre-signed ones ran out (0 is the aim). */
   signed_in_run: number;
+  /** Length of the timed window, in seconds. */
+  duration_s: number;
+  /** Every latency of the window (ms), when the command asked for them. */
+  latencies_ms?: number[];
 }
 
 export type FromGenerator =
   | { type: 'progress'; snapshot: ProgressSnapshot }
   | { type: 'prepared'; count: number }
   | { type: 'result'; result: LoadResult }
+  | { type: 'open-loop-result'; result: OpenLoopResult }
   | { type: 'failed'; message: string };
 
 export interface CeilingSetup {

@@ -1,12 +1,16 @@
 /** The bench's result: one flat JSON object (`--json`) and its human summary. Pure. */
+import type { CurveStep } from './load-curve.ts';
 import type { BenchOptions } from './options.ts';
 import type { LoadResult } from './protocol.ts';
+import type { Spread } from './spread.ts';
 
 export interface BenchReport {
   mix: string;
   store: string;
   concurrency: number;
+  /** Timed seconds per side: `pairs` slices of `slice_s`. */
   duration_s: number;
+  slice_s: number;
   warmup_s: number;
   /** ok answers per second in the timed window: payments/s for purchase, API requests/s for lifecycle. */
   throughput: number;
@@ -14,7 +18,14 @@ export interface BenchReport {
   lifecycles_per_s: number | null;
   /** The ceiling server's throughput under the same load generator, or null with --no-ceiling. */
   ceiling: number | null;
+  /** Median of the per-round ratios openkka / ceiling, each round's slices side by side. */
   ratio: number | null;
+  ratio_p10: number | null;
+  ratio_p90: number | null;
+  /** Rounds the ratio comes from. */
+  pairs: number;
+  /** Every round's ratio, in round order: the spread behind the median, for a closer look. */
+  round_ratios: number[];
   p50_ms: number | null;
   p90_ms: number | null;
   p99_ms: number | null;
@@ -50,6 +61,30 @@ export interface BenchReport {
    * openkka run, per ok answer, in ms: what a payment costs the machine, load or no load.
    */
   gateway_cpu_ms_per_ok: number | null;
+  /** `--load-curve`: one entry per open-loop step, or null. */
+  load_curve: CurveStep[] | null;
+  /** `--compare REF`: the other checkout's figures from the same rounds, or null. */
+  compare: CompareReport | null;
+}
+
+export interface CompareReport {
+  ref: string;
+  commit: string;
+  throughput: number;
+  ratio: number | null;
+  ratio_p10: number | null;
+  ratio_p90: number | null;
+  /** Per round, this checkout's ratio minus REF's: above 0 means this checkout is faster. */
+  diff: number | null;
+  diff_p10: number | null;
+  diff_p90: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  errors: number;
+  ok_responses: number;
+  orders_expected: number;
+  orders_in_store: number | null;
+  gateway_cpu_ms_per_ok: number | null;
 }
 
 export interface ReportInputs {
@@ -63,33 +98,54 @@ export interface ReportInputs {
   loadavg: number[];
   otherCpuPct: number | null;
   ceilingOtherCpuPct: number | null;
-  /** CPU ms of the gateway (and its database backends) over the whole openkka run. */
-  gatewayCpuMs?: number | null;
+  /** CPU ms of the gateway (and its database backends) per ok answer of its timed slices. */
+  gatewayCpuMsPerOk?: number | null;
+  ratios: Spread | null;
+  roundRatios?: number[];
+  curve?: CurveStep[] | null;
+  compare?: CompareReport | null;
+}
+
+/** CPU ms per ok answer, rounded; null when either is unknown. */
+export function cpuPerOk(cpuMs: number | null | undefined, ok: number): number | null {
+  return cpuMs == null || ok === 0 ? null : Math.round((cpuMs / ok) * 1000) / 1000;
 }
 
 export function buildReport(i: ReportInputs): BenchReport {
   const { openkka, ceiling, options } = i;
   const ceilingRate = ceiling ? ceiling.window.throughput : null;
+  const curve = i.curve ?? null;
+  const curveSum = (pick: (step: CurveStep) => number) => (curve ?? []).reduce((sum, s) => sum + pick(s), 0);
+  const errorKinds = { ...openkka.error_kinds };
+  for (const step of curve ?? []) {
+    for (const [kind, count] of Object.entries(step.error_kinds))
+      errorKinds[kind] = (errorKinds[kind] ?? 0) + count;
+  }
   return {
     mix: options.mix,
     store: i.storeLabel,
     concurrency: options.concurrency,
-    duration_s: options.durationS,
+    duration_s: openkka.duration_s,
+    slice_s: options.sliceS,
     warmup_s: options.warmupS,
     throughput: openkka.window.throughput,
     lifecycles_per_s: options.mix === 'lifecycle' ? openkka.window.iterations_per_s : null,
     ceiling: ceilingRate,
-    ratio: ceilingRate ? Math.round((openkka.window.throughput / ceilingRate) * 1000) / 1000 : null,
+    ratio: i.ratios?.median ?? null,
+    ratio_p10: i.ratios?.p10 ?? null,
+    ratio_p90: i.ratios?.p90 ?? null,
+    pairs: options.pairs,
+    round_ratios: (i.roundRatios ?? []).map((r) => Math.round(r * 1000) / 1000),
     p50_ms: openkka.window.latency.p50_ms,
     p90_ms: openkka.window.latency.p90_ms,
     p99_ms: openkka.window.latency.p99_ms,
     max_ms: openkka.window.latency.max_ms,
     mean_ms: openkka.window.latency.mean_ms,
     requests: openkka.window.requests,
-    errors: openkka.total.errors,
+    errors: openkka.total.errors + curveSum((s) => s.errors),
     window_errors: openkka.window.errors,
-    ok_responses: openkka.total.ok,
-    orders_expected: openkka.total.orders_ok,
+    ok_responses: openkka.total.ok + curveSum((s) => s.ok),
+    orders_expected: openkka.total.orders_ok + curveSum((s) => s.orders_ok),
     orders_in_store: i.ordersInStore,
     max_rss_mb: i.maxRssMb,
     ceiling_p50_ms: ceiling ? ceiling.window.latency.p50_ms : null,
@@ -97,16 +153,15 @@ export function buildReport(i: ReportInputs): BenchReport {
     ceiling_errors: ceiling ? ceiling.total.errors : null,
     response_bytes: openkka.response_bytes,
     ceiling_response_bytes: ceiling ? ceiling.response_bytes : null,
-    signed_in_run: openkka.signed_in_run,
-    error_kinds: openkka.error_kinds,
+    signed_in_run: openkka.signed_in_run + curveSum((s) => s.signed_in_run),
+    error_kinds: errorKinds,
     gateway_log_lines: i.gatewayLogLines,
     loadavg: i.loadavg,
     other_cpu_pct: i.otherCpuPct,
     ceiling_other_cpu_pct: i.ceilingOtherCpuPct,
-    gateway_cpu_ms_per_ok:
-      i.gatewayCpuMs == null || openkka.total.ok === 0
-        ? null
-        : Math.round((i.gatewayCpuMs / openkka.total.ok) * 1000) / 1000,
+    gateway_cpu_ms_per_ok: i.gatewayCpuMsPerOk ?? null,
+    load_curve: curve,
+    compare: i.compare ?? null,
   };
 }
 
@@ -118,7 +173,7 @@ const or = (value: number | null, text: (v: number) => string, missing: string) 
 export function formatSummary(r: BenchReport): string {
   const unit = r.mix === 'lifecycle' ? 'requests/s' : 'payments/s';
   const lines = [
-    `openkka bench: ${r.mix} mix, ${r.store} store, concurrency ${r.concurrency}, ${n(r.duration_s)} s (after ${n(r.warmup_s)} s warm-up)`,
+    `openkka bench: ${r.mix} mix, ${r.store} store, concurrency ${r.concurrency}, ${r.pairs} rounds of ${n(r.slice_s)} s slices per side (after ${n(r.warmup_s)} s warm-up)`,
     `  machine          load average ${r.loadavg.join(' ')} before the run` +
       (r.other_cpu_pct === null
         ? ''
@@ -145,8 +200,25 @@ export function formatSummary(r: BenchReport): string {
   } else {
     lines.push(
       `  ceiling          ${n(r.ceiling)} ${unit}  p50 ${ms(r.ceiling_p50_ms)}  p99 ${ms(r.ceiling_p99_ms)}  errors ${n(r.ceiling_errors ?? 0)}`,
-      `  ratio            ${r.ratio === null ? '-' : r.ratio.toFixed(2)} (openkka / ceiling)`,
+      `  ratio            ${r.ratio === null ? '-' : r.ratio.toFixed(3)} (median of ${r.pairs} per-round ratios openkka / ceiling; p10 ${or(r.ratio_p10, (v) => v.toFixed(3), '-')}, p90 ${or(r.ratio_p90, (v) => v.toFixed(3), '-')})`,
     );
+  }
+  if (r.compare) {
+    const c = r.compare;
+    const f3 = (v: number | null) => or(v, (x) => x.toFixed(3), '-');
+    lines.push(
+      `  ${`vs ${c.ref}`.padEnd(16)} ${c.commit.slice(0, 12)}: ${n(c.throughput)} ${unit}  p50 ${ms(c.p50_ms)}  p99 ${ms(c.p99_ms)}  errors ${n(c.errors)}  ratio ${f3(c.ratio)} (p10 ${f3(c.ratio_p10)}, p90 ${f3(c.ratio_p90)})`,
+      `  difference       ${f3(c.diff)} (this checkout's ratio minus ${c.ref}'s, median per round; p10 ${f3(c.diff_p10)}, p90 ${f3(c.diff_p90)})`,
+      `  ${c.ref} orders   ${or(c.orders_in_store, n, 'not counted')}, expected ${n(c.orders_expected)}`,
+    );
+  }
+  if (r.load_curve) {
+    lines.push('  load curve       open loop, latency from the intended send time');
+    for (const step of r.load_curve) {
+      lines.push(
+        `    ${`${step.load_pct}%`.padStart(4)}  ${n(step.target_rate).padStart(7)}/s sent, ${n(step.achieved_rate).padStart(7)}/s done  p50 ${ms(step.p50_ms)}  p99 ${ms(step.p99_ms)}  p99.9 ${ms(step.p999_ms)}  errors ${n(step.errors)}`,
+      );
+    }
   }
   if (r.signed_in_run > 0) {
     lines.push(`  note: ${n(r.signed_in_run)} requests were signed during the run (pre-signed ones ran out)`);

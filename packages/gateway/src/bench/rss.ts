@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { every } from './interval.ts';
 
 const run = promisify(execFile);
 
@@ -25,14 +26,13 @@ export async function residentBytes(pid: number): Promise<number | null> {
 
 export class RssSampler {
   private maxBytes = 0;
-  private readonly timer: NodeJS.Timeout;
+  private readonly stopSampling: () => void;
 
   constructor(
     private readonly pid: number,
     intervalMs = 250,
   ) {
-    this.timer = setInterval(() => void this.sample(), intervalMs);
-    this.timer.unref();
+    this.stopSampling = every(intervalMs, () => void this.sample());
     void this.sample();
   }
 
@@ -43,7 +43,7 @@ export class RssSampler {
 
   /** Stops sampling; the peak seen, in MiB, or null if no sample succeeded. */
   stop(): number | null {
-    clearInterval(this.timer);
+    this.stopSampling();
     return this.maxBytes === 0 ? null : Math.round((this.maxBytes / 1024 / 1024) * 10) / 10;
   }
 }

@@ -1,32 +1,39 @@
 /**
- * One bench: a fresh store and bench merchant, the gateway in its own process, pre-signed
- * requests, the ceiling run and then the openkka run by the same load generator, and the
- * orders counted in the store afterwards. Everything it created is removed at the end.
+ * One bench: a fresh store and bench merchant, the gateway in its own process (and, with
+ * --compare, another checkout's gateway beside it on a store of its own), the ceiling server,
+ * pre-signed requests, the interleaved rounds by one load generator, the optional load curve,
+ * and the orders counted in each store afterwards. Everything it created is removed at the end.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fetchGatewayKey } from '@openkka/sdk/card-encryption';
-import { type CardEncryptionTarget, STEPS, transIdPrefix } from './bodies.ts';
+import { type CardEncryptionTarget, transIdPrefix } from './bodies.ts';
 import { killAll } from './children.ts';
-import { cpuSnapshot, otherCpuPercent, processTicks, TICKS_PER_SECOND } from './cpu-share.ts';
+import { otherCpuPercent, TICKS_PER_SECOND } from './cpu-share.ts';
+import { curveChartSvg } from './curve-chart.ts';
 import { createBenchMerchant, type GatewayProcess, gatewayEnv, startGateway } from './gateway-process.ts';
 import { GeneratorClient, startCeiling } from './generator-client.ts';
-import type { BenchOptions } from './options.ts';
+import { interleave, type Side, type SideRecord } from './interleave.ts';
+import { type CurveStep, loadCurve } from './load-curve.ts';
+import { type BenchOptions, SLICE_LEAD_S, STEP_LEAD_S } from './options.ts';
 import { countOrders, type StoreLocation } from './orders.ts';
 import { createBenchDatabase, DEFAULT_PG_ADMIN_URL } from './postgres.ts';
 import { ProgressRenderer, type ProgressStream } from './progress.ts';
 import type { LoadResult } from './protocol.ts';
-import { type BenchReport, buildReport } from './report.ts';
+import { checkoutRef } from './ref-checkout.ts';
+import { type BenchReport, buildReport, type CompareReport, cpuPerOk } from './report.ts';
+import { mergeSlices } from './slice-merge.ts';
+import { roundDifferences, roundRatios, type Spread, spread } from './spread.ts';
 
 /** The gateway's default signature window; requests must be sent this long after signing at most. */
 const SIGNATURE_WINDOW_MS = 5 * 60_000;
 const SAFETY_MS = 20_000;
 /** The ceiling stores nothing and cycles through what is signed: this many are plenty. */
 const CEILING_POOL = 2000;
-/** Headroom over the fastest rate seen, when sizing the requests signed for the openkka run. */
-const HEADROOM = 1.25;
+/** How old a pre-signed request may be when a run of `seconds` starts, to be sent in time. */
+const maxAgeMs = (seconds: number) => SIGNATURE_WINDOW_MS - SAFETY_MS - seconds * 1000;
 
 type Cleanup = () => unknown;
 
@@ -44,7 +51,8 @@ interface Target {
   gateway: Promise<GatewayProcess> | undefined;
 }
 
-async function localTarget(options: BenchOptions, cleanups: Cleanup[]): Promise<Target> {
+/** A gateway the bench starts on a fresh store: this checkout's, or another's `bin`. */
+async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: string): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openkka-bench-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   let store: StoreLocation = { kind: 'sqlite', dataDir };
@@ -56,10 +64,11 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[]): Promise<
     databaseName = database.name;
   }
   const env = gatewayEnv(dataDir, store);
-  const merchant = await createBenchMerchant(env, dataDir);
-  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
+  const merchant = await createBenchMerchant(env, dataDir, bin);
+  const nodeArgs =
+    options.cpuProfDir && !bin ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
   // Starts while the load generator signs.
-  const gateway = startGateway(env, nodeArgs);
+  const gateway = startGateway(env, nodeArgs, bin);
   gateway.catch(() => undefined);
   // Stopped gracefully at the end, or killed with the other children if the bench fails.
   cleanups.push(() =>
@@ -106,6 +115,35 @@ async function encryptionTarget(
   return { key: await fetchGatewayKey({ baseUrl: url, clientKey, ...(curve ? { curve } : {}) }), clientKey };
 }
 
+/** One gateway side's figures: its slices merged, its CPU, its orders. */
+interface GatewayFigures {
+  merged: LoadResult;
+  record: SideRecord;
+  cpuMsPerOk: number | null;
+}
+
+function gatewayFigures(name: string, record: SideRecord): GatewayFigures {
+  const merged = mergeSlices(name, record.slices, record.warmup ? [record.warmup] : []);
+  const timedOk = record.slices.reduce((sum, s) => sum + s.total.ok, 0);
+  const cpuMs = record.ownTicks === null ? null : (record.ownTicks * 1000) / TICKS_PER_SECOND;
+  return { merged, record, cpuMsPerOk: cpuPerOk(cpuMs, timedOk) };
+}
+
+const perSecond = (slices: LoadResult[]) => slices.map((s) => s.window.ok / s.duration_s);
+const cpuShare = (record: SideRecord | undefined) =>
+  record?.cpu ? otherCpuPercent({ total: 0, busy: 0, ours: 0 }, record.cpu) : null;
+
+function gatewaySide(name: string, url: string, target: Target, gateway: GatewayProcess | undefined): Side {
+  return {
+    name,
+    url,
+    pool: name,
+    reuse: false,
+    pids: gateway ? [gateway.pid] : [],
+    databaseNames: target.databaseName ? [target.databaseName] : [],
+  };
+}
+
 export async function runBench(options: BenchOptions, stderr: ProgressStream): Promise<BenchReport> {
   const runId = randomBytes(5).toString('hex');
   const cleanups: Cleanup[] = [];
@@ -121,97 +159,154 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
 
   try {
     const target = options.target ? externalTarget(options) : await localTarget(options, cleanups);
+    let ref: { target: Target; ref: string; commit: string } | undefined;
+    if (options.compare) {
+      const checkout = await checkoutRef(options.compare, (line) => stderr.write(`${line}\n`));
+      // Removed after the gateways have stopped (cleanups run in reverse).
+      cleanups.push(() => checkout.remove());
+      ref = {
+        target: await localTarget(options, cleanups, checkout.bin),
+        ref: checkout.ref,
+        commit: checkout.commit,
+      };
+    }
     const privateKeyPem = readFileSync(target.privateKeyFile, 'utf8');
     const publicKeyPem = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
 
     const generator = new GeneratorClient((snapshot) => progress.update(snapshot));
     cleanups.push(() => generator.close());
-    const runSeconds = options.warmupS + options.durationS;
-    const common = {
-      concurrency: options.concurrency,
-      warmupS: options.warmupS,
-      durationS: options.durationS,
-      maxAgeMs: SIGNATURE_WINDOW_MS - SAFETY_MS - runSeconds * 1000,
+    // With a ceiling, its warm-up goes first and its pace sizes every later top-up; without
+    // one, the first gateway run is signed for at --presign-rate.
+    const first = options.ceiling
+      ? 4 * options.concurrency
+      : Math.ceil(options.presignRate * (options.warmupS + options.sliceS)) + 4 * options.concurrency;
+    const prepare = async (pool: string, t: Target, count: number) => {
+      const encryptTo = await encryptionTarget(options, t);
+      await generator.prepare({
+        pool,
+        merchantId: t.merchantId,
+        privateKeyPem: readFileSync(t.privateKeyFile, 'utf8'),
+        mix: options.mix,
+        runId,
+        count,
+        ...(encryptTo ? { encryptTo } : {}),
+      });
     };
-    const budget = Math.ceil(options.presignRate * runSeconds) + 4 * options.concurrency;
-    const first = options.ceiling ? Math.min(CEILING_POOL, budget) : budget;
-    const encryptTo = await encryptionTarget(options, target);
-    await generator.prepare({
-      merchantId: target.merchantId,
-      privateKeyPem,
-      mix: options.mix,
-      runId,
-      count: first,
-      ...(encryptTo ? { encryptTo } : {}),
-    });
+    await prepare('openkka', target, first);
+    if (ref) await prepare('ref', ref.target, first);
+    if (options.ceiling) await prepare('ceiling', target, CEILING_POOL);
 
+    const ceilingServer = options.ceiling ? await startCeiling(publicKeyPem, options.answerBytes) : undefined;
+    if (ceilingServer) cleanups.push(() => ceilingServer.stop());
     // Up and idle before anything is measured: its start-up (compiling, migrating) costs CPU.
     const gateway = target.gateway ? await target.gateway : undefined;
-    const url = gateway ? gateway.url : target.url!;
+    const refGateway = ref ? await ref.target.gateway! : undefined;
 
-    /** Runs the load with the CPU used by processes outside the bench measured around it. */
-    const measured = async (command: Parameters<typeof generator.run>[0], extraPid?: number) => {
-      const pids = [process.pid, generator.pid, gateway?.pid, extraPid].filter((p): p is number => !!p);
-      const before = await cpuSnapshot(pids, target.databaseName);
-      const result = await generator.run(command);
-      return { result, otherCpu: otherCpuPercent(before, await cpuSnapshot(pids, target.databaseName)) };
-    };
+    const sides: Side[] = [gatewaySide('openkka', gateway ? gateway.url : target.url!, target, gateway)];
+    if (ref && refGateway) sides.push(gatewaySide('ref', refGateway.url, ref.target, refGateway));
+    if (ceilingServer) {
+      sides.push({
+        name: 'ceiling',
+        url: ceilingServer.url,
+        pool: 'ceiling',
+        reuse: true,
+        pids: ceilingServer.pid ? [ceilingServer.pid] : [],
+        databaseNames: [],
+      });
+    }
+    const records = await interleave(
+      generator,
+      sides,
+      {
+        mix: options.mix,
+        concurrency: options.concurrency,
+        rounds: options.pairs,
+        sliceS: options.sliceS,
+        leadS: SLICE_LEAD_S,
+        warmupS: options.warmupS,
+        presignRate: options.presignRate,
+        reusePool: CEILING_POOL,
+        maxAgeMs,
+      },
+      [process.pid, generator.pid].filter((p): p is number => !!p),
+    );
 
-    let ceiling: LoadResult | null = null;
-    let ceilingOtherCpu: number | null = null;
-    let ensure = budget;
-    if (options.ceiling) {
-      const server = await startCeiling(publicKeyPem, options.answerBytes);
-      try {
-        const run = await measured(
-          { ...common, target: 'ceiling', url: server.url, reuse: true, ensure: first },
-          server.pid,
-        );
-        ceiling = run.result;
-        ceilingOtherCpu = run.otherCpu;
-      } finally {
-        server.stop();
+    const ours = gatewayFigures('openkka', records.get('openkka')!);
+    const ceilingRecord = records.get('ceiling');
+    const ceiling = ceilingRecord ? mergeSlices('ceiling', ceilingRecord.slices, []) : null;
+    const ceilingRates = ceilingRecord ? perSecond(ceilingRecord.slices) : null;
+    const roundRatioList = ceilingRates ? roundRatios(perSecond(ours.record.slices), ceilingRates) : [];
+    const ratios: Spread | null = spread(roundRatioList);
+
+    let curve: CurveStep[] | null = null;
+    if (options.loadCurve) {
+      curve = await loadCurve(generator, sides[0]!, {
+        capacity: ours.merged.window.iterations_per_s,
+        stepS: options.stepS,
+        leadS: STEP_LEAD_S,
+        maxAgeMs,
+      });
+      if (options.chartFile) {
+        const title = `openkka ${options.mix} mix, ${target.storeLabel}: latency at load (open loop)`;
+        writeFileSync(options.chartFile, curveChartSvg(curve, title));
       }
-      // openkka does more per request than the ceiling, so the ceiling's pace bounds how many
-      // requests the openkka run can use; running out anyway is reported (signed_in_run).
-      const firstSteps = ceiling.total.requests / STEPS[options.mix].length;
-      ensure = Math.ceil(firstSteps * HEADROOM) + 4 * options.concurrency;
     }
 
-    // The gateway's own CPU (and its PostgreSQL backends') over the run, per ok answer.
-    const gatewayPids = gateway ? [gateway.pid] : [];
-    const ticksBefore = gateway ? await processTicks(gatewayPids, target.databaseName) : null;
-    const { result: openkka, otherCpu } = await measured({
-      ...common,
-      target: 'openkka',
-      url,
-      reuse: false,
-      ensure,
-    });
-    const ticksAfter = gateway ? await processTicks(gatewayPids, target.databaseName) : null;
-    const gatewayCpuMs =
-      ticksBefore === null || ticksAfter === null
-        ? null
-        : ((ticksAfter - ticksBefore) * 1000) / TICKS_PER_SECOND;
     const maxRssMb = gateway ? gateway.rss.stop() : null;
+    refGateway?.rss.stop();
     const gatewayLogLines = gateway ? gateway.logLines().count : null;
     // A graceful stop first: every answered payment is committed, and the SQLite WAL is merged.
-    await gateway?.stop();
-    const ordersInStore = target.store
-      ? await countOrders(target.store, target.merchantId, transIdPrefix(runId))
-      : null;
+    await Promise.all([gateway?.stop(), refGateway?.stop()]);
+    const count = (t: Target) =>
+      t.store ? countOrders(t.store, t.merchantId, transIdPrefix(runId)) : Promise.resolve(null);
+    const ordersInStore = await count(target);
+
+    let compare: CompareReport | null = null;
+    if (ref) {
+      const theirs = gatewayFigures('ref', records.get('ref')!);
+      const theirRatios = ceilingRates
+        ? spread(roundRatios(perSecond(theirs.record.slices), ceilingRates))
+        : null;
+      const diffs = ceilingRates
+        ? spread(
+            roundDifferences(perSecond(ours.record.slices), perSecond(theirs.record.slices), ceilingRates),
+          )
+        : null;
+      compare = {
+        ref: ref.ref,
+        commit: ref.commit,
+        throughput: theirs.merged.window.throughput,
+        ratio: theirRatios?.median ?? null,
+        ratio_p10: theirRatios?.p10 ?? null,
+        ratio_p90: theirRatios?.p90 ?? null,
+        diff: diffs?.median ?? null,
+        diff_p10: diffs?.p10 ?? null,
+        diff_p90: diffs?.p90 ?? null,
+        p50_ms: theirs.merged.window.latency.p50_ms,
+        p99_ms: theirs.merged.window.latency.p99_ms,
+        errors: theirs.merged.total.errors,
+        ok_responses: theirs.merged.total.ok,
+        orders_expected: theirs.merged.total.orders_ok,
+        orders_in_store: await count(ref.target),
+        gateway_cpu_ms_per_ok: theirs.cpuMsPerOk,
+      };
+    }
     return buildReport({
       options,
       storeLabel: target.storeLabel,
-      openkka,
+      openkka: ours.merged,
       ceiling,
       ordersInStore,
       maxRssMb,
       gatewayLogLines,
       loadavg: loadBefore,
-      otherCpuPct: otherCpu,
-      gatewayCpuMs,
-      ceilingOtherCpuPct: ceilingOtherCpu,
+      otherCpuPct: cpuShare(ours.record),
+      gatewayCpuMsPerOk: ours.cpuMsPerOk,
+      ceilingOtherCpuPct: cpuShare(ceilingRecord),
+      ratios,
+      roundRatios: roundRatioList,
+      curve,
+      compare,
     });
   } catch (err) {
     if (interrupted) throw new Error('interrupted');

@@ -40,7 +40,7 @@ export class SignedPool {
     return this.entries.length;
   }
 
-  /** How many entries `take` has handed out since the last `rewind`. */
+  /** How many entries `take` has handed out so far. */
   get used(): number {
     return this.taken;
   }
@@ -52,7 +52,7 @@ export class SignedPool {
   }
 
   /**
-   * Makes the pool hold at least `count` entries, every one signed no earlier than
+   * Makes the pool hold at least `count` entries, every unused one signed no earlier than
    * `now - maxAgeMs` (older ones are signed again), reporting progress as it goes.
    */
   async fill(
@@ -62,7 +62,9 @@ export class SignedPool {
   ): Promise<void> {
     const oldest = this.now() - maxAgeMs;
     const todo: number[] = [];
-    for (let n = 0; n < this.entries.length; n++) if (this.entries[n]!.signedAt < oldest) todo.push(n);
+    for (let n = this.taken; n < this.entries.length; n++) {
+      if (this.entries[n]!.signedAt < oldest) todo.push(n);
+    }
     for (let n = this.entries.length; n < count; n++) todo.push(n);
     if (todo.length === 0) return;
     let next = 0;
@@ -76,11 +78,6 @@ export class SignedPool {
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
     progress(done, todo.length);
-  }
-
-  /** Starts handing out from the first entry again (a new run against a store that has none of them). */
-  rewind(): void {
-    this.taken = 0;
   }
 
   /** The next unused entry, or undefined once all are used. */

@@ -1,5 +1,5 @@
 /** `openkka bench`: throughput and latency of a real gateway process against a bare-server ceiling. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEFAULTS, type RawBenchOptions, resolveOptions } from '../bench/options.ts';
 import { formatSummary } from '../bench/report.ts';
 import { runBench } from '../bench/run.ts';
@@ -21,9 +21,19 @@ export function registerBenchCommand(program: Command): void {
       DEFAULTS.store,
     )
     .option('--concurrency <n>', 'requests kept in flight', DEFAULTS.concurrency)
-    .option('--duration <seconds>', 'length of the timed window', DEFAULTS.duration)
-    .option('--warmup <seconds>', 'load before the timed window, not counted', DEFAULTS.warmup)
-    .option('--no-ceiling', 'skip the bare-server ceiling run (ratio is then null)')
+    .option(
+      '--pairs <n>',
+      'rounds of interleaved slices (one per side each, order drawn per round)',
+      DEFAULTS.pairs,
+    )
+    .option('--slice <seconds>', 'length of one timed slice', DEFAULTS.slice)
+    .option('--warmup <seconds>', 'load on each side before the first round, not counted', DEFAULTS.warmup)
+    .option('--no-ceiling', 'skip the bare-server ceiling (ratio is then null)')
+    .option('--load-curve', 'then load the gateway open-loop at 25, 50, 75 and 90% of its measured rate')
+    .option('--step <seconds>', `with --load-curve: length of each step (default: ${DEFAULTS.step})`)
+    .option('--chart <file>', 'with --load-curve: write the curve as an SVG chart to <file>')
+    .option('--compare <ref>', 'run a second gateway from git <ref> beside this one, interleaved (A/B)')
+    .addOption(new Option('--duration <seconds>').hideHelp())
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--url <url>', 'load this running gateway instead of starting one')
     .option('--merchant-id <id>', 'with --url: the merchant the requests are signed as')

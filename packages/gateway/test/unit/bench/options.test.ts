@@ -8,14 +8,17 @@ import {
 } from '../../../src/bench/options.ts';
 
 describe('resolveOptions', () => {
-  it('defaults to the purchase mix on SQLite, 16 in flight, 10 s after a 2 s warm-up, with the ceiling', () => {
+  it('defaults to the purchase mix on SQLite, 16 in flight, 60 rounds of 2 s slices after a 2 s warm-up, with the ceiling', () => {
     expect(resolveOptions({})).toEqual({
       mix: 'purchase',
       store: 'sqlite',
       concurrency: 16,
-      durationS: 10,
+      pairs: 60,
+      sliceS: 2,
       warmupS: 2,
       ceiling: true,
+      loadCurve: false,
+      stepS: 5,
       json: false,
       presignRate: 3000,
       answerBytes: 760,
@@ -27,9 +30,13 @@ describe('resolveOptions', () => {
       mix: 'lifecycle',
       store: 'postgres',
       concurrency: '64',
-      duration: '60',
+      pairs: '20',
+      slice: '1.5',
       warmup: '0.5',
       ceiling: false,
+      loadCurve: true,
+      step: '3',
+      chart: 'curve.svg',
       json: true,
       presignRate: '500',
       answerBytes: '1024',
@@ -39,9 +46,13 @@ describe('resolveOptions', () => {
       mix: 'lifecycle',
       store: 'postgres',
       concurrency: 64,
-      durationS: 60,
+      pairs: 20,
+      sliceS: 1.5,
       warmupS: 0.5,
       ceiling: false,
+      loadCurve: true,
+      stepS: 3,
+      chartFile: 'curve.svg',
       json: true,
       presignRate: 500,
       answerBytes: 1024,
@@ -56,8 +67,17 @@ describe('resolveOptions', () => {
     [{ concurrency: '0' }, /--concurrency must be from 1/],
     [{ concurrency: '2.5' }, /not a whole number/],
     [{ concurrency: '-3' }, /not a whole number/],
-    [{ duration: '0' }, /--duration must be more than 0/],
-    [{ duration: '10s' }, /not a number of seconds/],
+    [{ pairs: '0' }, /--pairs must be from 1/],
+    [{ pairs: 'ten' }, /--pairs: "ten" is not a whole number/],
+    [{ slice: '0' }, /--slice must be more than 0/],
+    [{ slice: '2s' }, /--slice: "2s" is not a number of seconds/],
+    [{ duration: '10' }, /--duration is gone: .*--pairs N slices of --slice S/],
+    [{ loadCurve: true, step: '0' }, /--step must be more than 0/],
+    [{ step: '5' }, /--step .*add --load-curve/],
+    [{ chart: 'c.svg' }, /--chart FILE draws the load curve: add --load-curve/],
+    [{ compare: '' }, /--compare: "" is not a git ref/],
+    [{ compare: '--json' }, /is not a git ref/],
+    [{ compare: 'HEAD~1', ceiling: false }, /cannot run with --no-ceiling/],
     [{ warmup: '-1' }, /not a number of seconds/],
     [{ answerBytes: '10' }, /--answer-bytes must be from 64/],
   ])('refuses %j', (raw, message) => {
@@ -65,10 +85,19 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(raw)).toThrow(message);
   });
 
-  it('allows no warm-up, but no run longer than pre-signed timestamps stay valid', () => {
+  it('allows no warm-up, but no slice, warm-up or step longer than pre-signed timestamps stay valid', () => {
     expect(resolveOptions({ warmup: '0' }).warmupS).toBe(0);
-    expect(resolveOptions({ duration: String(MAX_RUN_SECONDS - 2) }).durationS).toBe(MAX_RUN_SECONDS - 2);
-    expect(() => resolveOptions({ duration: String(MAX_RUN_SECONDS) })).toThrow(/±5 min window/);
+    expect(resolveOptions({ slice: String(MAX_RUN_SECONDS - 2) }).sliceS).toBe(MAX_RUN_SECONDS - 2);
+    expect(() => resolveOptions({ slice: String(MAX_RUN_SECONDS) })).toThrow(/--slice .*±5 min window/);
+    expect(() => resolveOptions({ warmup: String(MAX_RUN_SECONDS + 1) })).toThrow(/--warmup .*±5 min window/);
+    expect(() => resolveOptions({ loadCurve: true, step: String(MAX_RUN_SECONDS) })).toThrow(/--step/);
+  });
+
+  it('takes --compare REF with the ceiling, but not against a gateway given by --url', () => {
+    expect(resolveOptions({ compare: ' HEAD~1 ' }).compare).toBe('HEAD~1');
+    expect(() =>
+      resolveOptions({ compare: 'main', url: 'http://h:1', merchantId: 'm', privateKey: 'k' }),
+    ).toThrow(/--compare starts both gateways itself/);
   });
 
   it('--url needs the merchant and its private key; the store to count in is optional', () => {

@@ -1,26 +1,41 @@
 // The whole bench, end to end and briefly: its own gateway, ceiling and load generator processes.
 import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { OPENKKA_BIN } from '../../../src/cli/executable.ts';
 
-it('`openkka bench --json` prints one JSON object whose orders match its ok answers, with no errors', async () => {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [OPENKKA_BIN, 'bench', '--duration', '1', '--warmup', '0.5', '--concurrency', '2', '--json'],
-    { timeout: 110_000, maxBuffer: 1024 * 1024 },
-  );
+const brief = ['--pairs', '3', '--slice', '0.5', '--warmup', '0.5', '--concurrency', '2', '--json'];
+
+async function bench(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(process.execPath, [OPENKKA_BIN, 'bench', ...args], {
+    timeout: 110_000,
+    maxBuffer: 1024 * 1024,
+  });
   const lines = stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
-  const report = JSON.parse(lines[0]!) as Record<string, unknown>;
+  return JSON.parse(lines[0]!) as Record<string, unknown>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'openkka-bench-smoke-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('`openkka bench --json` interleaves the ceiling and the gateway: per-round ratio and spread, orders matching ok answers', async () => {
+  const report = await bench(brief);
   expect(report).toMatchObject({
     mix: 'purchase',
     store: 'sqlite',
     concurrency: 2,
-    duration_s: 1,
+    pairs: 3,
+    slice_s: 0.5,
+    duration_s: 1.5,
     throughput: expect.any(Number),
     ceiling: expect.any(Number),
     ratio: expect.any(Number),
+    ratio_p10: expect.any(Number),
+    ratio_p90: expect.any(Number),
     p50_ms: expect.any(Number),
     p90_ms: expect.any(Number),
     p99_ms: expect.any(Number),
@@ -28,26 +43,44 @@ it('`openkka bench --json` prints one JSON object whose orders match its ok answ
     ok_responses: expect.any(Number),
     max_rss_mb: expect.any(Number),
     errors: 0,
+    ceiling_errors: 0,
+    load_curve: null,
+    compare: null,
   });
   expect(report.throughput).toBeGreaterThan(0);
-  expect(report.ok_responses).toBeGreaterThan(0);
+  expect(report.ceiling).toBeGreaterThan(0);
+  expect(report.ratio_p10 as number).toBeLessThanOrEqual(report.ratio as number);
+  expect(report.ratio as number).toBeLessThanOrEqual(report.ratio_p90 as number);
   expect(report.orders_in_store).toBe(report.ok_responses);
+  expect(report.signed_in_run).toBe(0);
   expect(report.p50_ms as number).toBeLessThanOrEqual(report.p99_ms as number);
 });
 
+it('`openkka bench --load-curve --chart` loads the gateway open-loop at four shares of its rate and draws them', async () => {
+  const chart = join(dir, 'curve.svg');
+  const report = await bench([...brief, '--load-curve', '--step', '1', '--chart', chart]);
+  const curve = report.load_curve as Array<Record<string, number>>;
+  expect(curve.map((s) => s.load_pct)).toEqual([25, 50, 75, 90]);
+  const capacity = report.throughput as number;
+  for (const [i, step] of curve.entries()) {
+    // A share of the gateway's own measured rate (complete iterations/s, within rounding).
+    const intended = capacity * [0.25, 0.5, 0.75, 0.9][i]!;
+    expect(Math.abs(step.target_rate! - intended)).toBeLessThanOrEqual(0.02 * intended + 0.1);
+    expect(step.sent).toBeGreaterThan(0);
+    expect(step.achieved_rate).toBeGreaterThan(0);
+    expect(step.errors).toBe(0);
+    expect(step.p50_ms).toBeLessThanOrEqual(step.p99_ms!);
+    expect(step.p99_ms).toBeLessThanOrEqual(step.p999_ms!);
+  }
+  // The curve's payments are fresh orders too: the store holds every ok answer, no more.
+  expect(report.orders_in_store).toBe(report.ok_responses);
+  expect(existsSync(chart)).toBe(true);
+  expect(readFileSync(chart, 'utf8').match(/<polyline /g)).toHaveLength(3);
+});
+
 it('`openkka bench --mix encrypted` pays with encrypted card fields: every one opened, none refused', async () => {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      OPENKKA_BIN,
-      'bench',
-      ...['--mix', 'encrypted', '--duration', '1', '--warmup', '0.5', '--concurrency', '2', '--no-ceiling'],
-      '--json',
-    ],
-    { timeout: 110_000, maxBuffer: 1024 * 1024 },
-  );
-  const report = JSON.parse(stdout) as Record<string, unknown>;
-  expect(report).toMatchObject({ mix: 'encrypted', errors: 0, error_kinds: {} });
+  const report = await bench(['--mix', 'encrypted', ...brief, '--no-ceiling']);
+  expect(report).toMatchObject({ mix: 'encrypted', errors: 0, error_kinds: {}, ratio: null, pairs: 3 });
   expect(report.ok_responses).toBeGreaterThan(0);
   expect(report.orders_in_store).toBe(report.ok_responses);
 });
