@@ -37,7 +37,7 @@ describe('curveChartSvg', () => {
   });
 
   it('escapes the title and labels each step with its rate and share', () => {
-    expect(svg).toContain('purchase &lt;sqlite&gt;');
+    expect(svg).toContain('<title>purchase &lt;sqlite&gt;</title>');
     for (const label of ['250/s', '900/s', '25%', '90%']) expect(svg).toContain(label);
   });
 
