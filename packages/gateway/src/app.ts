@@ -63,7 +63,7 @@ import { walletRoutes } from './modules/wallets/routes.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
-/** Spec §1: bodies over 64 KiB are refused unread. */
+/** As docs/api.md#transport-rules says: bodies over 64 KiB are refused unread. */
 export const BODY_LIMIT = 64 * 1024;
 
 export interface AppDeps {
@@ -106,7 +106,7 @@ export interface App {
   jobs: JobRunner;
 }
 
-/** Every API path; each is also served under /apis (spec §1). */
+/** Every API path; each is also served under /apis (docs/api.md#transport-rules). */
 const API_PATHS = [
   '/payments',
   '/payments/query',

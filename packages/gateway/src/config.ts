@@ -110,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simRefundFailureDelayMs: duration('OPENKKA_SIM_REFUND_FAILURE_DELAY', '5s'),
     sepaSettlementDelayMs: duration('OPENKKA_SEPA_SETTLEMENT_DELAY', '10s'),
     sessionExpiryMs: duration('OPENKKA_SESSION_EXPIRY', '30m'),
-    // About three days in all (spec §9): 1m 5m 15m 1h 2h 6h 12h 24h 24h.
+    // About three days in all (docs/notifications.md): 1m 5m 15m 1h 2h 6h 12h 24h 24h.
     notifyBackoffMs: durations(
       env.OPENKKA_NOTIFY_BACKOFF || '1m,5m,15m,1h,2h,6h,12h,24h,24h',
       'OPENKKA_NOTIFY_BACKOFF',

@@ -428,14 +428,14 @@ export interface Envelope<T> {
   data?: T;
 }
 
-/** Notification types for payment events (spec §9). */
+/** Notification types for payment events (docs/notifications.md). */
 export type PaymentNotifyType =
   | 'PAYMENT.AUTHORIZATION'
   | 'PAYMENT.SUCCESS'
   | 'PAYMENT.FAILURE'
   | 'PAYMENT.CANCELED';
 
-/** Notification types for refund events (spec §9). */
+/** Notification types for refund events (docs/notifications.md). */
 export type RefundNotifyType = 'REFUND.SUCCESS' | 'REFUND.FAILURE';
 
 export type NotifyType = PaymentNotifyType | RefundNotifyType;

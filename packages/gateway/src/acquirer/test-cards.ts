@@ -1,4 +1,4 @@
-/** The simulated acquirer's behaviour per test card (spec §10); every other valid card is approved. */
+/** The simulated acquirer's behaviour per test card (docs/testing.md#test-cards); every other valid card is approved. */
 import type { BusinessCodeName } from '../domain/errors.ts';
 
 export type TestCardBehaviour =

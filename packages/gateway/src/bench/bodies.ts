@@ -1,5 +1,5 @@
 /**
- * The request bodies the load sends (spec §4, §5), and what counts as a good answer to each.
+ * The request bodies the load sends (docs/api.md#routes, docs/api.md#initiate-transaction-payments), and what counts as a good answer to each.
  * Every payment gets its own trans_id, `bench-<run id>-<n>`, so the orders one run created can
  * be counted in the store afterwards.
  */

@@ -1,5 +1,5 @@
 /**
- * The ceiling: the least a server speaking spec §2 must do per request, on bare `node:http` in
+ * The ceiling: the least a server speaking docs/signing.md must do per request, on bare `node:http` in
  * its own process. It reads the body, verifies the merchant's signature (RSA-SHA256 over the
  * string-to-sign), and answers a padded envelope signed with its own platform key on the thread
  * pool, with the signature headers. No framework, no validation, no store, no acquirer: what

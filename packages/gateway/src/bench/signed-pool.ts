@@ -1,5 +1,5 @@
 /**
- * Requests signed before the timed window (spec §2 string-to-sign, merchant private key), so
+ * Requests signed before the timed window (docs/signing.md string-to-sign, merchant private key), so
  * the load generator spends the window sending, not signing. Signing runs on libuv's thread
  * pool (the SDK's async form), which uses every core while nothing is being measured.
  */

@@ -1,6 +1,6 @@
 /**
  * The demo merchant `openkka start` creates on an empty store, and the copy-paste example it
- * prints: a first signed payment with nothing but bash, openssl and curl (spec §2 alone).
+ * prints: a first signed payment with nothing but bash, openssl and curl (docs/signing.md alone).
  */
 import { existsSync } from 'node:fs';
 import type { MerchantService } from '../modules/merchants/service.ts';
@@ -36,7 +36,7 @@ export async function ensureDemoMerchant(
   return existsSync(demo.keyFile) ? demo : undefined;
 }
 
-/** A shell snippet that signs and sends one payment exactly as spec §2 describes. */
+/** A shell snippet that signs and sends one payment exactly as docs/signing.md describes. */
 export function paymentExample(baseUrl: string, demo: DemoMerchant, expYear: number): string {
   const body =
     `{"merchant_id":"'$MID'","trans_id":"demo-'$TS-$RANDOM'","timestamp":'$TS',` +

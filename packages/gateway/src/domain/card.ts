@@ -112,7 +112,7 @@ function fullYear(expYear: number): number | undefined {
 }
 
 /**
- * Checks a card as entered, in the order the spec names; `nowMs` is the caller's clock and
+ * Checks a card as entered, in the order docs/api.md names; `nowMs` is the caller's clock and
  * `brands` the brands the payment method takes (a brand it does not take is not supported).
  */
 export function validateCard(

@@ -3,7 +3,7 @@
  * here, as pure functions over the order's money state. Services lock the row, call one of
  * these, and persist what it returns; a refusal is thrown as an ApiError and changes nothing.
  *
- * Invariants (spec §6), true after every function here:
+ * Invariants (docs/api.md#order-status-and-balances), true after every function here:
  *   authed = captured + voided + able_to_capture;   able_to_void = able_to_capture
  *   refunded + refunding ≤ captured;                able_to_refund = captured − refunded − refunding
  *   a PROCESSING or FAILURE order has every balance 0
@@ -68,7 +68,7 @@ export function balances(a: Amounts): Balances {
   };
 }
 
-/** Spec §6: once authorized, the status is a function of the balances. */
+/** As docs/api.md#order-status-and-balances says: once authorized, the status is a function of the balances. */
 export function statusOf(a: Amounts): OrderStatus {
   if (a.refunded > 0)
     return a.refunded === a.captured && capturable(a) === 0 ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
@@ -172,7 +172,7 @@ export function settleRefund(order: OrderState, amount: number, succeeded: boole
   return change({ ...a, refunding: a.refunding - amount, refunded }, succeeded ? amount : 0, 0);
 }
 
-/** How long an approved authorization can still be captured (spec §6). */
+/** How long an approved authorization can still be captured (docs/api.md#order-status-and-balances). */
 export function authorizationValidityMs(
   type: AuthorisationType,
   config: { finalAuthMs: number; preAuthMs: number },

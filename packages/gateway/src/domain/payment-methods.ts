@@ -56,7 +56,7 @@ export function cardBrandsFor(method: PaymentMethod): ReadonlySet<CardBrand> {
 const EFTPOS_BRANDS: ReadonlySet<CardBrand> = new Set<CardBrand>(['EFTPOS', 'VISA', 'MASTERCARD']);
 const SCHEME_BRANDS: ReadonlySet<CardBrand> = new Set([...ALL_BRANDS].filter((b) => b !== 'EFTPOS'));
 
-/** Methods paid on a bank or wallet page the shopper is sent to (spec §8), and their currencies. */
+/** Methods paid on a bank or wallet page the shopper is sent to (docs/three-ds.md), and their currencies. */
 export const REDIRECT_CURRENCIES: Partial<Record<PaymentMethod, readonly string[]>> = {
   IDEAL: ['EUR'],
   SOFORT: ['EUR'],
@@ -67,10 +67,10 @@ export const REDIRECT_CURRENCIES: Partial<Record<PaymentMethod, readonly string[
   WECHAT_PAY_GLOBAL: ['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'SGD', 'AUD', 'JPY', 'CAD', 'NZD'],
 };
 
-/** Methods settled later by the bank, without a page (spec §8), and their currencies. */
+/** Methods settled later by the bank, without a page (docs/three-ds.md), and their currencies. */
 export const ASYNC_CURRENCIES: Partial<Record<PaymentMethod, readonly string[]>> = { SEPA: ['EUR'] };
 
-/** Wallets whose decrypted token_data is authorized like a card (spec §8). */
+/** Wallets whose decrypted token_data is authorized like a card (docs/three-ds.md). */
 export const WALLET_METHODS: ReadonlySet<PaymentMethod> = new Set(['APPLE_PAY', 'GOOGLE_PAY']);
 
 export const isRedirectMethod = (m: PaymentMethod): boolean => REDIRECT_CURRENCIES[m] !== undefined;

@@ -1,5 +1,5 @@
 /**
- * Request authentication (spec §2): read the JSON body, check the version, find the merchant,
+ * Request authentication (docs/signing.md): read the JSON body, check the version, find the merchant,
  * verify the signature over the raw bytes received, then the timestamp window. Every refusal
  * is request-level and happens before a route sees the request, so nothing is stored.
  */

@@ -1,6 +1,6 @@
 /**
  * The response side of the protocol: the `{ret_code, ret_msg, data}` envelope, the mapping of
- * every error to it, and the platform signature on every API response (spec §2, §3).
+ * every error to it, and the platform signature on every API response (docs/signing.md, docs/api.md#the-envelope).
  */
 
 import type { KeyObject } from 'node:crypto';

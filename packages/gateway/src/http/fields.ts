@@ -1,5 +1,5 @@
 /**
- * Building blocks for request schemas, with the wire's leniencies in one place (spec §1):
+ * Building blocks for request schemas, with the wire's leniencies in one place (docs/api.md#transport-rules):
  * an empty string or null counts as absent, numbers may come as digit strings, and every
  * message reads after the field name ("amount must be a positive integer…").
  */
@@ -138,7 +138,7 @@ export function optionalUrl(max = 1024) {
   );
 }
 
-/** Accepts the time forms of spec §1 and yields epoch ms; a time without an offset is `zone`'s. */
+/** Accepts the time forms of docs/api.md#transport-rules and yields epoch ms; a time without an offset is `zone`'s. */
 export function optionalTime(zone: TimeZone) {
   return z
     .unknown()

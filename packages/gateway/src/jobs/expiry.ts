@@ -1,5 +1,5 @@
 /**
- * Authorization expiry (spec §6): when an authorization's validity lapses, whatever is still
+ * Authorization expiry (docs/api.md#order-status-and-balances): when an authorization's validity lapses, whatever is still
  * capturable is released — CANCELED if nothing was captured, else PARTIALLY_REVERSED.
  */
 import type { Clock } from '../domain/clock.ts';

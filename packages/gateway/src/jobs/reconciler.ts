@@ -1,5 +1,5 @@
 /**
- * Unknown outcomes (spec §6): an order left PROCESSING because the acquirer did not answer in
+ * Unknown outcomes (docs/api.md#order-status-and-balances): an order left PROCESSING because the acquirer did not answer in
  * time, or because the process died between recording intent and recording the result. The
  * reconciler asks the acquirer what happened, on a backoff schedule, and records the answer
  * through the same path as a live authorization, so the order is completed exactly once.

@@ -78,7 +78,7 @@ export interface OrdersTable {
   recurring_agreement_id: string | null;
   store_payment_method: Int;
   token_usage: string | null;
-  /** JSON: the 3-D Secure outcome (authentication_result of spec §5). */
+  /** JSON: the 3-D Secure outcome (authentication_result of docs/api.md#initiate-transaction-payments). */
   authentication_result: string | null;
   /** The checkout session this order was paid through. */
   session_id: string | null;

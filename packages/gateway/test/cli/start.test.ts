@@ -1,7 +1,7 @@
 /**
  * `openkka start` as a real process on an empty store: the banner's copy-paste example pays
  * with nothing but bash, openssl and curl, and its answer verifies with openssl against the
- * key `openkka keys platform` prints (a client written from spec §2 alone). The running server
+ * key `openkka keys platform` prints (a client written from docs/signing.md alone). The running server
  * sees CLI changes at once, and SIGTERM / SIGINT shut it down cleanly.
  */
 import { createPrivateKey } from 'node:crypto';
@@ -103,7 +103,7 @@ describe.concurrent('openkka start on an empty store', () => {
     expect(new URL(paid.headers.get('location')!).searchParams.get('status')).toBe('SUCCESS');
   });
 
-  it.sequential("the example's answer carries a platform signature that openssl verifies (spec §2)", async () => {
+  it.sequential("the example's answer carries a platform signature that openssl verifies (docs/signing.md)", async () => {
     const headersFile = join(workDir, 'headers.txt');
     const bodyFile = join(workDir, 'body.json');
     const example = linesBetween(server.banner, 'MID=', 'echo');

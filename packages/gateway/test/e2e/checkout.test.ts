@@ -1,5 +1,5 @@
 /**
- * Hosted checkout in a real browser (spec §8). The merchant creates a session through the SDK;
+ * Hosted checkout in a real browser (docs/three-ds.md). The merchant creates a session through the SDK;
  * headless Chromium opens its session_url, types the card as a shopper would (the page formats
  * it and shows the brand), and pays; 3-D Secure cards continue on the challenge page. Back at
  * the shop, the redirect, the merchant's queries and the notification all agree. Also: the

@@ -1,5 +1,5 @@
 /**
- * A redirect payment method in a real browser (spec §8): iDEAL (EUR) chosen on the checkout
+ * A redirect payment method in a real browser (docs/three-ds.md): iDEAL (EUR) chosen on the checkout
  * page and approved at the bank page, and iDEAL created by the merchant directly and declined.
  * A Chinese checkout page leads to the bank page in Chinese. Back at the shop, the redirect, the
  * merchant's query and the notification agree. The bank page's screenshots go to

@@ -1,5 +1,5 @@
 /**
- * 3-D Secure in a real browser (spec §8). Each test runs the whole journey: the merchant
+ * 3-D Secure in a real browser (docs/three-ds.md). Each test runs the whole journey: the merchant
  * creates the payment through the SDK, headless Chromium opens the authentication_url, reads
  * the sandbox issuer's one-time code off the page, types it and presses a button found by its
  * accessible name; the gateway sends the browser back to the merchant's shop with the outcome

@@ -1,6 +1,6 @@
 /**
  * Hand-built HTTP requests, for what the SDK would never send: tampered bodies, missing
- * headers, malformed JSON. Signing here follows spec §2 directly, not through the SDK.
+ * headers, malformed JSON. Signing here follows docs/signing.md directly, not through the SDK.
  */
 import { createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
 
@@ -57,7 +57,7 @@ export async function signedPost(
   return rawPost(baseUrl, path, text, { signature, type: 'RSA256', version: 'v1.2', ...headers });
 }
 
-/** True when the response carries a valid platform signature for `merchantId` (spec §2). */
+/** True when the response carries a valid platform signature for `merchantId` (docs/signing.md). */
 export function responseSignatureValid(
   res: RawResponse,
   merchantId: string,

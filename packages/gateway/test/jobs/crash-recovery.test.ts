@@ -1,5 +1,5 @@
 /**
- * A crash between recording intent and recording the result (design principle 4, spec §6),
+ * A crash between recording intent and recording the result (design principle 4, docs/api.md#order-status-and-balances),
  * for real: `openkka start` runs as a child process with a slow acquirer, a payment is sent,
  * and the process is SIGKILLed while the acquirer call is in flight. The order is left
  * PROCESSING with the card encrypted (and no CVV anywhere). A new process on the same store,

@@ -1,5 +1,5 @@
 /**
- * Authorization expiry (spec §6): an authorization can be captured for 7 days (FINAL_AUTH) or
+ * Authorization expiry (docs/api.md#order-status-and-balances): an authorization can be captured for 7 days (FINAL_AUTH) or
  * 30 days (PRE_AUTH); when that lapses, whatever is still capturable is released into
  * `voided` — CANCELED if nothing was captured, else PARTIALLY_REVERSED. Orders with nothing
  * left to capture are never touched, and a pass that runs twice releases once.

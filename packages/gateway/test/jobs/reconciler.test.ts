@@ -1,5 +1,5 @@
 /**
- * Unknown outcomes (spec §6, design principle 4): the acquirer does not answer within
+ * Unknown outcomes (docs/api.md#order-status-and-balances, design principle 4): the acquirer does not answer within
  * OPENKKA_ACQUIRER_TIMEOUT, so the order stays PROCESSING; the reconciler asks the acquirer
  * what became of it on the OPENKKA_RECONCILE_BACKOFF schedule and completes the order exactly
  * once, through the same path as a live answer. Card 4000000000000408 never answers

@@ -1,5 +1,5 @@
 /**
- * Refunds still PROCESSING (spec §6): the amount is reserved in `refunding_amount` until the
+ * Refunds still PROCESSING (docs/api.md#order-status-and-balances): the amount is reserved in `refunding_amount` until the
  * acquirer's answer is known. When the call to the acquirer never got an answer (a lost
  * connection, or the process died after recording the refund), the refund job asks again once
  * `next_check_at` (the acquirer timeout) has passed and settles what it hears; a refund the

@@ -1,5 +1,5 @@
 /**
- * /payments/capture (spec §4, §6): partial captures while capture_final=false, capture_final
+ * /payments/capture (docs/api.md#routes, docs/api.md#order-status-and-balances): partial captures while capture_final=false, capture_final
  * (default true) releasing the remainder, and every refusal — amount above able_to_capture,
  * wrong currency, nothing capturable, unknown or foreign order, bad amount — changing nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * Money under concurrency (spec §5.1, §6), over real HTTP on each store: concurrent refunds
+ * Money under concurrency (docs/api.md#idempotency, docs/api.md#order-status-and-balances), over real HTTP on each store: concurrent refunds
  * never exceed what was captured, a capture racing a void has exactly one winner, identical
  * refunds arriving together refund once, and concurrent partial captures stop at the authed
  * amount.
@@ -110,7 +110,7 @@ describe('concurrent money movements', () => {
       const refunds = answers.map((a) => a.json.data as Refund);
       expect(new Set(refunds.map((r) => r.refund_order_id)).size).toBe(1);
       expect(refunds.every((r) => r.amount === 300 && r.ori_order_id === order.order_id)).toBe(true);
-      // Spec §5.1: a duplicate arriving while the first is in flight waits for it and answers the
+      // As docs/api.md#idempotency says: a duplicate arriving while the first is in flight waits for it and answers the
       // outcome, so none answers a PROCESSING the refund has already left.
       expect(refunds.map((r) => r.status)).toEqual(Array(20).fill('SUCCESS'));
       expect(await api.order(order.order_id)).toMatchObject({

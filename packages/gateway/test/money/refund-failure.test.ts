@@ -1,5 +1,5 @@
 /**
- * Refunds that fail asynchronously (spec §6, §10 card 4000000000005126): the refund answers
+ * Refunds that fail asynchronously (docs/api.md#order-status-and-balances, docs/testing.md#test-cards card 4000000000005126): the refund answers
  * PROCESSING with its amount held in refunding_amount; when the configured delay has passed,
  * the refund job learns it failed (5101) and the amount becomes refundable again. The gateway
  * runs on a hand-moved clock, so no test waits for the delay.

@@ -1,5 +1,5 @@
 /**
- * /payments/refund and /payments/refund/query (spec §4, §5.1, §6): partial and full refunds,
+ * /payments/refund and /payments/refund/query (docs/api.md#routes, docs/api.md#idempotency, docs/api.md#order-status-and-balances): partial and full refunds,
  * refusals (above able_to_refund, nothing captured, wrong currency, unknown order), and
  * idempotency by (merchant_id, refund_trans_id).
  */
@@ -267,7 +267,7 @@ describe('refund query', () => {
     );
     expect(byTransId).toEqual(refund);
     expect(byOrderId).toEqual(refund);
-    // Spec §4: the refund object carries at least these fields.
+    // As docs/api.md#routes says: the refund object carries at least these fields.
     expect(Object.keys(refund)).toEqual(
       expect.arrayContaining([
         'refund_trans_id',

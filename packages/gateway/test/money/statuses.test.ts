@@ -1,5 +1,5 @@
 /**
- * The status table of spec §6, walked through the public API: every status is reached by the
+ * The status table of docs/api.md#order-status-and-balances, walked through the public API: every status is reached by the
  * operations a merchant can send, and every order object on the way satisfies the balance
  * invariants (checked by the client on each answer).
  */
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw.close());
 
-describe('spec §6 status table', () => {
+describe('docs/api.md#order-status-and-balances status table', () => {
   it('every status is reachable, and the balances tell each one apart', async () => {
     const seen = new Map<string, Order>();
     const reach = async (expected: string, order: Order) => {

@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the money-movement tests (capture, void, refund): a hand-signing client
- * that checks the balance invariants of spec §6 on every order it sees, readers of the
+ * that checks the balance invariants of docs/api.md#order-status-and-balances on every order it sees, readers of the
  * order's event log and refund rows straight from the store, and a guard asserting that a
  * refused request changed nothing.
  */
@@ -17,7 +17,7 @@ export const CARDS = {
   noAnswer: '4000000000000408',
 } as const;
 
-/** Every status of spec §6, in the order the table lists them. */
+/** Every status of docs/api.md#order-status-and-balances, in the order the table lists them. */
 export const STATUSES = [
   'PROCESSING',
   'AUTHORIZED',
@@ -84,7 +84,7 @@ const BALANCE_KEYS: (keyof Balances)[] = [
 ];
 
 /**
- * The status the spec §6 table gives for an order that has left PROCESSING/FAILURE, written
+ * The status docs/api.md#order-status-and-balances table gives for an order that has left PROCESSING/FAILURE, written
  * from the table itself (not from the gateway's code) so the two can disagree.
  */
 function statusFromTable(b: Balances): string {
@@ -98,7 +98,7 @@ function statusFromTable(b: Balances): string {
   return 'AUTHORIZED';
 }
 
-/** Spec §6 invariants; fails the test, naming the order, when one does not hold. */
+/** As docs/api.md#order-status-and-balances says invariants; fails the test, naming the order, when one does not hold. */
 export function expectInvariants(order: Order): void {
   const b = order.balances;
   const where = `${order.order_id} ${order.status} ${JSON.stringify(b)}`;
@@ -138,7 +138,7 @@ function isOrder(data: unknown): data is Order {
   return typeof data === 'object' && data !== null && 'balances' in data && 'order_id' in data;
 }
 
-/** One merchant talking to the gateway over HTTP, every request signed by hand (spec §2). */
+/** One merchant talking to the gateway over HTTP, every request signed by hand (docs/signing.md). */
 export class MoneyApi {
   readonly prefix: string;
 
@@ -256,7 +256,7 @@ export async function refundRows(gw: TestGateway, orderId: string): Promise<numb
 }
 
 /**
- * Runs a request that must be refused (spec §3: a refusal changes nothing) and asserts the
+ * Runs a request that must be refused (docs/api.md#the-envelope: a refusal changes nothing) and asserts the
  * order's status, balances, event log and refund rows are exactly as before.
  */
 export async function expectUnchanged(

@@ -1,5 +1,5 @@
 /**
- * /payments/void (spec §4, §6): a void releases everything still capturable — the whole
+ * /payments/void (docs/api.md#routes, docs/api.md#order-status-and-balances): a void releases everything still capturable — the whole
  * authorization (CANCELED) or what a partial capture left (PARTIALLY_REVERSED); with nothing
  * capturable it is refused with 409 300013 and changes nothing.
  */

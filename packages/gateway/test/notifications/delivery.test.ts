@@ -1,6 +1,6 @@
 /**
- * Notifications end to end (spec §9, signatures §2): every event of an order reaches a real
- * HTTP receiver with the body the spec lists, signed with the platform key and verified here
+ * Notifications end to end (docs/notifications.md, signatures §2): every event of an order reaches a real
+ * HTTP receiver with the body docs/notifications.md lists, signed with the platform key and verified here
  * through the SDK's verifyWebhook exactly as a merchant would. Also: which URL a notification
  * goes to, per-order ordering across a failed delivery, and what a retry resends.
  *
@@ -123,7 +123,7 @@ function orderFields(order: Order): Record<string, unknown> {
   return rest;
 }
 
-describe('each notify_type, signed and with the body of spec §9', () => {
+describe('each notify_type, signed and with the body of docs/notifications.md', () => {
   let s: Setup;
   beforeAll(async () => {
     s = await setup();

@@ -1,5 +1,5 @@
 /**
- * Deliveries that fail (spec §9: anything but HTTP 200 with ret_code 000000 is retried with
+ * Deliveries that fail (docs/notifications.md: anything but HTTP 200 with ret_code 000000 is retried with
  * backoff): a 500, a wrong body, a receiver that never answers, one that drops the connection,
  * and no receiver at all. The clock is moved by hand, so the schedule is checked to the
  * millisecond: nothing is due before its wait has passed. Each try leaves one attempt row;

@@ -1,5 +1,5 @@
 /**
- * Spec §9: notifications of one order arrive in the order their events happened. While an
+ * As docs/notifications.md says: notifications of one order arrive in the order their events happened. While an
  * earlier notification of an order is still pending (its receiver failing), a later one of the
  * same order is not sent at all; other orders are not held up; once the earlier one is
  * delivered the later ones follow, in order.

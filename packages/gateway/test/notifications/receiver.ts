@@ -8,7 +8,7 @@ import { CEILING_MS } from '../helpers/eventually.ts';
 
 /**
  * How the receiver answers one request:
- * - `ok`: 200 `{"ret_code":"000000","ret_msg":"Success"}` (the only acknowledgement, spec §9)
+ * - `ok`: 200 `{"ret_code":"000000","ret_msg":"Success"}` (the only acknowledgement, docs/notifications.md)
  * - `http500`: 500 with a small JSON body
  * - `wrong-body`: 200 `{"ret_code":"999999"}`
  * - `hang`: never answers (the gateway's timeout has to end it)

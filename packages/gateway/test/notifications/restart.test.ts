@@ -1,5 +1,5 @@
 /**
- * Restarts lose nothing (spec §9, design principle 5), for real: `openkka start` runs as a
+ * Restarts lose nothing (docs/notifications.md, design principle 5), for real: `openkka start` runs as a
  * child process on short real backoffs while the merchant's receiver refuses everything; the
  * process is SIGKILLed between attempts and started again; once the receiver answers, every
  * notification is delivered, each acknowledged once, in order per order. A process killed

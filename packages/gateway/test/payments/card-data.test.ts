@@ -1,5 +1,5 @@
 /**
- * Card data at rest and in logs (spec §8, design principle 7): after payments with canary
+ * Card data at rest and in logs (docs/three-ds.md, design principle 7): after payments with canary
  * cards, neither the PAN nor the CVV is anywhere in the data dir's files (the SQLite database
  * and its WAL), in any text column of the store, in the logs or in a response. The PAN is kept
  * encrypted only while an outcome is unknown; the CVV is never kept.

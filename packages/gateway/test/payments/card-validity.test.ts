@@ -1,5 +1,5 @@
 /**
- * Card validity is a business outcome (spec §3): the request is accepted (HTTP 200), the order
+ * Card validity is a business outcome (docs/api.md#the-envelope): the request is accepted (HTTP 200), the order
  * exists as FAILURE with 2099 (invalid card) or 2006 (brand not supported), the acquirer is
  * never asked, and the trans_id is used up.
  */

@@ -1,5 +1,5 @@
 /**
- * Idempotency of /payments (spec §5.1): (merchant_id, trans_id) is one payment. A repeat with
+ * Idempotency of /payments (docs/api.md#idempotency): (merchant_id, trans_id) is one payment. A repeat with
  * the same parameters answers the existing order and charges nothing again, also when the
  * repeats race each other; a repeat with other parameters is refused with 409 300001.
  */

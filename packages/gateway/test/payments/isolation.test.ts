@@ -1,5 +1,5 @@
 /**
- * Merchants see only their own orders (spec §4): another merchant's order_id or trans_id
+ * Merchants see only their own orders (docs/api.md#routes): another merchant's order_id or trans_id
  * behaves exactly like one that does not exist, and trans_ids are scoped per merchant.
  */
 import type { OpenKKA } from '@openkka/sdk';

@@ -1,4 +1,4 @@
-/** What each card answers (spec §10, cards without 3-D Secure), and the order object around it (§5, §6). */
+/** What each card answers (docs/testing.md#test-cards, cards without 3-D Secure), and the order object around it (§5, §6). */
 import type { OpenKKA, Order } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_CODES } from '../../src/domain/errors.ts';

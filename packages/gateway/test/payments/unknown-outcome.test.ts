@@ -1,5 +1,5 @@
 /**
- * Unknown outcomes (spec §6, §10 card 4000000000000408): the acquirer does not answer within
+ * Unknown outcomes (docs/api.md#order-status-and-balances, docs/testing.md#test-cards card 4000000000000408): the acquirer does not answer within
  * OPENKKA_ACQUIRER_TIMEOUT, so the order stays PROCESSING with nothing authed; it is neither
  * approved nor declined, and replays answer PROCESSING at once instead of waiting 10 s or
  * asking the acquirer again.

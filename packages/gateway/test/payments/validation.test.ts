@@ -1,5 +1,5 @@
 /**
- * Request-level refusals of /payments (spec §1, §3): HTTP 400 with ret_code 010000 (or 2100xx),
+ * Request-level refusals of /payments (docs/api.md#transport-rules, docs/api.md#the-envelope): HTTP 400 with ret_code 010000 (or 2100xx),
  * a ret_msg that names the field, and nothing stored, so the trans_id stays free. Sent by hand,
  * because these are bodies the SDK's types would never let through.
  */

@@ -1,5 +1,5 @@
 /**
- * The response side (spec §2, §3): the success and refusal envelopes, the protocol headers and
+ * The response side (docs/signing.md, docs/api.md#the-envelope): the success and refusal envelopes, the protocol headers and
  * platform signature on every response, both path prefixes, and unknown paths and methods.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * No 500 for bad input (spec §3): correctly signed bodies that are odd in every way a client
+ * No 500 for bad input (docs/api.md#the-envelope): correctly signed bodies that are odd in every way a client
  * or an attacker might make them. Each answers exactly the documented outcome, signed for the
  * merchant_id that could be read, and a refused one stores nothing.
  */

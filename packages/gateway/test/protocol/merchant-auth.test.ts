@@ -1,5 +1,5 @@
 /**
- * Who may call (spec §2): the merchant must exist, be enabled and have a key; the timestamp
+ * Who may call (docs/signing.md): the merchant must exist, be enabled and have a key; the timestamp
  * must sit in the ±5 minute window; the version, from header or body, must be v1.2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

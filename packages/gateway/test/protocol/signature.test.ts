@@ -1,5 +1,5 @@
 /**
- * Request signatures (spec §2): the header, what is signed (the raw bytes as sent), the
+ * Request signatures (docs/signing.md): the header, what is signed (the raw bytes as sent), the
  * tolerated header forms, and key rotation. Every refusal is request-level and stores nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * What the protocol tests share: a real gateway on a clock the test moves by hand, requests
  * signed by hand (so they can be broken on purpose), and the checks every response must pass:
- * the envelope shape, the protocol headers and a platform signature that verifies (spec §2, §3).
+ * the envelope shape, the protocol headers and a platform signature that verifies (docs/signing.md, docs/api.md#the-envelope).
  */
 import { createSign, type KeyObject } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
@@ -234,7 +234,7 @@ export class Protocol {
   }
 }
 
-/** The request signature of spec §2 over raw bytes, which need not be valid UTF-8. */
+/** The request signature of docs/signing.md over raw bytes, which need not be valid UTF-8. */
 export function signBytes(
   merchantId: string,
   timestamp: string | number,

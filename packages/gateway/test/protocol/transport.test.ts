@@ -1,5 +1,5 @@
 /**
- * The transport rules of spec §1: the 64 KiB body limit, JSON objects only, content types,
+ * The transport rules of docs/api.md#transport-rules: the 64 KiB body limit, JSON objects only, content types,
  * and that every refusal of an unreadable body is still a signed envelope.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Spec §8: redirect payment methods. Each answers PROCESSING with redirect_url, an openkka page
+ * As docs/three-ds.md says: redirect payment methods. Each answers PROCESSING with redirect_url, an openkka page
  * standing in for the shopper's bank or wallet; approving, declining or cancelling there ends
  * the order through the same authorization path as a card (events, notifications) and returns
  * the browser to return_url with trans_id, order_id and status appended. A method refuses

@@ -1,5 +1,5 @@
 /**
- * Spec §8 and §5: what happens later, by the background jobs. A SEPA payment answers PROCESSING
+ * As docs/three-ds.md and docs/api.md#initiate-transaction-payments says: what happens later, by the background jobs. A SEPA payment answers PROCESSING
  * with no page and settles to SUCCESS once OPENKKA_SEPA_SETTLEMENT_DELAY has passed; a redirect
  * payment the shopper never finishes fails with 5007 after expire_time. The clock is moved by
  * hand and the jobs run with runDue().

@@ -1,5 +1,5 @@
 /**
- * Card data typed on the checkout page (spec §8, design principle 7): after paying with canary
+ * Card data typed on the checkout page (docs/three-ds.md, design principle 7): after paying with canary
  * cards (approved, challenged, mistyped, stored with consent), neither PAN nor CVV is in the
  * logs, in any page the gateway answered, in any row of the store, or in the SQLite files.
  */

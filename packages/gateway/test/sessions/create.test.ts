@@ -1,5 +1,5 @@
 /**
- * POST /payments/session (spec §4 ◆, notes §6.10): a HOSTED session with its page URL,
+ * POST /payments/session (docs/api.md#routes, docs/api.md#checkout-sessions): a HOSTED session with its page URL,
  * idempotent on (merchant, trans_id) like a payment, one session under concurrent duplicates,
  * and every bad request refused with a code that names the problem, never a 500.
  */

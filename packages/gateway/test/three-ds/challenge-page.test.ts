@@ -1,5 +1,5 @@
 /**
- * Spec §8: which payments are challenged, what they answer (PROCESSING with an
+ * As docs/three-ds.md says: which payments are challenged, what they answer (PROCESSING with an
  * authentication_url, the same on a replay), and the page the shopper's browser gets there:
  * merchant, amount in major units, the card masked to brand and last four digits, the
  * sandbox issuer's one-time code, in English or Chinese.

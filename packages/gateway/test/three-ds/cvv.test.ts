@@ -1,5 +1,5 @@
 /**
- * Spec §8 ◆: the CVV is never written in plaintext and never kept after authorization. While a
+ * As docs/three-ds.md says: the CVV is never written in plaintext and never kept after authorization. While a
  * challenge is pending it is held sealed beside the challenge (the only copy, so the
  * authorization after the challenge can send it); passing, failing and expiring all delete it.
  */

@@ -1,5 +1,5 @@
 /**
- * Spec §8: a challenge the shopper abandons. Once the payment's expire_time has passed, the
+ * As docs/three-ds.md says: a challenge the shopper abandons. Once the payment's expire_time has passed, the
  * background jobs fail the order with 5007 and notify the merchant; a shopper who comes back
  * later only gets redirected. The clock is moved by hand and the jobs run with runDue().
  */

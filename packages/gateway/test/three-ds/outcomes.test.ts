@@ -1,5 +1,5 @@
 /**
- * Spec §8: how a challenge ends. Passing authorizes, the cancel button or three wrong codes
+ * As docs/three-ds.md says: how a challenge ends. Passing authorizes, the cancel button or three wrong codes
  * fail it (5006), the decline-after-challenge card fails with the issuer's code (5002); every
  * ending redirects the browser to return_url with trans_id, order_id and status appended,
  * notifies the merchant once, and records the authentication_result. A finished challenge

@@ -1,5 +1,5 @@
 /**
- * Card data of stored cards (spec §7, §8): after every kind of scenario this folder exercises
+ * Card data of stored cards (docs/api.md#stored-cards-and-recurring-payments, docs/three-ds.md): after every kind of scenario this folder exercises
  * (storing, repeats, concurrent storing, payments by token, first payments and renewals, rule
  * refusals, request refusals, token removal, cancellation), run here with canary card numbers
  * and CVVs, neither a PAN nor a CVV is in any answer, any text column of the store, the SQLite

@@ -1,5 +1,5 @@
 /**
- * Token query and token remove (spec §4, §7): a shopper's active tokens as an array, only that
+ * Token query and token remove (docs/api.md#routes, docs/api.md#stored-cards-and-recurring-payments): a shopper's active tokens as an array, only that
  * shopper's and only this merchant's; removal deletes the card data at once, answers no
  * `data`, and a removed token is neither listed nor removable again.
  */

@@ -1,5 +1,5 @@
 /**
- * Recurring payments (spec §7): the first payment (CIT) opens an agreement on a new token,
+ * Recurring payments (docs/api.md#stored-cards-and-recurring-payments): the first payment (CIT) opens an agreement on a new token,
  * renewals (MIT) charge it without a return_url. Every rule broken is a business refusal:
  * HTTP 200, an order in FAILURE with the rule's code, the acquirer never asked, nothing stored.
  */

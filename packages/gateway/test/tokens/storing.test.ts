@@ -1,5 +1,5 @@
 /**
- * Storing a card (spec §7): `store_payment_method: true` with `token_usage` and
+ * Storing a card (docs/api.md#stored-cards-and-recurring-payments): `store_payment_method: true` with `token_usage` and
  * `shopper_reference` on an approved payment returns a token; nothing is stored after a
  * decline or a refusal; one active token per (merchant, shopper, card), also under concurrency.
  */

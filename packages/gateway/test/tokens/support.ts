@@ -92,7 +92,7 @@ export function tokenPayment(
   };
 }
 
-/** The first payment of a subscription (CIT), as spec §7 describes it. */
+/** The first payment of a subscription (CIT), as docs/api.md#stored-cards-and-recurring-payments describes it. */
 export function firstRecurring(
   shopper: string,
   overrides: Record<string, unknown> = {},
@@ -123,7 +123,7 @@ export function renewal(
   };
 }
 
-/** One merchant talking to the gateway over HTTP, every request signed by hand (spec §2). */
+/** One merchant talking to the gateway over HTTP, every request signed by hand (docs/signing.md). */
 export class TokenApi {
   constructor(
     readonly gw: TestGateway,

@@ -1,5 +1,5 @@
 /**
- * Paying with a stored card (spec §7): the token and its shopper pay like the card itself; a
+ * Paying with a stored card (docs/api.md#stored-cards-and-recurring-payments): the token and its shopper pay like the card itself; a
  * removed, unknown, another shopper's or another merchant's token is a business refusal
  * (FAILURE, 5010) that never reaches the acquirer; idempotency compares the token.
  */

@@ -1,5 +1,5 @@
 /**
- * Spec §4 and §8: the Apple Pay merchant session. `data` is a JSON string (not an object) of an
+ * As docs/api.md#routes and docs/three-ds.md says: the Apple Pay merchant session. `data` is a JSON string (not an object) of an
  * opaque session with Apple's field names, signed by the platform key; `domain_name` must be a
  * bare host name and `display_name` at most 75 characters, else 010000.
  */

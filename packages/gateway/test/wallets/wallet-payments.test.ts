@@ -1,5 +1,5 @@
 /**
- * Spec §8: Apple Pay and Google Pay. `payment.token_data` (an object or a JSON string) carries
+ * As docs/three-ds.md says: Apple Pay and Google Pay. `payment.token_data` (an object or a JSON string) carries
  * the wallet's decrypted data — DPAN, expiry, cryptogram, ECI — and is authorized like a card
  * through the simulated acquirer, so the DPAN decides the outcome; the answer echoes the wallet
  * as `payment.payment_method` and shows card_info from the DPAN. Wallets never get a 3-D Secure

@@ -8,7 +8,7 @@ export const captureSchema = z.object({
   order_id: text(64),
   amount,
   currency,
-  // Spec §4: capture_final defaults to true (release whatever this capture leaves).
+  // As docs/api.md#routes says: capture_final defaults to true (release whatever this capture leaves).
   capture_final: optionalBoolean.transform((v) => v ?? true),
 });
 

@@ -1,7 +1,7 @@
 /**
  * Delivers queued notifications: claim due rows (a lease keeps other processes off them),
  * POST each one signed with a fresh timestamp, record the attempt, and reschedule failures on
- * the backoff schedule. Only HTTP 200 with `ret_code` 000000 counts as delivered (spec §9).
+ * the backoff schedule. Only HTTP 200 with `ret_code` 000000 counts as delivered (docs/notifications.md).
  */
 import type { KeyObject } from 'node:crypto';
 import { API_VERSION, SIGNATURE_TYPE, signAsync, stringToSign } from '@openkka/sdk/signing';

@@ -1,5 +1,5 @@
 /**
- * Which order events notify the merchant, and with what body (spec §9). The body is a
+ * Which order events notify the merchant, and with what body (docs/notifications.md). The body is a
  * snapshot taken in the transaction that made the change; each attempt adds a fresh timestamp.
  */
 import type { TimeZone } from '../../domain/time-zone.ts';
@@ -17,7 +17,7 @@ export const NOTIFY_TYPES = [
 ] as const;
 export type NotifyType = (typeof NOTIFY_TYPES)[number];
 
-/** Spec §9 ◆: the event that happened decides the notification; a refund request sends none. */
+/** As docs/notifications.md says: the event that happened decides the notification; a refund request sends none. */
 export function notifyTypeFor(event: EventType, order: OrderRow): NotifyType | null {
   switch (event) {
     case 'AUTHORIZATION':

@@ -27,7 +27,7 @@ export class AuthorizationRecorder {
   record(orderId: string, result: AuthorizeResult): Promise<OrderRow> {
     return this.writer.mutate(null, orderId, async (row, tx) => {
       if (row.status !== 'PROCESSING') return null;
-      // Stored only after an approval, never after a decline (spec §7).
+      // Stored only after an approval, never after a decline (docs/api.md#stored-cards-and-recurring-payments).
       const stored =
         result.outcome === 'APPROVED' ? await this.cards.onApproval(tx, row, this.clock.now()) : {};
       return this.outcome(row, result, stored);

@@ -46,7 +46,7 @@ export interface OrderRow {
   store_payment_method: number;
   token_usage: string | null;
   authentication_result: string | null;
-  /** The checkout session this order was paid through (spec §5, §9), else null. */
+  /** The checkout session this order was paid through (docs/api.md#initiate-transaction-payments, docs/notifications.md), else null. */
   session_id: string | null;
 }
 

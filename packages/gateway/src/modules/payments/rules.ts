@@ -1,6 +1,6 @@
 /**
- * The business rules of stored cards and recurring payments (spec §7). A broken rule is not a
- * refusal of the request: the order is created FAILURE with the rule's code (spec §3), so the
+ * The business rules of stored cards and recurring payments (docs/api.md#stored-cards-and-recurring-payments). A broken rule is not a
+ * refusal of the request: the order is created FAILURE with the rule's code (docs/api.md#the-envelope), so the
  * trans_id is used up and the merchant sees the outcome like any decline.
  */
 import type { BusinessCodeName } from '../../domain/errors.ts';

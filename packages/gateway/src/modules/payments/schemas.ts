@@ -127,7 +127,7 @@ export interface PaymentInput extends CreatePaymentInput {
   session_id?: string;
 }
 
-/** Cross-field rules of spec §3/§5/§7 that are request-level refusals. */
+/** Cross-field rules of docs/api.md#the-envelope/docs/api.md#initiate-transaction-payments/docs/api.md#stored-cards-and-recurring-payments that are request-level refusals. */
 export function checkPaymentRules(input: CreatePaymentInput): PaymentInput {
   const p = input.payment;
   // Storing a card with another method is a business refusal (2013), decided by the service.

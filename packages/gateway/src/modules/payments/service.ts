@@ -37,7 +37,7 @@ export type RequestMerchant = ClientKeys & {
 type PlainCard = { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
 
 /**
- * Card validity (spec §5): a business outcome, checked before the acquirer is asked. The
+ * Card validity (docs/api.md#initiate-transaction-payments): a business outcome, checked before the acquirer is asked. The
  * method decides which brands it takes (an eftpos-only card pays with EFTPOS only).
  */
 function cardRefusal(
@@ -86,7 +86,7 @@ const ORDER_ID_DRAWS = 5;
 /** The insert found the order id taken by another process's order (not the trans_id). */
 class OrderIdTaken extends Error {}
 
-/** The parameters two requests must share to be the same payment (spec §5.1). */
+/** The parameters two requests must share to be the same payment (docs/api.md#idempotency). */
 const COMPARED = [
   'amount',
   'currency',
@@ -229,7 +229,7 @@ export class PaymentService {
   }
 
   /**
-   * Merchant-initiated payments never challenge the shopper, who is not there (spec §7); wallet
+   * Merchant-initiated payments never challenge the shopper, who is not there (docs/api.md#stored-cards-and-recurring-payments); wallet
    * payments were already authenticated on the shopper's device (the cryptogram says so).
    */
   private needsChallenge(input: PaymentInput, pan: string): boolean {
@@ -276,7 +276,7 @@ export class PaymentService {
     const row = by.order_id
       ? await repo.byOrderId(merchantId, by.order_id)
       : await repo.byTransId(merchantId, by.trans_id!);
-    // Another merchant's order and a missing one look the same (spec §4).
+    // Another merchant's order and a missing one look the same (docs/api.md#routes).
     if (!row || (by.trans_id && by.order_id && row.trans_id !== by.trans_id))
       throw new ApiError('ORDER_NOT_FOUND');
     return row;

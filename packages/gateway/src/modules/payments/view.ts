@@ -1,5 +1,5 @@
 /**
- * The order object of spec §5 as the API returns it, its times written in `zone`. Never more of
+ * The order object of docs/api.md#initiate-transaction-payments as the API returns it, its times written in `zone`. Never more of
  * the PAN than bin and last4.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Redirect payment methods and SEPA (spec §8). A redirect order (iDEAL, Sofort, EPS, P24,
+ * Redirect payment methods and SEPA (docs/three-ds.md). A redirect order (iDEAL, Sofort, EPS, P24,
  * Bancontact, Alipay+, WeChat Pay) is recorded PROCESSING with `redirect_url`, an openkka page
  * standing in for the shopper's bank or wallet app, where the shopper approves, declines or
  * cancels; the outcome goes through the AuthorizationRecorder like a card's, so events and

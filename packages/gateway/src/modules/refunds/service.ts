@@ -87,7 +87,7 @@ export class RefundService {
   }
 
   /**
-   * Spec §5.1 (refunds are idempotent "the same way" as payments): a duplicate that arrives while
+   * As docs/api.md#idempotency says (refunds are idempotent "the same way" as payments): a duplicate that arrives while
    * the first request is still asking the acquirer waits for it (bounded by idempotencyWaitMs)
    * and answers the refund as it then stands. Without this, concurrent retries answered
    * PROCESSING for a refund that succeeded a moment later. A refund the acquirer itself left

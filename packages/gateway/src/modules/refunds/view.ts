@@ -1,4 +1,4 @@
-/** The refund object of spec §4 as the API returns it. */
+/** The refund object of docs/api.md#routes as the API returns it. */
 import type { RefundRow } from './repo.ts';
 
 export function refundView(row: RefundRow): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /**
- * The hosted checkout page (spec §8): the merchant's name, the amount, a card form, the other
+ * The hosted checkout page (docs/three-ds.md): the merchant's name, the amount, a card form, the other
  * methods the session allows, the deadline and a way back. The card form posts to the page's
  * own URL: the session id in the path is the only key, the page holds no merchant secret and
  * sets no cookie, so there is nothing for a forged request to borrow (see docs/checkout.md).

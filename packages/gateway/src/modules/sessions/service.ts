@@ -1,5 +1,5 @@
 /**
- * Hosted checkout sessions (spec §4, §8; notes §6.10). A session is a payment intent: the
+ * Hosted checkout sessions (docs/api.md#routes, docs/three-ds.md; docs/api.md#checkout-sessions). A session is a payment intent: the
  * amount, the methods offered and where the shopper goes afterwards. It is OPEN until its one
  * order exists, then COMPLETED; unpaid it can become EXPIRED (past expire_time) or CANCELED
  * (the shopper left). The order is the truth: whenever an order paid through the session
@@ -26,7 +26,7 @@ export interface SessionState {
   order: OrderRow | undefined;
 }
 
-/** The parameters two creates must share to be the same session (as spec §5.1 for payments). */
+/** The parameters two creates must share to be the same session (as docs/api.md#idempotency for payments). */
 const COMPARED = ['amount', 'currency', 'payment_type', 'authorisation_type', 'capture_method'] as const;
 
 export class SessionService {
@@ -105,7 +105,7 @@ export class SessionService {
   /**
    * The order paid through a session, for /payments/query by session_id: 206011 when the
    * session does not exist, 206024 while nothing was paid ("if the consumer never paid, no
-   * transaction exists", notes §6.10).
+   * transaction exists", docs/api.md#checkout-sessions).
    */
   async paidOrder(merchantId: string, sessionId: string): Promise<OrderRow> {
     const { order } = await this.query(merchantId, { session_id: sessionId });

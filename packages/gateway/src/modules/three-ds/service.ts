@@ -1,5 +1,5 @@
 /**
- * 3-D Secure challenges (spec §8). A card that needs one is recorded PROCESSING with its card
+ * 3-D Secure challenges (docs/three-ds.md). A card that needs one is recorded PROCESSING with its card
  * encrypted and its CVV encrypted beside the challenge; nothing is sent to the acquirer until
  * the shopper passes. Passing authorizes (the CVV is deleted first), failing or running out of
  * time fails the order; either way the browser goes back to the merchant's return_url.
@@ -179,7 +179,7 @@ export class ChallengeService {
     });
   }
 
-  /** Spec §8 ◆: back to return_url with trans_id, order_id and status added. */
+  /** As docs/three-ds.md says: back to return_url with trans_id, order_id and status added. */
   private back(order: OrderRow): SubmitOutcome {
     return { kind: 'redirect', url: paymentReturnUrl(order), order };
   }

@@ -37,7 +37,7 @@ export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenRepo; clo
   });
 }
 
-/** Spec §7: `ACTIVATE` is PayKKa's word for an active token. */
+/** As docs/api.md#stored-cards-and-recurring-payments says: `ACTIVATE` is PayKKa's word for an active token. */
 function tokenView(row: TokenRow): Record<string, unknown> {
   return {
     token: row.token,

@@ -1,5 +1,5 @@
 /**
- * Storing an approved card (spec §7): inside the transaction that records the approval, the
+ * Storing an approved card (docs/api.md#stored-cards-and-recurring-payments): inside the transaction that records the approval, the
  * card becomes the shopper's token — the existing one when the same card is already stored —
  * and a first recurring payment opens its agreement on that token.
  */

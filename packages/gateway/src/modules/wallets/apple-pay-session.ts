@@ -1,5 +1,5 @@
 /**
- * The Apple Pay merchant session (spec §4, §8): what a merchant's front end passes on, unchanged,
+ * The Apple Pay merchant session (docs/api.md#routes, docs/three-ds.md): what a merchant's front end passes on, unchanged,
  * to `ApplePaySession.completeMerchantValidation`. openkka stands in for Apple's validation
  * service: the session is an opaque JSON object with Apple's field names, answered as a JSON
  * **string**, and signed with the platform key so a merchant can check where it came from.

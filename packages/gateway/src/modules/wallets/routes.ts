@@ -1,4 +1,4 @@
-/** /payments/apple-pay/create-session: answers the merchant session as a JSON string (spec §4). */
+/** /payments/apple-pay/create-session: answers the merchant session as a JSON string (docs/api.md#routes). */
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';

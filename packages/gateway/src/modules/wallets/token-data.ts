@@ -1,6 +1,6 @@
 /**
  * Apple Pay and Google Pay payments carry the wallet's decrypted payment data in
- * `payment.token_data` (spec §8): a device PAN, its expiry, the cryptogram and the ECI. It may
+ * `payment.token_data` (docs/three-ds.md): a device PAN, its expiry, the cryptogram and the ECI. It may
  * come as an object or as a JSON string. A missing or ill-formed field is a request-level
  * refusal (010000); whether the DPAN is a valid card (Luhn, expiry, brand) is a business
  * outcome decided later, exactly as for a typed card.

@@ -9,7 +9,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('otp', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('attempts', 'integer', (c) => c.notNull())
-    /** The CVV, encrypted, only while the challenge is pending (spec §8). */
+    /** The CVV, encrypted, only while the challenge is pending (docs/three-ds.md). */
     .addColumn('cvv_ciphertext', 'text')
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())

@@ -1,4 +1,4 @@
-// The bench's request bodies (spec §4, §5) and how answers are judged good or bad.
+// The bench's request bodies (docs/api.md#routes, docs/api.md#initiate-transaction-payments) and how answers are judged good or bad.
 import { generateKeyPairSync } from 'node:crypto';
 import { stringToSign, verifySignature } from '@openkka/sdk/signing';
 import { describe, expect, it } from 'vitest';
@@ -112,7 +112,7 @@ describe('request bodies', () => {
     expect(() => paymentBody('encrypted', 'M1', 'abc', 5, T)).toThrow(/gateway key/);
   });
 
-  it('is signed over the spec §2 string-to-sign with its own timestamp', async () => {
+  it('is signed over docs/signing.md string-to-sign with its own timestamp', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const body = paymentBody('purchase', 'M1', 'abc', 1, T);
     const signed = await signRequest('M1', body, T, privateKey);

@@ -26,7 +26,7 @@ describe('currency table', () => {
     }
   });
 
-  it('has the currencies the spec enables, and common ones, at exponent 2', () => {
+  it('has the currencies docs/api.md enables, and common ones, at exponent 2', () => {
     const common =
       'CNY USD RUB EUR GBP HKD AUD CAD INR SGD CHF NZD SEK NOK DKK PLN CZK HUF MXN BRL ZAR TRY THB MYR IDR PHP TWD AED SAR ILS EGP NGN KES';
     for (const code of common.split(' ')) expect(findCurrency(code)).toEqual({ code, exponent: 2 });

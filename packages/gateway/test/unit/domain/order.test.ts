@@ -1,4 +1,4 @@
-// The order state machine (spec §6): random operation sequences checked step by step against
+// The order state machine (docs/api.md#order-status-and-balances): random operation sequences checked step by step against
 // the invariants, the status table and an independent model of the money; then one example per
 // status-table row and per refusal.
 import fc from 'fast-check';
@@ -60,7 +60,7 @@ function modelAmounts(m: Model): Amounts {
   };
 }
 
-/** Spec §6 status table, one predicate per row over the history; exactly one must hold. */
+/** As docs/api.md#order-status-and-balances says status table, one predicate per row over the history; exactly one must hold. */
 function statusRows(m: Model): Record<OrderStatus, boolean> {
   const live = m.outcome === 'approved';
   const { captures: captured, releases: voided, refundsSettled: refunded } = m;
@@ -476,7 +476,7 @@ function refusal(fn: () => unknown): RequestCodeName {
 
 const bal = (o: Order) => balances(o.amounts);
 
-describe('order status table (spec §6)', () => {
+describe('order status table (docs/api.md#order-status-and-balances)', () => {
   it('PROCESSING while waiting, with every balance 0', () => {
     const o = processing();
     expect(o.status).toBe('PROCESSING');
