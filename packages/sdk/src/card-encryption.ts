@@ -153,9 +153,18 @@ export function concatKdf(
   return Buffer.concat(blocks).subarray(0, keyBits / 8);
 }
 
-/** The A256GCM content key of an ECDH-ES JWE, from the ECDH shared secret. */
+/** Concat KDF's OtherInfo for A256GCM with no PartyU/PartyV info: the same for every card. */
+const A256GCM_OTHER_INFO = Buffer.concat([
+  lengthPrefixed(Buffer.from(ENC, 'ascii')),
+  lengthPrefixed(Buffer.alloc(0)),
+  lengthPrefixed(Buffer.alloc(0)),
+  Buffer.from([0, 0, 1, 0]),
+]);
+const ROUND_ONE = Buffer.from([0, 0, 0, 1]);
+
+/** The A256GCM content key of an ECDH-ES JWE, from the ECDH shared secret (one Concat KDF round). */
 export function contentKey(sharedSecret: Buffer): Buffer {
-  return concatKdf(sharedSecret, ENC, 256);
+  return createHash('sha256').update(ROUND_ONE).update(sharedSecret).update(A256GCM_OTHER_INFO).digest();
 }
 
 /** The header of a card field: exactly these four members. */
@@ -167,19 +176,34 @@ export interface CardFieldHeader {
 }
 
 export interface ParsedJwe {
-  /** The header exactly as sent: the AAD, and what the fields of one card must share. */
+  /** The header exactly as sent: what the fields of one card must share. */
   protectedB64: string;
+  /** Its ASCII bytes, the AAD: one copy for the fields of a card. */
+  aad: Buffer;
   header: CardFieldHeader;
   iv: Buffer;
   ciphertext: Buffer;
   tag: Buffer;
 }
 
-/** Decodes base64url only in its one canonical spelling, so no two strings mean the same bytes. */
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Decodes base64url only in its one canonical spelling, so no two strings mean the same bytes:
+ * no padding, no length that leaves a lone character, and the bits the last character carries
+ * past the final byte all zero (checked directly rather than by re-encoding: this runs for
+ * every field of every encrypted card).
+ */
 function canonicalBase64url(text: string): Buffer | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : null;
+  const tail = text.length % 4;
+  if (tail === 1) return null;
+  if (tail !== 0) {
+    const last = BASE64URL.indexOf(text[text.length - 1]!);
+    // Two characters carry one byte and 4 spare bits; three carry two bytes and 2 spare bits.
+    if (last % (tail === 2 ? 16 : 4) !== 0) return null;
+  }
+  return Buffer.from(text, 'base64url');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -238,23 +262,27 @@ export function parseCompactJwe(text: unknown, sameCardAs?: ParsedJwe): ParsedJw
     string,
   ];
   if (encryptedKey !== '') return null;
-  const header =
-    sameCardAs?.protectedB64 === protectedB64 ? sameCardAs.header : parseCardFieldHeader(protectedB64);
+  const same = sameCardAs?.protectedB64 === protectedB64;
+  const header = same ? sameCardAs.header : parseCardFieldHeader(protectedB64);
   const iv = canonicalBase64url(ivB64);
   const ciphertext = canonicalBase64url(ciphertextB64);
   const tag = canonicalBase64url(tagB64);
   if (!header || iv?.length !== IV_BYTES || tag?.length !== TAG_BYTES) return null;
   if (!ciphertext || ciphertext.length === 0 || ciphertext.length > MAX_PLAINTEXT_BYTES) return null;
-  return { protectedB64, header, iv, ciphertext, tag };
+  const aad = same ? sameCardAs.aad : Buffer.from(protectedB64, 'ascii');
+  return { protectedB64, aad, header, iv, ciphertext, tag };
 }
 
 /** The plaintext, or null when the key is wrong or anything was altered (never throws). */
 export function decryptJwe(cek: Buffer, jwe: ParsedJwe): Buffer | null {
   try {
     const decipher = createDecipheriv('aes-256-gcm', cek, jwe.iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(jwe.protectedB64, 'ascii'));
+    decipher.setAAD(jwe.aad);
     decipher.setAuthTag(jwe.tag);
-    return Buffer.concat([decipher.update(jwe.ciphertext), decipher.final()]);
+    // GCM is a stream cipher: update() yields the whole plaintext; final() only checks the tag.
+    const plaintext = decipher.update(jwe.ciphertext);
+    decipher.final();
+    return plaintext;
   } catch {
     return null;
   }

@@ -7,6 +7,7 @@
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  concatKdf,
   contentKey,
   decryptJwe,
   encryptCard,
@@ -119,6 +120,45 @@ describe('encryptCard', () => {
     expect(() =>
       encryptCard({ key: { ...X_KEY, kid: undefined as unknown as string }, clientKey: CLIENT_KEY, card }),
     ).toThrow(/kid/);
+  });
+});
+
+describe('parsing a card field', () => {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const field = () =>
+    encryptCard({
+      key: X_KEY,
+      clientKey: CLIENT_KEY,
+      card: { number: '4242424242424242', expiryMonth: 7, expiryYear: 2031 },
+    }).encrypted_card_no;
+
+  it('reads each part in its one canonical base64url spelling only', () => {
+    // Ciphertexts of 1, 2 and 3 bytes past a multiple of 3 end in 2, 3 and 4 characters.
+    for (const extra of [1, 2, 3]) {
+      const parts = field().split('.');
+      const bytes = Buffer.alloc(30 + extra, 0xa5);
+      const canonical = bytes.toString('base64url');
+      parts[3] = canonical;
+      expect(parseCompactJwe(parts.join('.'))?.ciphertext).toEqual(bytes);
+      // Every other last character that decodes to the same bytes is another spelling: refused.
+      for (const last of ALPHABET) {
+        const spelling = canonical.slice(0, -1) + last;
+        if (spelling === canonical || !Buffer.from(spelling, 'base64url').equals(bytes)) continue;
+        parts[3] = spelling;
+        expect(parseCompactJwe(parts.join('.'))).toBeNull();
+      }
+      // Padding, the other alphabet, and a length no byte string has.
+      const lone = `${canonical.slice(0, canonical.length - (canonical.length % 4))}A`;
+      for (const bad of [`${canonical}=`, `${canonical.slice(0, -1)}+`, lone]) {
+        parts[3] = bad;
+        expect(parseCompactJwe(parts.join('.'))).toBeNull();
+      }
+    }
+  });
+
+  it('derives the content key as one Concat KDF round for A256GCM', () => {
+    const secret = Buffer.alloc(32, 7);
+    expect(contentKey(secret)).toEqual(concatKdf(secret, 'A256GCM', 256));
   });
 });
 
