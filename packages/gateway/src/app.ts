@@ -6,6 +6,13 @@ import type { KeyObject } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Acquirer } from './acquirer/types.ts';
+import { ListeningAuthCache } from './core/merchants/auth-cache-pg.ts';
+import { VersionedAuthCache } from './core/merchants/auth-cache-sqlite.ts';
+import { MerchantRepo } from './core/merchants/repo.ts';
+import { MerchantService } from './core/merchants/service.ts';
+import { AuthorizationRecorder, type AuthorizationSettings } from './core/orders/authorization.ts';
+import { OrderRepo } from './core/orders/repo.ts';
+import { OrderWriter } from './core/orders/writer.ts';
 import type { Clock } from './domain/clock.ts';
 import { ApiError } from './domain/errors.ts';
 import type { TimeZone } from './domain/time-zone.ts';
@@ -13,6 +20,7 @@ import { authenticate } from './http/auth.ts';
 import { registerDurableReads } from './http/durable-reads.ts';
 import { registerEnvelope } from './http/envelope.ts';
 import { lazyRequestLogger } from './http/request-logger.ts';
+import { parseBody } from './http/validate.ts';
 import { expireAuthorizations } from './jobs/expiry.ts';
 import { reconcileUnknownOutcomes } from './jobs/reconciler.ts';
 import { settleDueRefunds } from './jobs/refund-settler.ts';
@@ -22,29 +30,21 @@ import { CaptureService } from './modules/captures/service.ts';
 import { CardDecryption } from './modules/client-encryption/card-decryption.ts';
 import { GatewayKeys } from './modules/client-encryption/gateway-keys.ts';
 import { clientEncryptionRoutes } from './modules/client-encryption/routes.ts';
-import { embeddedCheckoutRoutes } from './modules/embedded-checkout/routes.ts';
-import { ListeningAuthCache } from './modules/merchants/auth-cache-pg.ts';
-import { VersionedAuthCache } from './modules/merchants/auth-cache-sqlite.ts';
-import { MerchantRepo } from './modules/merchants/repo.ts';
-import { MerchantService } from './modules/merchants/service.ts';
 import { adminRoutes } from './modules/notifications/admin-routes.ts';
 import { Dispatcher, type DispatcherSettings } from './modules/notifications/dispatcher.ts';
 import { Outbox } from './modules/notifications/outbox.ts';
 import { NotificationRepo } from './modules/notifications/repo.ts';
 import { NotificationService } from './modules/notifications/service.ts';
-import { AuthorizationRecorder, type AuthorizationSettings } from './modules/payments/authorization.ts';
-import { OrderWriter } from './modules/payments/order-writer.ts';
-import { OrderRepo } from './modules/payments/repo.ts';
 import { paymentRoutes } from './modules/payments/routes.ts';
+import { checkPaymentRules, createPaymentSchema } from './modules/payments/schemas.ts';
 import { PaymentService, type PaymentSettings } from './modules/payments/service.ts';
-import { AgreementRepo } from './modules/recurring/repo.ts';
-import { recurringRoutes } from './modules/recurring/routes.ts';
 import { redirectRoutes } from './modules/redirects/routes.ts';
 import { OffsiteService } from './modules/redirects/service.ts';
 import { RefundRepo } from './modules/refunds/repo.ts';
 import { refundRoutes } from './modules/refunds/routes.ts';
 import { RefundService } from './modules/refunds/service.ts';
 import { CheckoutService } from './modules/sessions/checkout.ts';
+import { embeddedCheckoutRoutes } from './modules/sessions/frame-routes.ts';
 import { checkoutRoutes } from './modules/sessions/page-routes.ts';
 import { SessionRepo } from './modules/sessions/repo.ts';
 import { sessionRoutes } from './modules/sessions/routes.ts';
@@ -52,6 +52,8 @@ import { SessionService } from './modules/sessions/service.ts';
 import { ChallengeRepo } from './modules/three-ds/repo.ts';
 import { challengeRoutes } from './modules/three-ds/routes.ts';
 import { ChallengeService } from './modules/three-ds/service.ts';
+import { AgreementRepo } from './modules/tokens/agreement-repo.ts';
+import { recurringRoutes } from './modules/tokens/recurring-routes.ts';
 import { TokenRepo } from './modules/tokens/repo.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { CardStore } from './modules/tokens/store-card.ts';
@@ -185,16 +187,18 @@ export function buildApp(deps: AppDeps): App {
   });
   const payments = new PaymentService({
     repo: orders,
-    challenges,
-    tokens,
-    agreements,
+    threeDs: challenges,
+    storedCards: {
+      token: (merchantId, token) => tokens.get(merchantId, token),
+      agreement: (merchantId, agreementId) => agreements.get(merchantId, agreementId),
+    },
     writer,
     recorder,
     acquirer,
     vault: deps.vault,
     clock,
     settings,
-    offsite,
+    redirects: offsite,
     cardDecryption: new CardDecryption(gatewayKeys, clock),
     googlePay: new GooglePayTokens(
       storedGooglePayKeys(
@@ -208,12 +212,19 @@ export function buildApp(deps: AppDeps): App {
     sessionTransIds: sessionRepo,
     ...(deps.orderIds ? { orderIds: deps.orderIds } : {}),
   });
+  const paymentSchema = createPaymentSchema(settings.timeZone);
   const checkout = new CheckoutService({
     sessions,
-    payments,
+    payments: {
+      pay: (merchant, request, sessionId, publicUrl) =>
+        payments.create(
+          merchant,
+          { ...checkPaymentRules(parseBody(paymentSchema, request)), session_id: sessionId },
+          publicUrl,
+        ),
+    },
     merchants: merchantRepo,
     clock,
-    timeZone: settings.timeZone,
   });
   const captures = new CaptureService(writer, clock);
   const refunds = new RefundService({ refunds: refundRepo, writer, acquirer, clock, settings });

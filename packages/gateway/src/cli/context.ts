@@ -1,8 +1,8 @@
 /** Shared by the commands: configuration, the opened runtime, and output helpers. */
 import { type Config, loadConfig } from '../config.ts';
+import { MerchantRepo } from '../core/merchants/repo.ts';
+import { MerchantService } from '../core/merchants/service.ts';
 import { systemClock } from '../domain/clock.ts';
-import { MerchantRepo } from '../modules/merchants/repo.ts';
-import { MerchantService } from '../modules/merchants/service.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 
 /** Opens the runtime for one command and always closes the store afterwards. */

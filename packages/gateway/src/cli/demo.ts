@@ -3,7 +3,7 @@
  * prints: a first signed payment with nothing but bash, openssl and curl (docs/signing.md alone).
  */
 import { existsSync } from 'node:fs';
-import type { MerchantService } from '../modules/merchants/service.ts';
+import type { MerchantService } from '../core/merchants/service.ts';
 import type { Store } from '../store/db.ts';
 import { getSetting, putSettingOnce } from '../store/settings.ts';
 import { generateMerchantKey } from './merchant-keys.ts';

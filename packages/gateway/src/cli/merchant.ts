@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseDuration } from '../config.ts';
+import type { MerchantRow } from '../core/merchants/repo.ts';
 import { DEFAULT_CLIENT_KEY_GRACE_MS } from '../domain/client-key.ts';
 import { formatTime } from '../domain/time.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
-import type { MerchantRow } from '../modules/merchants/repo.ts';
 import { merchantService, output, withRuntime } from './context.ts';
 import { generateMerchantKey } from './merchant-keys.ts';
 

@@ -91,3 +91,14 @@ export const ENABLED_METHODS: ReadonlySet<PaymentMethod> = new Set<PaymentMethod
   ...(Object.keys(ASYNC_CURRENCIES) as PaymentMethod[]),
   ...WALLET_METHODS,
 ]);
+
+/** How shopper pages name the redirect and wallet methods (others show their code). */
+export const METHOD_NAMES: Record<string, string> = {
+  IDEAL: 'iDEAL',
+  SOFORT: 'Sofort',
+  EPS: 'EPS',
+  P24: 'Przelewy24',
+  BANCONTACT: 'Bancontact',
+  ALIPAY_PLUS: 'Alipay+',
+  WECHAT_PAY_GLOBAL: 'WeChat Pay',
+};

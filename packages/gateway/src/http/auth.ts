@@ -6,9 +6,9 @@
 import type { KeyObject } from 'node:crypto';
 import { API_VERSION, decodeSignatureHeader, stringToSign, verifyAsync } from '@openkka/sdk/signing';
 import type { FastifyRequest } from 'fastify';
+import type { MerchantService } from '../core/merchants/service.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ApiError } from '../domain/errors.ts';
-import type { MerchantService } from '../modules/merchants/service.ts';
 import { IDENTIFIER_NUMBER_MESSAGE, identifiersAsText } from './identifiers.ts';
 
 export interface AuthDeps {

@@ -81,6 +81,9 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   });
 }
 
+/** The reasons a capture, void or refund may give (the seed's `reason` enumeration). */
+export const REASONS = ['DUPLICATE', 'FRAUDULENT', 'REQUESTED_BY_CUSTOMER', 'OTHER'] as const;
+
 export function optionalOneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.preprocess(absent, oneOf(values).optional());
 }

@@ -2,12 +2,12 @@
  * Authorization expiry (docs/api.md#order-status-and-balances): when an authorization's validity lapses, whatever is still
  * capturable is released — CANCELED if nothing was captured, else PARTIALLY_REVERSED.
  */
+
+import { amountColumns, amountsOf, stateOf } from '../core/orders/order-row.ts';
+import type { OrderRepo } from '../core/orders/repo.ts';
+import type { OrderWriter } from '../core/orders/writer.ts';
 import type { Clock } from '../domain/clock.ts';
 import { capturable, release } from '../domain/order.ts';
-import { stateOf } from '../modules/captures/service.ts';
-import { amountColumns, amountsOf } from '../modules/payments/order-row.ts';
-import type { OrderWriter } from '../modules/payments/order-writer.ts';
-import type { OrderRepo } from '../modules/payments/repo.ts';
 
 export async function expireAuthorizations(
   deps: { orders: OrderRepo; writer: OrderWriter; clock: Clock },

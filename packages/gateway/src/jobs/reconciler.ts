@@ -5,12 +5,11 @@
  * through the same path as a live authorization, so the order is completed exactly once.
  */
 import type { Acquirer } from '../acquirer/types.ts';
+import { type AuthorizationRecorder, authorizeRequest } from '../core/orders/authorization.ts';
+import type { OrderRepo } from '../core/orders/repo.ts';
+import type { OrderWriter } from '../core/orders/writer.ts';
 import { detectBrand } from '../domain/card.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { AuthorizationRecorder } from '../modules/payments/authorization.ts';
-import type { OrderWriter } from '../modules/payments/order-writer.ts';
-import type { OrderRepo } from '../modules/payments/repo.ts';
-import { authorizeRequest } from '../modules/payments/service.ts';
 import type { Vault } from '../vault/vault.ts';
 
 export interface ReconcilerDeps {

@@ -1,6 +1,7 @@
 /** Refunds still PROCESSING: ask the acquirer again when due, and settle what it answers. */
+
+import type { OrderRepo } from '../core/orders/repo.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { OrderRepo } from '../modules/payments/repo.ts';
 import type { RefundRepo } from '../modules/refunds/repo.ts';
 import type { RefundService } from '../modules/refunds/service.ts';
 

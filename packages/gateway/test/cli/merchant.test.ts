@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MerchantRepo } from '../../src/modules/merchants/repo.ts';
+import { MerchantRepo } from '../../src/core/merchants/repo.ts';
 import { openStore } from '../../src/store/db.ts';
 import { newKeyPair } from '../helpers/keys.ts';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';

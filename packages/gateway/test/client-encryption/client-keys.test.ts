@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MerchantRepo } from '../../src/core/merchants/repo.ts';
 import { CLIENT_KEY_PATTERN, holdsClientKey } from '../../src/domain/client-key.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { MerchantRepo } from '../../src/modules/merchants/repo.ts';
 import { openStore } from '../../src/store/db.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';

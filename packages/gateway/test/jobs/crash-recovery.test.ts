@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { toOrderRow } from '../../src/modules/payments/repo.ts';
+import { toOrderRow } from '../../src/core/orders/repo.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { killChildren, runCli, type ServerProcess, startServer } from '../cli/run-cli.ts';
 import { cardPayment } from '../helpers/cards.ts';

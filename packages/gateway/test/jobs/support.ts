@@ -16,9 +16,9 @@ import type {
   RefundResult,
 } from '../../src/acquirer/types.ts';
 import { type App, buildApp } from '../../src/app.ts';
+import type { OrderEvent, OrderRow } from '../../src/core/orders/order-row.ts';
+import { OrderRepo, toOrderRow } from '../../src/core/orders/repo.ts';
 import type { Clock } from '../../src/domain/clock.ts';
-import type { OrderEvent, OrderRow } from '../../src/modules/payments/order-row.ts';
-import { OrderRepo, toOrderRow } from '../../src/modules/payments/repo.ts';
 import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
 import { type RawResponse, signedPost } from '../helpers/raw.ts';
 

@@ -1,8 +1,8 @@
 // Capture, void and refunds driven through the SDK against a real gateway, on both stores.
 import { OpenKKA, OpenKKAApiError } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderRepo } from '../../src/core/orders/repo.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { OrderRepo } from '../../src/modules/payments/repo.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 

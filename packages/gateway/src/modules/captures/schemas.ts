@@ -1,8 +1,6 @@
 /** Request schemas for /payments/capture and /payments/void. */
 import { z } from 'zod';
-import { amount, currency, optionalBoolean, optionalOneOf, text } from '../../http/fields.ts';
-
-export const REASONS = ['DUPLICATE', 'FRAUDULENT', 'REQUESTED_BY_CUSTOMER', 'OTHER'] as const;
+import { amount, currency, optionalBoolean, optionalOneOf, REASONS, text } from '../../http/fields.ts';
 
 export const captureSchema = z.object({
   order_id: text(64),

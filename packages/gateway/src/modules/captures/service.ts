@@ -3,11 +3,12 @@
  * (the acquirer clears captures and releases voids in its batch; the simulator accepts all).
  * Each is one locked change through the OrderWriter, decided by the state machine.
  */
+
+import { amountColumns, type OrderRow, stateOf } from '../../core/orders/order-row.ts';
+import type { OrderWriter } from '../../core/orders/writer.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { capture, release } from '../../domain/order.ts';
-import { amountColumns, amountsOf, type OrderRow } from '../payments/order-row.ts';
-import type { OrderWriter } from '../payments/order-writer.ts';
 
 export class CaptureService {
   constructor(
@@ -51,8 +52,4 @@ export class CaptureService {
       };
     });
   }
-}
-
-export function stateOf(row: OrderRow) {
-  return { status: row.status, amounts: amountsOf(row), currency: row.currency };
 }

@@ -20,6 +20,7 @@ import {
   parseCompactJwe,
   readCardFieldPayload,
 } from '@openkka/sdk/card-encryption';
+import type { EncryptedCardFields, OpenedCard } from '../../core/orders/payment-source.ts';
 import { type ClientKeys, holdsClientKey } from '../../domain/client-key.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, type BusinessCodeName } from '../../domain/errors.ts';
@@ -30,26 +31,6 @@ import type { DecryptingKey } from './gateway-keys.ts';
 export interface DecryptingKeys {
   forKid(kid: string): Promise<DecryptingKey | undefined>;
 }
-
-/** The request's encrypted fields, as sent (cvv may be left out, like the plain cvv). */
-export interface EncryptedCardFields {
-  card_no: string;
-  exp_month: string;
-  exp_year: string;
-  cvv: string | undefined;
-}
-
-export type OpenedCard =
-  | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: string | undefined }
-  | {
-      kind: 'unreadable';
-      reason: BusinessCodeName;
-      /**
-       * The card number of a field that decrypted but may not be used (expired): its keyed
-       * fingerprint keeps a replay of an order paid with it idempotent. Never shown.
-       */
-      pan: string | undefined;
-    };
 
 const refused = (reason: BusinessCodeName, pan?: string): OpenedCard => ({ kind: 'unreadable', reason, pan });
 

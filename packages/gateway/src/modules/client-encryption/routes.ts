@@ -11,11 +11,11 @@
  * serve is public, and a wildcard cannot be combined with credentials by any browser.
  */
 import type { FastifyInstance } from 'fastify';
+import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { publicResource, servePublicFile } from '../../http/public-file.ts';
-import type { MerchantService } from '../merchants/service.ts';
 import type { GatewayKeys } from './gateway-keys.ts';
 
 export const LIBRARY_PATH = '/cp/encrypted-card.js';

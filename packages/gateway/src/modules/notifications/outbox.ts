@@ -3,12 +3,13 @@
  * describes, so a change is never committed without its notification, nor the reverse.
  * Delivery happens later, outside any transaction (dispatcher.ts).
  */
+
+import type { EventType, OrderRow } from '../../core/orders/order-row.ts';
+import type { RefundRow } from '../../core/orders/refund-row.ts';
+import type { EventHints } from '../../core/orders/writer.ts';
 import { newNotifyId } from '../../domain/ids.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import type { Tx } from '../../store/tx.ts';
-import type { EventType, OrderRow } from '../payments/order-row.ts';
-import type { EventHints } from '../payments/order-writer.ts';
-import type { RefundRow } from '../refunds/repo.ts';
 import { notifyTypeFor, paymentBody, refundBody } from './payload.ts';
 import type { NotificationRepo, NotificationRow } from './repo.ts';
 

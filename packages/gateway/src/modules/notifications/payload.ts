@@ -2,10 +2,11 @@
  * Which order events notify the merchant, and with what body (docs/notifications.md). The body is a
  * snapshot taken in the transaction that made the change; each attempt adds a fresh timestamp.
  */
+
+import type { EventType, OrderRow } from '../../core/orders/order-row.ts';
+import type { RefundRow } from '../../core/orders/refund-row.ts';
+import { orderView } from '../../core/orders/view.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
-import type { EventType, OrderRow } from '../payments/order-row.ts';
-import { orderView } from '../payments/view.ts';
-import type { RefundRow } from '../refunds/repo.ts';
 
 export const NOTIFY_TYPES = [
   'PAYMENT.AUTHORIZATION',

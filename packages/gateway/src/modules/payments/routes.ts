@@ -1,21 +1,17 @@
 /** /payments and /payments/query: parse, hand to the service, answer the order object. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { OrderRow } from '../../core/orders/order-row.ts';
+import { orderView } from '../../core/orders/view.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
+import { publicUrl } from '../../http/public-url.ts';
 import { parseBody } from '../../http/validate.ts';
 import type { SessionService } from '../sessions/service.ts';
-import type { OrderRow } from './order-row.ts';
 import { checkPaymentRules, createPaymentSchema, queryPaymentSchema } from './schemas.ts';
 import type { PaymentService } from './service.ts';
-import { orderView } from './view.ts';
-
-/** Where shoppers' browsers reach this gateway: configured, else as this request came in. */
-export function publicUrl(request: FastifyRequest, configured: string | undefined): string {
-  return configured ?? `${request.protocol}://${request.host}`;
-}
 
 export function paymentRoutes(
   app: FastifyInstance,

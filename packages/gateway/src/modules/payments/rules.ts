@@ -3,10 +3,10 @@
  * refusal of the request: the order is created FAILURE with the rule's code (docs/api.md#the-envelope), so the
  * trans_id is used up and the merchant sees the outcome like any decline.
  */
+
+import type { AgreementRow, TokenRow } from '../../core/orders/stored-cards.ts';
 import type { BusinessCodeName } from '../../domain/errors.ts';
 import { CARD_METHODS } from '../../domain/payment-methods.ts';
-import type { AgreementRow } from '../recurring/repo.ts';
-import type { TokenRow } from '../tokens/repo.ts';
 import type { CreatePaymentInput, PaymentInput } from './schemas.ts';
 
 export interface StoredCardContext {

@@ -4,6 +4,7 @@
  * brand) is a business outcome and is decided later, in the service.
  */
 import { z } from 'zod';
+import type { PaymentSource } from '../../core/orders/payment-source.ts';
 import { ApiError } from '../../domain/errors.ts';
 import {
   CARD_METHODS,
@@ -29,9 +30,8 @@ import {
   optionalUrl,
   orAbsent,
 } from '../../http/fields.ts';
-import type { EncryptedCardFields, OpenedCard } from '../client-encryption/card-decryption.ts';
-import { type RawGooglePayToken, rawGooglePayToken } from '../wallets/google-pay/token-format.ts';
-import { parseWalletTokenData, type WalletCard } from '../wallets/token-data.ts';
+import { rawGooglePayToken } from '../wallets/google-pay/token-format.ts';
+import { parseWalletTokenData } from '../wallets/token-data.ts';
 import { isSubsequentRecurring } from './rules.ts';
 
 const paymentMethod = z
@@ -104,25 +104,9 @@ export function createPaymentSchema(zone: TimeZone) {
 
 export type CreatePaymentInput = z.output<ReturnType<typeof createPaymentSchema>>;
 
-/**
- * Where the money comes from: a typed-in card, a stored card (token), a wallet's decrypted card
- * (Apple Pay, Google Pay), or the shopper's bank or wallet app (redirect methods and SEPA),
- * which needs no card at all. A card encrypted in the shopper's browser arrives as `encrypted`,
- * Google's raw token as `googlePay`; both are opened before anything else
- * (PaymentService.create): into a `card` or `wallet`, or `unreadable`.
- */
-export type CardSource =
-  | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: string | undefined }
-  | { kind: 'encrypted'; fields: EncryptedCardFields }
-  | Extract<OpenedCard, { kind: 'unreadable' }>
-  | { kind: 'token'; token: string; cvv: string | undefined }
-  | ({ kind: 'wallet'; cvv: undefined } & WalletCard)
-  | { kind: 'googlePay'; token: RawGooglePayToken }
-  | { kind: 'offsite' };
-
 /** A payment after the request-level rules that the schema cannot express alone. */
 export interface PaymentInput extends CreatePaymentInput {
-  source: CardSource;
+  source: PaymentSource;
   /** Set only by the checkout page: the session this payment completes. */
   session_id?: string;
 }

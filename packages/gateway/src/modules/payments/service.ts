@@ -5,36 +5,30 @@
  * rests on the unique index: the first insert wins and every duplicate replays that order.
  */
 import type { Acquirer, AuthorizeRequest, AuthorizeResult } from '../../acquirer/types.ts';
+import type { RequestMerchant } from '../../core/merchants/request-merchant.ts';
+import { type AuthorizationRecorder, authorizeRequest } from '../../core/orders/authorization.ts';
+import { InFlight } from '../../core/orders/in-flight.ts';
+import { amountColumns, type OrderRow } from '../../core/orders/order-row.ts';
+import type { PlainCard } from '../../core/orders/payment-source.ts';
+import type {
+  EncryptedCardOpener,
+  GooglePayOpener,
+  RedirectStarter,
+  SessionTransIds,
+  StoredCardLookup,
+  ThreeDsStarter,
+} from '../../core/orders/ports.ts';
+import type { OrderRepo } from '../../core/orders/repo.ts';
+import type { EventHints, OrderWriter } from '../../core/orders/writer.ts';
 import { detectBrand, validateCard } from '../../domain/card.ts';
-import type { ClientKeys } from '../../domain/client-key.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
 import { newOrderId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
 import { cardBrandsFor, type PaymentMethod } from '../../domain/payment-methods.ts';
 import type { Vault } from '../../vault/vault.ts';
-import type { CardDecryption } from '../client-encryption/card-decryption.ts';
-import type { AgreementRepo } from '../recurring/repo.ts';
-import type { OffsiteService } from '../redirects/service.ts';
-import type { ChallengeService } from '../three-ds/service.ts';
-import type { TokenRepo } from '../tokens/repo.ts';
-import type { GooglePayTokens } from '../wallets/google-pay/token-opener.ts';
-import type { AuthorizationRecorder } from './authorization.ts';
-import { InFlight } from './in-flight.ts';
-import { amountColumns, type OrderRow } from './order-row.ts';
-import type { EventHints, OrderWriter } from './order-writer.ts';
-import type { OrderRepo } from './repo.ts';
 import { type StoredCardContext, storedCardRefusal } from './rules.ts';
 import type { PaymentInput } from './schemas.ts';
-
-/** The authenticated merchant, as far as a payment needs it (its client keys open encrypted cards). */
-export type RequestMerchant = ClientKeys & {
-  merchant_id: string;
-  notify_url: string | null;
-  uses_checkout?: boolean;
-};
-
-type PlainCard = { pan: string; expMonth: number; expYear: number; cvv: string | undefined };
 
 /**
  * Card validity (docs/api.md#initiate-transaction-payments): a business outcome, checked before the acquirer is asked. The
@@ -59,9 +53,8 @@ export interface PaymentSettings {
 
 export interface PaymentDeps {
   repo: OrderRepo;
-  challenges: ChallengeService;
-  tokens: TokenRepo;
-  agreements: AgreementRepo;
+  threeDs: ThreeDsStarter;
+  storedCards: StoredCardLookup;
   writer: OrderWriter;
   recorder: AuthorizationRecorder;
   acquirer: Acquirer;
@@ -69,13 +62,13 @@ export interface PaymentDeps {
   clock: Clock;
   settings: PaymentSettings;
   /** Redirect methods and SEPA: the shopper pays at their bank, not with a card. */
-  offsite: OffsiteService;
+  redirects: RedirectStarter;
   /** Cards encrypted in the shopper's browser (payment.encrypted_*). */
-  cardDecryption: CardDecryption;
+  cardDecryption: EncryptedCardOpener;
   /** Google Pay's raw tokens (payment.token_data as Google sends it). */
-  googlePay: GooglePayTokens;
+  googlePay: GooglePayOpener;
   /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
-  sessionTransIds: { taken(merchantId: string, transId: string): Promise<boolean> };
+  sessionTransIds: SessionTransIds;
   /** Draws a new order id (newOrderId unless given: tests draw a taken one on purpose). */
   orderIds?: (now: number) => string;
 }
@@ -167,7 +160,7 @@ export class PaymentService {
     if (input.source.kind === 'offsite') {
       const refused = storedCardRefusal(input, ctx);
       if (refused) return this.insertFailure(candidate, refused, now, hints);
-      const waiting = this.deps.offsite.prepare(candidate, publicUrl);
+      const waiting = this.deps.redirects.prepare(candidate, publicUrl);
       return (await this.deps.writer.insert(waiting)) ? waiting : this.replayLatest(candidate);
     }
 
@@ -179,7 +172,7 @@ export class PaymentService {
 
     if (this.needsChallenge(input, card.pan)) {
       const waiting: OrderRow = { ...candidate, card_ciphertext: this.ciphertext(ctx, card) };
-      const prepared = this.deps.challenges.prepare(waiting, card.cvv, publicUrl);
+      const prepared = this.deps.threeDs.prepare(waiting, card.cvv, publicUrl);
       return (await this.deps.writer.insert(prepared.order, prepared.insertChallenge))
         ? prepared.order
         : this.replayLatest(candidate);
@@ -240,11 +233,12 @@ export class PaymentService {
   }
 
   private async storedCardContext(merchantId: string, input: PaymentInput): Promise<StoredCardContext> {
-    const { tokens, agreements } = this.deps;
+    const { storedCards } = this.deps;
     return {
-      token: input.source.kind === 'token' ? await tokens.get(merchantId, input.source.token) : undefined,
+      token:
+        input.source.kind === 'token' ? await storedCards.token(merchantId, input.source.token) : undefined,
       agreement: input.recurring_agreement_id
-        ? await agreements.get(merchantId, input.recurring_agreement_id)
+        ? await storedCards.agreement(merchantId, input.recurring_agreement_id)
         : undefined,
     };
   }
@@ -419,18 +413,6 @@ export class PaymentService {
 }
 
 const noCard = { card_bin: null, card_last4: null, card_brand: null };
-
-/** What the acquirer is told about an order (also used by the reconciler's outcome query). */
-export function authorizeRequest(order: OrderRow, card: AuthorizeRequest['card']): AuthorizeRequest {
-  return {
-    orderId: order.order_id,
-    merchantId: order.merchant_id,
-    amount: order.amount,
-    currency: order.currency,
-    card,
-    authorisationType: order.authorisation_type,
-  };
-}
 
 function failure(reason: BusinessCodeName, now: number): Partial<OrderRow> {
   const code = BUSINESS_CODES[reason];

@@ -3,18 +3,10 @@
  * which method, and three buttons (approve, decline, cancel). Plain server-rendered HTML with
  * no script, in English or Chinese (`?lang=zh` or the browser's Accept-Language).
  */
-import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
-import type { OrderRow } from '../payments/order-row.ts';
 
-export const METHOD_NAMES: Record<string, string> = {
-  IDEAL: 'iDEAL',
-  SOFORT: 'Sofort',
-  EPS: 'EPS',
-  P24: 'Przelewy24',
-  BANCONTACT: 'Bancontact',
-  ALIPAY_PLUS: 'Alipay+',
-  WECHAT_PAY_GLOBAL: 'WeChat Pay',
-};
+import type { OrderRow } from '../../core/orders/order-row.ts';
+import { METHOD_NAMES } from '../../domain/payment-methods.ts';
+import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
 
 const TEXT = {
   en: {

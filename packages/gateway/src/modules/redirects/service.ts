@@ -7,15 +7,15 @@
  * settles to SUCCESS once the bank's settlement delay has passed.
  */
 import { randomBytes } from 'node:crypto';
+import type { AuthorizationRecorder } from '../../core/orders/authorization.ts';
+import type { OrderRow } from '../../core/orders/order-row.ts';
+import { type OrderRepo, STILL_PROCESSING } from '../../core/orders/repo.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { BusinessCodeName } from '../../domain/errors.ts';
 import { isRedirectMethod, type PaymentMethod, REDIRECT_CURRENCIES } from '../../domain/payment-methods.ts';
 import { paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Store } from '../../store/db.ts';
 import type { Vault } from '../../vault/vault.ts';
-import type { AuthorizationRecorder } from '../payments/authorization.ts';
-import type { OrderRow } from '../payments/order-row.ts';
-import { type OrderRepo, STILL_PROCESSING } from '../payments/repo.ts';
 
 export type RedirectAction = 'approve' | 'decline' | 'cancel';
 

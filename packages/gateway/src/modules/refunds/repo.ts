@@ -1,29 +1,9 @@
 /** SQL for refunds. Rows come back normalised (numbers are numbers on both stores). */
 import type { Selectable } from 'kysely';
+import type { RefundRow, RefundStatus } from '../../core/orders/refund-row.ts';
 import type { Store } from '../../store/db.ts';
 import { type RefundsTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
 import type { Tx } from '../../store/tx.ts';
-
-export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'FAILURE';
-
-export interface RefundRow {
-  refund_order_id: string;
-  merchant_id: string;
-  refund_trans_id: string;
-  order_id: string;
-  amount: number;
-  currency: string;
-  reason: string | null;
-  notify_url: string | null;
-  status: RefundStatus;
-  error_code: string;
-  error_description: string;
-  acquirer_ref: string | null;
-  next_check_at: number | null;
-  finished_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
 
 export class RefundRepo {
   constructor(private readonly store: Store) {}

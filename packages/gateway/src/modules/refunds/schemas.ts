@@ -8,9 +8,9 @@ import {
   optionalOneOf,
   optionalText,
   optionalUrl,
+  REASONS,
   text,
 } from '../../http/fields.ts';
-import { REASONS } from '../captures/schemas.ts';
 
 export const refundSchema = z.object({
   refund_trans_id: identifier(64),

@@ -5,15 +5,15 @@
  * in `refunding_amount`, until the refund job settles it; a failed one gives the amount back.
  */
 import type { Acquirer, RefundResult } from '../../acquirer/types.ts';
+import { InFlight } from '../../core/orders/in-flight.ts';
+import { amountColumns, stateOf } from '../../core/orders/order-row.ts';
+import type { RefundRow } from '../../core/orders/refund-row.ts';
+import type { OrderWriter } from '../../core/orders/writer.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, BUSINESS_CODES } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { settleRefund, startRefund } from '../../domain/order.ts';
-import { stateOf } from '../captures/service.ts';
-import { InFlight } from '../payments/in-flight.ts';
-import { amountColumns } from '../payments/order-row.ts';
-import type { OrderWriter } from '../payments/order-writer.ts';
-import type { RefundRepo, RefundRow } from './repo.ts';
+import type { RefundRepo } from './repo.ts';
 import type { RefundInput } from './schemas.ts';
 
 export interface RefundDeps {

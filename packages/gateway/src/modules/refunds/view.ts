@@ -1,5 +1,5 @@
 /** The refund object of docs/api.md#routes as the API returns it. */
-import type { RefundRow } from './repo.ts';
+import type { RefundRow } from '../../core/orders/refund-row.ts';
 
 export function refundView(row: RefundRow): Record<string, unknown> {
   return {

@@ -7,18 +7,15 @@
  * submit can never charge twice. The card is held in memory for this call only.
  */
 
+import type { MerchantRepo } from '../../core/merchants/repo.ts';
+import type { OrderRow } from '../../core/orders/order-row.ts';
+import type { CheckoutPayments } from '../../core/orders/ports.ts';
 import { allowedLengths, detectBrand, luhnValid, validateCard } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { cardBrandsFor, normalisePaymentMethod } from '../../domain/payment-methods.ts';
-import type { TimeZone } from '../../domain/time-zone.ts';
-import { parseBody } from '../../http/validate.ts';
 import { backToShop, paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Locale } from '../../pages/layout.ts';
-import type { MerchantRepo } from '../merchants/repo.ts';
-import type { OrderRow } from '../payments/order-row.ts';
-import { checkPaymentRules, createPaymentSchema } from '../payments/schemas.ts';
-import type { PaymentService } from '../payments/service.ts';
 import type { SessionRow } from './repo.ts';
 import type { SessionService, SessionState } from './service.ts';
 
@@ -44,19 +41,14 @@ export type CheckoutOutcome =
   | { kind: 'closed'; state: SessionState };
 
 export class CheckoutService {
-  private readonly paymentSchema: ReturnType<typeof createPaymentSchema>;
-
   constructor(
     private readonly deps: {
       sessions: SessionService;
-      payments: PaymentService;
+      payments: CheckoutPayments;
       merchants: MerchantRepo;
       clock: Clock;
-      timeZone: TimeZone;
     },
-  ) {
-    this.paymentSchema = createPaymentSchema(deps.timeZone);
-  }
+  ) {}
 
   /** Undefined for a session that does not exist. */
   async pay(
@@ -113,11 +105,7 @@ export class CheckoutService {
     if (merchant?.status !== 'ACTIVE') return { kind: 'closed', state };
     let order: OrderRow;
     try {
-      const input = {
-        ...checkPaymentRules(parseBody(this.paymentSchema, body)),
-        session_id: session.session_id,
-      };
-      order = await this.deps.payments.create(merchant, input, publicUrl);
+      order = await this.deps.payments.pay(merchant, body, session.session_id, publicUrl);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // A second submit with another card (TRANS_ID_REUSED) finds the first one's order.

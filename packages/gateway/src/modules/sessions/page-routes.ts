@@ -4,12 +4,12 @@
  * response signature; the unguessable session id in the path is the only key.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MerchantRepo } from '../../core/merchants/repo.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
+import { publicUrl } from '../../http/public-url.ts';
 import { formOf, type Locale, newNonce, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
-import type { MerchantRepo } from '../merchants/repo.ts';
-import { publicUrl } from '../payments/routes.ts';
 import { type CheckoutService, leaveUrl, nextStep } from './checkout.ts';
 import { type CheckoutMessage, checkoutMessage, checkoutPage } from './page.ts';
 import type { SessionRow } from './repo.ts';

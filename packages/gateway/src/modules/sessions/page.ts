@@ -4,10 +4,11 @@
  * own URL: the session id in the path is the only key, the page holds no merchant secret and
  * sets no cookie, so there is nothing for a forged request to borrow (see docs/checkout.md).
  */
+
+import { METHOD_NAMES } from '../../domain/payment-methods.ts';
 import { formatTime } from '../../domain/time.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
-import { METHOD_NAMES } from '../redirects/page.ts';
 import type { FormErrors } from './checkout.ts';
 import { checkoutScript } from './page-script.ts';
 import { CHECKOUT_TEXT } from './page-text.ts';

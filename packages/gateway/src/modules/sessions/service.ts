@@ -6,12 +6,13 @@
  * exists, the session is COMPLETED, whatever its row said before (the order is inserted under
  * the session's trans_id, so there is at most one).
  */
+
+import type { RequestMerchant } from '../../core/merchants/request-merchant.ts';
+import type { OrderRow } from '../../core/orders/order-row.ts';
+import type { OrderRepo } from '../../core/orders/repo.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
-import type { OrderRow } from '../payments/order-row.ts';
-import type { OrderRepo } from '../payments/repo.ts';
-import type { RequestMerchant } from '../payments/service.ts';
 import type { SessionRepo, SessionRow } from './repo.ts';
 import type { SessionInput } from './schemas.ts';
 

@@ -3,8 +3,9 @@
  * (shown on the page, as a sandbox issuer would text it). Plain server-rendered HTML with no
  * script, in English or Chinese.
  */
+
+import type { OrderRow } from '../../core/orders/order-row.ts';
 import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
-import type { OrderRow } from '../payments/order-row.ts';
 import type { ChallengeRow } from './repo.ts';
 
 const TEXT = {

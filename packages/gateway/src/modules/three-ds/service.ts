@@ -6,15 +6,15 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { AuthorizeRequest } from '../../acquirer/types.ts';
+import type { OrderRow } from '../../core/orders/order-row.ts';
+import type { OrderRepo } from '../../core/orders/repo.ts';
+import type { OrderWriter } from '../../core/orders/writer.ts';
 import { detectBrand } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
 import { paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { Vault } from '../../vault/vault.ts';
-import type { OrderRow } from '../payments/order-row.ts';
-import type { OrderWriter } from '../payments/order-writer.ts';
-import type { OrderRepo } from '../payments/repo.ts';
 import type { ChallengeRepo, ChallengeRow } from './repo.ts';
 import { finishedResult, pendingResult } from './result.ts';
 

@@ -1,27 +1,10 @@
 /** SQL for stored cards (tokens). */
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
+import type { TokenRow } from '../../core/orders/stored-cards.ts';
 import type { Store } from '../../store/db.ts';
 import { type TokensTable, toNumber } from '../../store/schema.ts';
 import type { Tx } from '../../store/tx.ts';
-
-export interface TokenRow {
-  token: string;
-  merchant_id: string;
-  shopper_reference: string;
-  card_fingerprint: string;
-  card_ciphertext: string | null;
-  card_bin: string;
-  card_last4: string;
-  card_brand: string;
-  exp_month: number;
-  exp_year: number;
-  token_usage: string;
-  payment_method: string;
-  status: 'ACTIVE' | 'INACTIVE';
-  created_at: number;
-  updated_at: number;
-}
 
 export class TokenRepo {
   constructor(private readonly store: Store) {}

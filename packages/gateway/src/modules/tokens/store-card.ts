@@ -3,11 +3,12 @@
  * card becomes the shopper's token — the existing one when the same card is already stored —
  * and a first recurring payment opens its agreement on that token.
  */
+
+import type { OrderRow } from '../../core/orders/order-row.ts';
 import { newId } from '../../domain/ids.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { Vault } from '../../vault/vault.ts';
-import type { OrderRow } from '../payments/order-row.ts';
-import type { AgreementRepo } from '../recurring/repo.ts';
+import type { AgreementRepo } from './agreement-repo.ts';
 import type { TokenRepo } from './repo.ts';
 
 export class CardStore {

@@ -5,15 +5,8 @@
  * refusal (010000); whether the DPAN is a valid card (Luhn, expiry, brand) is a business
  * outcome decided later, exactly as for a typed card.
  */
+import type { WalletCard } from '../../core/orders/payment-source.ts';
 import { ApiError } from '../../domain/errors.ts';
-
-export interface WalletCard {
-  pan: string;
-  expMonth: number;
-  expYear: number;
-  cryptogram: string;
-  eci: string;
-}
 
 type Fields = Record<string, unknown>;
 

@@ -9,13 +9,13 @@ import { encryptCard, type GatewayPublicKey } from '@openkka/sdk';
 import { concatKdf } from '@openkka/sdk/card-encryption';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { EncryptedCardFields } from '../../../src/core/orders/payment-source.ts';
 import type { ClientKeys } from '../../../src/domain/client-key.ts';
 import { ManualClock } from '../../../src/domain/clock.ts';
 import { ApiError } from '../../../src/domain/errors.ts';
 import {
   CardDecryption,
   type DecryptingKeys,
-  type EncryptedCardFields,
 } from '../../../src/modules/client-encryption/card-decryption.ts';
 import {
   decryptingKey,

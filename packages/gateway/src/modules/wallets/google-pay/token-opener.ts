@@ -8,27 +8,17 @@
  * asks for it. A token that cannot be used is a business outcome with its own code, never an
  * exception: the order is stored in FAILURE, as for encrypted card fields.
  */
+import type { OpenedGooglePay, RawGooglePayToken } from '../../../core/orders/payment-source.ts';
 import type { Clock } from '../../../domain/clock.ts';
 import type { BusinessCodeName } from '../../../domain/errors.ts';
-import type { WalletCard } from '../token-data.ts';
 import { open, readSignedMessage } from './ecies.ts';
 import { readPaymentMessage } from './payment-message.ts';
 import { GOOGLE_PAY_RECIPIENT_IDS } from './recipient.ts';
 import { checkSignatureChain } from './signature-chain.ts';
 import type { GooglePayKeys } from './stored-keys.ts';
-import type { RawGooglePayToken } from './token-format.ts';
 import type { UsedGooglePayMessages } from './used-messages.ts';
 
-/**
- * A card (PAN_ONLY), a wallet's card (CRYPTOGRAM_3DS), or a refusal with its business code: the
- * shapes of the payment sources these become (payments/schemas.ts `CardSource`).
- */
-export type OpenedGooglePay =
-  | { kind: 'card'; pan: string; expMonth: number; expYear: number; cvv: undefined }
-  | ({ kind: 'wallet'; cvv: undefined } & WalletCard)
-  /** `pan` once decrypted: its fingerprint keeps a replay of the same payment idempotent. */
-  | { kind: 'unreadable'; reason: BusinessCodeName; pan: string | undefined };
-
+/** A refusal with its business code (the other outcomes: a PAN_ONLY card, a CRYPTOGRAM_3DS wallet card). */
 const refused = (reason: BusinessCodeName, pan?: string): OpenedGooglePay => ({
   kind: 'unreadable',
   reason,

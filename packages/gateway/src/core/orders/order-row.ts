@@ -60,6 +60,11 @@ export function amountsOf(row: OrderRow): Amounts {
   };
 }
 
+/** What the domain's order rules read of an order: its status, balances and currency. */
+export function stateOf(row: OrderRow) {
+  return { status: row.status, amounts: amountsOf(row), currency: row.currency };
+}
+
 /** The stored columns for a set of amounts. */
 export function amountColumns(a: Amounts) {
   return {

@@ -6,7 +6,7 @@ import { ApiError } from '../../domain/errors.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { identifier, text } from '../../http/fields.ts';
 import { parseBody } from '../../http/validate.ts';
-import type { AgreementRepo } from './repo.ts';
+import type { AgreementRepo } from './agreement-repo.ts';
 
 const cancelSchema = z.object({ recurring_agreement_id: text(64), shopper_reference: identifier(64) });
 

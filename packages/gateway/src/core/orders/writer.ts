@@ -8,9 +8,9 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { Store } from '../../store/db.ts';
 import { inTransaction, type Tx } from '../../store/tx.ts';
-import type { RefundRow } from '../refunds/repo.ts';
 import { type EventInsert, FinalOrderInsert, type NotificationInsert } from './final-insert.ts';
 import type { EventType, OrderRow } from './order-row.ts';
+import type { RefundRow } from './refund-row.ts';
 import type { OrderRepo } from './repo.ts';
 
 export interface OrderChange {

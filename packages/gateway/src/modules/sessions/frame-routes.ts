@@ -12,6 +12,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { MerchantRepo } from '../../core/merchants/repo.ts';
+import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { formatTime } from '../../domain/time.ts';
@@ -20,16 +22,14 @@ import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { sendOk } from '../../http/envelope.ts';
 import { optionalBoolean, optionalText } from '../../http/fields.ts';
 import { publicResource, servePublicFile } from '../../http/public-file.ts';
+import { publicUrl } from '../../http/public-url.ts';
 import { parseBody } from '../../http/validate.ts';
 import { newNonce, pickLocale, sendPage } from '../../pages/layout.ts';
-import type { MerchantRepo } from '../merchants/repo.ts';
-import type { MerchantService } from '../merchants/service.ts';
-import { publicUrl } from '../payments/routes.ts';
-import type { CheckoutService } from '../sessions/checkout.ts';
-import type { SessionService } from '../sessions/service.ts';
-import { pageOrigin, sessionForClientKey } from './access.ts';
+import type { CheckoutService } from './checkout.ts';
+import { pageOrigin, sessionForClientKey } from './frame-access.ts';
+import { frameOutcome } from './frame-outcome.ts';
 import { FRAME_SCRIPT_PATH, type FrameClosed, frameClosedPage, framePage } from './frame-page.ts';
-import { frameOutcome } from './outcome.ts';
+import type { SessionService } from './service.ts';
 
 const SESSIONS_PATH = '/cp/sessions/';
 const BROWSER = (file: string) => new URL(`../../browser/${file}`, import.meta.url);

@@ -3,17 +3,25 @@
  * reconciler that learns an unknown outcome later. Whoever comes first wins: the change
  * applies only while the order is still PROCESSING, so an outcome is never recorded twice.
  */
-import type { AuthorizeResult } from '../../acquirer/types.ts';
+import type { AuthorizeRequest, AuthorizeResult } from '../../acquirer/types.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { BUSINESS_CODES } from '../../domain/errors.ts';
 import { authorizationValidityMs, authorize } from '../../domain/order.ts';
-import type { CardStore } from '../tokens/store-card.ts';
+import type { Tx } from '../../store/tx.ts';
 import { amountColumns, amountsOf, type OrderRow } from './order-row.ts';
-import type { EventHints, OrderChange, OrderWriter } from './order-writer.ts';
+import type { EventHints, OrderChange, OrderWriter } from './writer.ts';
 
 export interface AuthorizationSettings {
   finalAuthValidityMs: number;
   preAuthValidityMs: number;
+}
+
+/**
+ * Keeps an approved card for later payments when the order asked for it (the tokens module,
+ * wired in app.ts): the columns it returns are written with the approval, in its transaction.
+ */
+export interface ApprovedCardStore {
+  onApproval(tx: Tx, order: OrderRow, now: number): Promise<Partial<OrderRow>>;
 }
 
 export class AuthorizationRecorder {
@@ -21,7 +29,7 @@ export class AuthorizationRecorder {
     private readonly writer: OrderWriter,
     private readonly clock: Clock,
     private readonly settings: AuthorizationSettings,
-    private readonly cards: CardStore,
+    private readonly cards: ApprovedCardStore,
   ) {}
 
   record(orderId: string, result: AuthorizeResult): Promise<OrderRow> {
@@ -110,4 +118,16 @@ export class AuthorizationRecorder {
       };
     });
   }
+}
+
+/** What the acquirer is told about an order (also used by the reconciler's outcome query). */
+export function authorizeRequest(order: OrderRow, card: AuthorizeRequest['card']): AuthorizeRequest {
+  return {
+    orderId: order.order_id,
+    merchantId: order.merchant_id,
+    amount: order.amount,
+    currency: order.currency,
+    card,
+    authorisationType: order.authorisation_type,
+  };
 }

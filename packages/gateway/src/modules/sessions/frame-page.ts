@@ -6,10 +6,10 @@
  * block here; the hosted page's own form script formats and checks the card.
  */
 import { type Locale, layout } from '../../pages/layout.ts';
-import { paymentForms } from '../sessions/page.ts';
-import { checkoutScript } from '../sessions/page-script.ts';
-import { CHECKOUT_TEXT } from '../sessions/page-text.ts';
-import type { SessionRow } from '../sessions/repo.ts';
+import { paymentForms } from './page.ts';
+import { checkoutScript } from './page-script.ts';
+import { CHECKOUT_TEXT } from './page-text.ts';
+import type { SessionRow } from './repo.ts';
 
 export type FrameComponent = 'card' | 'dropin';
 /** Why a frame cannot take a payment: shown in it, and told to the library. */

@@ -6,7 +6,7 @@
  */
 import { paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Locale } from '../../pages/layout.ts';
-import { type CheckoutOutcome, pendingStep } from '../sessions/checkout.ts';
+import { type CheckoutOutcome, pendingStep } from './checkout.ts';
 
 export type FrameOutcome =
   | { result: 'action'; url: string }

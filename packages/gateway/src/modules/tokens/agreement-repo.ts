@@ -1,12 +1,8 @@
 /** SQL for recurring agreements. */
-import type { Store } from '../../store/db.ts';
-import type { AgreementsTable } from '../../store/schema.ts';
-import type { Tx } from '../../store/tx.ts';
 
-export type AgreementRow = Omit<AgreementsTable, 'created_at' | 'updated_at'> & {
-  created_at: number;
-  updated_at: number;
-};
+import type { AgreementRow } from '../../core/orders/stored-cards.ts';
+import type { Store } from '../../store/db.ts';
+import type { Tx } from '../../store/tx.ts';
 
 export class AgreementRepo {
   constructor(private readonly store: Store) {}

@@ -4,9 +4,10 @@
  * unknown session and another merchant's session answer alike, so a client key learns nothing
  * about sessions that are not its merchant's.
  */
+
+import type { MerchantService } from '../../core/merchants/service.ts';
 import { ApiError } from '../../domain/errors.ts';
-import type { MerchantService } from '../merchants/service.ts';
-import type { SessionService, SessionState } from '../sessions/service.ts';
+import type { SessionService, SessionState } from './service.ts';
 
 export interface AccessDeps {
   sessions: SessionService;
