@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Acquirer } from './acquirer/types.ts';
+import { parseBody } from './core/input/validate.ts';
 import { ListeningAuthCache } from './core/merchants/auth-cache-pg.ts';
 import { VersionedAuthCache } from './core/merchants/auth-cache-sqlite.ts';
 import { MerchantRepo } from './core/merchants/repo.ts';
@@ -14,54 +15,39 @@ import { AuthorizationRecorder, type AuthorizationSettings } from './core/orders
 import { OrderRepo } from './core/orders/repo.ts';
 import { OrderWriter } from './core/orders/writer.ts';
 import type { Clock } from './domain/clock.ts';
-import { ApiError } from './domain/errors.ts';
 import type { TimeZone } from './domain/time-zone.ts';
-import { authenticate } from './http/auth.ts';
 import { registerDurableReads } from './http/durable-reads.ts';
-import { registerEnvelope } from './http/envelope.ts';
 import { lazyRequestLogger } from './http/request-logger.ts';
-import { parseBody } from './http/validate.ts';
 import { expireAuthorizations } from './jobs/expiry.ts';
 import { reconcileUnknownOutcomes } from './jobs/reconciler.ts';
 import { settleDueRefunds } from './jobs/refund-settler.ts';
 import { JobRunner } from './jobs/runner.ts';
-import { captureRoutes } from './modules/captures/routes.ts';
 import { CaptureService } from './modules/captures/service.ts';
 import { CardDecryption } from './modules/client-encryption/card-decryption.ts';
 import { GatewayKeys } from './modules/client-encryption/gateway-keys.ts';
-import { clientEncryptionRoutes } from './modules/client-encryption/routes.ts';
-import { adminRoutes } from './modules/notifications/admin-routes.ts';
 import { Dispatcher, type DispatcherSettings } from './modules/notifications/dispatcher.ts';
 import { Outbox } from './modules/notifications/outbox.ts';
 import { NotificationRepo } from './modules/notifications/repo.ts';
 import { NotificationService } from './modules/notifications/service.ts';
-import { paymentRoutes } from './modules/payments/routes.ts';
 import { checkPaymentRules, createPaymentSchema } from './modules/payments/schemas.ts';
 import { PaymentService, type PaymentSettings } from './modules/payments/service.ts';
-import { redirectRoutes } from './modules/redirects/routes.ts';
 import { OffsiteService } from './modules/redirects/service.ts';
 import { RefundRepo } from './modules/refunds/repo.ts';
-import { refundRoutes } from './modules/refunds/routes.ts';
 import { RefundService } from './modules/refunds/service.ts';
 import { CheckoutService } from './modules/sessions/checkout.ts';
-import { embeddedCheckoutRoutes } from './modules/sessions/frame-routes.ts';
-import { checkoutRoutes } from './modules/sessions/page-routes.ts';
 import { SessionRepo } from './modules/sessions/repo.ts';
-import { sessionRoutes } from './modules/sessions/routes.ts';
 import { SessionService } from './modules/sessions/service.ts';
 import { ChallengeRepo } from './modules/three-ds/repo.ts';
-import { challengeRoutes } from './modules/three-ds/routes.ts';
 import { ChallengeService } from './modules/three-ds/service.ts';
 import { AgreementRepo } from './modules/tokens/agreement-repo.ts';
-import { recurringRoutes } from './modules/tokens/recurring-routes.ts';
 import { TokenRepo } from './modules/tokens/repo.ts';
-import { tokenRoutes } from './modules/tokens/routes.ts';
 import { CardStore } from './modules/tokens/store-card.ts';
 import { readRootKeysFile } from './modules/wallets/google-pay/root-keys.ts';
 import { storedGooglePayKeys } from './modules/wallets/google-pay/stored-keys.ts';
 import { GooglePayTokens } from './modules/wallets/google-pay/token-opener.ts';
 import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-messages.ts';
-import { walletRoutes } from './modules/wallets/routes.ts';
+import { registerPages } from './pages/index.ts';
+import { registerProtocolV1 } from './protocols/v1/index.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
@@ -107,24 +93,6 @@ export interface App {
   dispatcher: Dispatcher;
   jobs: JobRunner;
 }
-
-/** Every API path; each is also served under /apis (docs/api.md#transport-rules). */
-const API_PATHS = [
-  '/payments',
-  '/payments/query',
-  '/payments/capture',
-  '/payments/void',
-  '/payments/refund',
-  '/payments/refund/query',
-  '/payments/token/query',
-  '/payments/token/remove',
-  '/payments/recurring/cancel',
-  '/payments/apple-pay/create-session',
-  '/payments/session',
-  '/payments/session/query',
-  // The checkout session create again, where PayKKa's v1.2 plugin sends it (/apis/session).
-  '/session',
-];
 
 export function buildApp(deps: AppDeps): App {
   const { store, clock, acquirer, settings } = deps;
@@ -269,69 +237,37 @@ export function buildApp(deps: AppDeps): App {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  registerEnvelope(app, { clock: deps.clock, platformKey: deps.platformKey });
   registerDurableReads(app, () => store.durable());
-  app.setNotFoundHandler(async (request, reply) => {
-    const path = request.url.split('?')[0]!.replace(/^\/apis(?=\/)/, '');
-    if (API_PATHS.includes(path)) {
-      reply.header('allow', 'POST');
-      throw new ApiError('METHOD_NOT_ALLOWED');
-    }
-    throw new ApiError('ROUTE_NOT_FOUND', request.url.split('?')[0]);
-  });
-
-  const auth = authenticate({
+  registerProtocolV1(app, {
+    clock,
+    platformKey: deps.platformKey,
+    signatureWindowMs: settings.signatureWindowMs,
+    timeZone: settings.timeZone,
+    publicUrl: settings.publicUrl,
+    adminToken: settings.adminToken,
     merchants,
-    clock: deps.clock,
-    signatureWindowMs: deps.settings.signatureWindowMs,
+    merchantRepo,
+    payments,
+    sessions,
+    checkout,
+    captures,
+    refunds,
+    tokens,
+    agreements,
+    gatewayKeys,
+    notifications,
+    pokeDispatcher: () => dispatcher.poke(),
   });
-  for (const prefix of ['', '/apis']) {
-    app.register(
-      async (api) => {
-        api.addHook('preHandler', auth);
-        const { timeZone, publicUrl } = settings;
-        paymentRoutes(api, { payments, sessions, clock, timeZone, publicUrl });
-        sessionRoutes(api, { sessions, clock, timeZone, publicUrl });
-        captureRoutes(api, { captures, clock, timeZone });
-        refundRoutes(api, { refunds, clock });
-        tokenRoutes(api, { tokens, clock });
-        recurringRoutes(api, { agreements, clock });
-        walletRoutes(api, { clock, platformKey: deps.platformKey });
-      },
-      { prefix },
-    );
-  }
-  // Shopper-facing pages: no request signature (a browser sends them), no response signature.
-  app.register(async (pages) => challengeRoutes(pages, { challenges, merchants: merchantRepo }));
-  app.register(async (pages) => redirectRoutes(pages, { offsite, merchants: merchantRepo }));
-  app.register(async (pages) =>
-    checkoutRoutes(pages, {
-      sessions,
-      checkout,
-      merchants: merchantRepo,
-      clock,
-      timeZone: settings.timeZone,
-      publicUrl: settings.publicUrl,
-    }),
-  );
-  app.register(async (cp) => clientEncryptionRoutes(cp, { merchants, keys: gatewayKeys, clock }));
-  app.register(async (cp) =>
-    embeddedCheckoutRoutes(cp, {
-      sessions,
-      checkout,
-      merchants,
-      merchantRepo,
-      clock,
-      timeZone: settings.timeZone,
-      publicUrl: settings.publicUrl,
-    }),
-  );
-  if (settings.adminToken) {
-    const token = settings.adminToken;
-    app.register(async (admin) =>
-      adminRoutes(admin, { notifications, clock, token, onRedeliver: () => dispatcher.poke() }),
-    );
-  }
+  registerPages(app, {
+    clock,
+    timeZone: settings.timeZone,
+    publicUrl: settings.publicUrl,
+    merchants: merchantRepo,
+    challenges,
+    offsite,
+    sessions,
+    checkout,
+  });
   app.addHook('onClose', async () => {
     await jobs.stop();
     await dispatcher.stop();

@@ -1,6 +1,7 @@
 /** Configuration from the environment, parsed and checked once at start. */
 import { resolve } from 'node:path';
 import { DEFAULT_TIME_ZONE, TimeZone } from './domain/time-zone.ts';
+import { DEFAULT_PG_POOL_SIZE } from './store/db.ts';
 
 export interface Config {
   host: string;
@@ -61,9 +62,6 @@ export function durations(text: string, name: string): number[] {
   if (list.length === 0) throw new Error(`${name} must list at least one duration`);
   return list;
 }
-
-/** PostgreSQL connections per gateway process, unless OPENKKA_PG_POOL_SIZE says otherwise. */
-export const DEFAULT_PG_POOL_SIZE = 10;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const duration = (name: string, fallback: string) => parseDuration(env[name] || fallback, name);

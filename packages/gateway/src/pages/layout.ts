@@ -5,9 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Locale } from '../domain/locale.ts';
 import { findCurrency, formatMajor } from '../domain/money.ts';
-
-export type Locale = 'en' | 'zh';
 
 /** The first given preference decides: `zh…` (zh, zh-CN, zh-Hant-TW…) is Chinese, anything else English. */
 export function pickLocale(...preferences: (string | undefined | null)[]): Locale {

@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { DEFAULT_PG_POOL_SIZE } from '../config.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './statement-cache.ts';
 import { WalSync } from './wal-sync.ts';
+
+/** PostgreSQL connections per gateway process, unless OPENKKA_PG_POOL_SIZE says otherwise. */
+export const DEFAULT_PG_POOL_SIZE = 10;
 
 export type Dialect = 'sqlite' | 'postgres';
 

@@ -1,6 +1,6 @@
 /** Request schemas for /payments/capture and /payments/void. */
 import { z } from 'zod';
-import { amount, currency, optionalBoolean, optionalOneOf, REASONS, text } from '../../http/fields.ts';
+import { amount, currency, optionalBoolean, optionalOneOf, REASONS, text } from '../../core/input/fields.ts';
 
 export const captureSchema = z.object({
   order_id: text(64),

@@ -4,17 +4,6 @@
  * brand) is a business outcome and is decided later, in the service.
  */
 import { z } from 'zod';
-import type { PaymentSource } from '../../core/orders/payment-source.ts';
-import { ApiError } from '../../domain/errors.ts';
-import {
-  CARD_METHODS,
-  ENABLED_METHODS,
-  methodCurrencies,
-  normalisePaymentMethod,
-  type PaymentMethod,
-  WALLET_METHODS,
-} from '../../domain/payment-methods.ts';
-import type { TimeZone } from '../../domain/time-zone.ts';
 import {
   amount,
   currency,
@@ -29,9 +18,20 @@ import {
   optionalTime,
   optionalUrl,
   orAbsent,
-} from '../../http/fields.ts';
-import { rawGooglePayToken } from '../wallets/google-pay/token-format.ts';
-import { parseWalletTokenData } from '../wallets/token-data.ts';
+} from '../../core/input/fields.ts';
+import { rawGooglePayToken } from '../../core/input/google-pay-token.ts';
+import { parseWalletTokenData } from '../../core/input/wallet-token-data.ts';
+import type { PaymentSource } from '../../core/orders/payment-source.ts';
+import { ApiError } from '../../domain/errors.ts';
+import {
+  CARD_METHODS,
+  ENABLED_METHODS,
+  methodCurrencies,
+  normalisePaymentMethod,
+  type PaymentMethod,
+  WALLET_METHODS,
+} from '../../domain/payment-methods.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 import { isSubsequentRecurring } from './rules.ts';
 
 const paymentMethod = z

@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import type { AuthorizationRecorder } from '../../core/orders/authorization.ts';
 import type { OrderRow } from '../../core/orders/order-row.ts';
 import { type OrderRepo, STILL_PROCESSING } from '../../core/orders/repo.ts';
+import { paymentReturnUrl } from '../../domain/back-to-shop.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { BusinessCodeName } from '../../domain/errors.ts';
 import { isRedirectMethod, type PaymentMethod, REDIRECT_CURRENCIES } from '../../domain/payment-methods.ts';
-import { paymentReturnUrl } from '../../pages/back-to-shop.ts';
 import type { Store } from '../../store/db.ts';
 import type { Vault } from '../../vault/vault.ts';
 

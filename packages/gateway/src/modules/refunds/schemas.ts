@@ -10,7 +10,7 @@ import {
   optionalUrl,
   REASONS,
   text,
-} from '../../http/fields.ts';
+} from '../../core/input/fields.ts';
 
 export const refundSchema = z.object({
   refund_trans_id: identifier(64),

@@ -10,12 +10,12 @@
 import type { MerchantRepo } from '../../core/merchants/repo.ts';
 import type { OrderRow } from '../../core/orders/order-row.ts';
 import type { CheckoutPayments } from '../../core/orders/ports.ts';
+import { backToShop, paymentReturnUrl } from '../../domain/back-to-shop.ts';
 import { allowedLengths, detectBrand, luhnValid, validateCard } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
+import type { Locale } from '../../domain/locale.ts';
 import { cardBrandsFor, normalisePaymentMethod } from '../../domain/payment-methods.ts';
-import { backToShop, paymentReturnUrl } from '../../pages/back-to-shop.ts';
-import type { Locale } from '../../pages/layout.ts';
 import type { SessionRow } from './repo.ts';
 import type { SessionService, SessionState } from './service.ts';
 

@@ -5,15 +5,6 @@
  * browser library's card frame on the merchant's page.
  */
 import { z } from 'zod';
-import { ApiError } from '../../domain/errors.ts';
-import {
-  ENABLED_METHODS,
-  isRedirectMethod,
-  methodCurrencies,
-  normalisePaymentMethod,
-  type PaymentMethod,
-} from '../../domain/payment-methods.ts';
-import type { TimeZone } from '../../domain/time-zone.ts';
 import {
   amount,
   currency,
@@ -26,7 +17,16 @@ import {
   optionalTime,
   optionalUrl,
   orAbsent,
-} from '../../http/fields.ts';
+} from '../../core/input/fields.ts';
+import { ApiError } from '../../domain/errors.ts';
+import {
+  ENABLED_METHODS,
+  isRedirectMethod,
+  methodCurrencies,
+  normalisePaymentMethod,
+  type PaymentMethod,
+} from '../../domain/payment-methods.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
 
 /** Methods a shopper can pay with on the checkout page: a typed card, or a bank/wallet page. */
 export function payableOnPage(method: PaymentMethod): boolean {

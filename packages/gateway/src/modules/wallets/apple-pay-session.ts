@@ -10,7 +10,7 @@
  */
 import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { z } from 'zod';
-import { optionalText, text } from '../../http/fields.ts';
+import { optionalText, text } from '../../core/input/fields.ts';
 
 /** How long a merchant session can be used to start a payment sheet. */
 export const SESSION_VALIDITY_MS = 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 // Identifiers sent as JSON integers: read as the digits the client wrote, or left to be refused.
 import { describe, expect, it } from 'vitest';
-import { identifiersAsText } from '../../../src/http/identifiers.ts';
+import { identifiersAsText } from '../../../src/protocols/v1/identifiers.ts';
 
 function read(json: string): Record<string, unknown> {
   const body = JSON.parse(json) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 // numberTextAt: the source text of a number in a JSON body, which JSON.parse does not keep.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { numberTextAt } from '../../../src/http/json-source.ts';
+import { numberTextAt } from '../../../src/protocols/v1/json-source.ts';
 
 describe('numberTextAt', () => {
   it.each([

@@ -1,6 +1,6 @@
 // The shopper's way back to the shop: the shop's URL as written, openkka's parameters only where free.
 import { describe, expect, it } from 'vitest';
-import { backToShop, paymentReturnUrl } from '../../../src/pages/back-to-shop.ts';
+import { backToShop, paymentReturnUrl } from '../../../src/domain/back-to-shop.ts';
 
 const PARAMS = { trans_id: '1967860', order_id: 'GW00000000000000000001', status: 'SUCCESS' };
 

@@ -16,6 +16,7 @@ import {
 } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rawGooglePayToken } from '../../../src/core/input/google-pay-token.ts';
 import { BUSINESS_CODES } from '../../../src/domain/errors.ts';
 import { open, readSignedMessage, seal } from '../../../src/modules/wallets/google-pay/ecies.ts';
 import { uncompressedPoint } from '../../../src/modules/wallets/google-pay/recipient.ts';
@@ -23,7 +24,6 @@ import type { RootKey } from '../../../src/modules/wallets/google-pay/root-keys.
 import { lengthPrefixed, messageBytes } from '../../../src/modules/wallets/google-pay/signed-bytes.ts';
 import { ecdhOf } from '../../../src/modules/wallets/google-pay/stored-keys.ts';
 import { mintTestToken, type TestTokenOptions } from '../../../src/modules/wallets/google-pay/test-token.ts';
-import { rawGooglePayToken } from '../../../src/modules/wallets/google-pay/token-format.ts';
 import { GooglePayTokens } from '../../../src/modules/wallets/google-pay/token-opener.ts';
 import type { UsedGooglePayMessages } from '../../../src/modules/wallets/google-pay/used-messages.ts';
 

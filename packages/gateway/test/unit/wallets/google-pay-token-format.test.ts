@@ -6,9 +6,9 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { rawGooglePayToken } from '../../../src/core/input/google-pay-token.ts';
 import { ApiError } from '../../../src/domain/errors.ts';
 import { ecdhOf } from '../../../src/modules/wallets/google-pay/stored-keys.ts';
-import { rawGooglePayToken } from '../../../src/modules/wallets/google-pay/token-format.ts';
 import { GooglePayTokens } from '../../../src/modules/wallets/google-pay/token-opener.ts';
 import type { UsedGooglePayMessages } from '../../../src/modules/wallets/google-pay/used-messages.ts';
 

@@ -7,7 +7,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PROTOCOL_VERSION } from './signed-bytes.ts';
+import { PROTOCOL_VERSION } from '../../../core/input/google-pay-token.ts';
 
 export interface RootKey {
   publicKey: KeyObject;

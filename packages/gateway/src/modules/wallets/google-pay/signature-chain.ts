@@ -6,10 +6,11 @@
  * someone else or altered (5022).
  */
 import { type KeyObject, verify } from 'node:crypto';
+import { PROTOCOL_VERSION } from '../../../core/input/google-pay-token.ts';
 import type { RawGooglePayToken } from '../../../core/orders/payment-source.ts';
 import type { BusinessCodeName } from '../../../domain/errors.ts';
 import { p256PublicKey, type RootKey } from './root-keys.ts';
-import { messageBytes, PROTOCOL_VERSION, signingKeyBytes } from './signed-bytes.ts';
+import { messageBytes, signingKeyBytes } from './signed-bytes.ts';
 
 export type ChainCheck = { ok: true } | { ok: false; reason: BusinessCodeName };
 

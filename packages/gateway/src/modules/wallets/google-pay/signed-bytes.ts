@@ -3,10 +3,10 @@
  * endian. The intermediate signing key's signature covers (sender id, protocol version, signed
  * key); the token's signature covers (sender id, recipient id, protocol version, signed message).
  */
+import { PROTOCOL_VERSION } from '../../../core/input/google-pay-token.ts';
 
 /** Google signs as this sender id, in production and test alike. */
 export const GOOGLE_SENDER_ID = 'Google';
-export const PROTOCOL_VERSION = 'ECv2';
 
 export function lengthPrefixed(...parts: string[]): Buffer {
   const chunks: Buffer[] = [];

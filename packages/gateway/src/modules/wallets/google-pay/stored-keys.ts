@@ -5,11 +5,11 @@
  * changes while the gateway runs (a master-key rotation re-seals them, unchanged).
  */
 import { createECDH, createPublicKey, type ECDH, type KeyObject } from 'node:crypto';
+import { PROTOCOL_VERSION } from '../../../core/input/google-pay-token.ts';
 import type { Store } from '../../../store/db.ts';
 import { ensureGooglePayRecipientKey, ensureGooglePaySandboxRoot } from '../../../vault/google-pay-keys.ts';
 import type { Vault } from '../../../vault/vault.ts';
 import type { RootKey } from './root-keys.ts';
-import { PROTOCOL_VERSION } from './signed-bytes.ts';
 
 export interface GooglePayKeys {
   /** Google's root signing keys (OPENKKA_GOOGLE_PAY_ROOT_KEYS) or the sandbox root. */

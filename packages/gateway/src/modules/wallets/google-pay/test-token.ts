@@ -6,9 +6,10 @@
  * token on purpose (expired, for another recipient) exist for tests and docs.
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { PROTOCOL_VERSION } from '../../../core/input/google-pay-token.ts';
 import { seal } from './ecies.ts';
 import { GOOGLE_PAY_RECIPIENT_IDS } from './recipient.ts';
-import { messageBytes, PROTOCOL_VERSION, signingKeyBytes } from './signed-bytes.ts';
+import { messageBytes, signingKeyBytes } from './signed-bytes.ts';
 
 export interface TestTokenOptions {
   /** The root private key that signs the intermediate signing key. */

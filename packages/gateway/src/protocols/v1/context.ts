@@ -1,5 +1,5 @@
 /** What the authentication hook learns about a request, for routes and the response signer. */
-import type { MerchantRow } from '../core/merchants/repo.ts';
+import type { MerchantRow } from '../../core/merchants/repo.ts';
 
 export interface RequestAuth {
   merchant: MerchantRow;

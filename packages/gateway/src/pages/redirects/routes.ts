@@ -1,9 +1,9 @@
 /** GET /redirect/:id shows the bank or wallet page; POST /redirect/:id ends the payment and returns the shopper. */
 import type { FastifyInstance } from 'fastify';
 import type { MerchantRepo } from '../../core/merchants/repo.ts';
-import { formOf, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
+import type { OffsiteService, RedirectAction } from '../../modules/redirects/service.ts';
+import { formOf, pickLocale, seeOther, sendPage } from '../layout.ts';
 import { redirectMessage, redirectPage } from './page.ts';
-import type { OffsiteService, RedirectAction } from './service.ts';
 
 const ACTIONS: readonly string[] = ['approve', 'decline', 'cancel'];
 

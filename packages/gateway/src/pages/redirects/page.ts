@@ -5,8 +5,9 @@
  */
 
 import type { OrderRow } from '../../core/orders/order-row.ts';
+import type { Locale } from '../../domain/locale.ts';
 import { METHOD_NAMES } from '../../domain/payment-methods.ts';
-import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
+import { escapeHtml, formatAmount, layout } from '../layout.ts';
 
 const TEXT = {
   en: {

@@ -4,15 +4,15 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Clock } from '../../domain/clock.ts';
-import { ApiError } from '../../domain/errors.ts';
-import { sendOk } from '../../http/envelope.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import { ApiError } from '../../../domain/errors.ts';
 import {
   NotificationNotFound,
   type NotificationService,
   notificationView,
   STATUS_FILTERS,
-} from './service.ts';
+} from '../../../modules/notifications/service.ts';
+import { sendOk } from '../envelope.ts';
 
 export interface AdminDeps {
   notifications: NotificationService;

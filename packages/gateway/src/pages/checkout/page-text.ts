@@ -1,5 +1,5 @@
 /** Every word of the checkout page, in English and Chinese. */
-import type { Locale } from '../../pages/layout.ts';
+import type { Locale } from '../../domain/locale.ts';
 
 export interface CheckoutText {
   title: string;

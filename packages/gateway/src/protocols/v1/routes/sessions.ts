@@ -1,14 +1,18 @@
 /** /payments/session and /payments/session/query: parse, hand to the service, answer the session object. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../../domain/clock.ts';
-import type { TimeZone } from '../../domain/time-zone.ts';
-import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { publicUrl } from '../../http/public-url.ts';
-import { parseBody } from '../../http/validate.ts';
-import { checkSessionRules, createSessionSchema, querySessionSchema } from './schemas.ts';
-import type { SessionService } from './service.ts';
-import { sessionView } from './view.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import type { TimeZone } from '../../../domain/time-zone.ts';
+import { ANSWERS_FROM_READS } from '../../../http/durable-reads.ts';
+import { publicUrl } from '../../../http/public-url.ts';
+import {
+  checkSessionRules,
+  createSessionSchema,
+  querySessionSchema,
+} from '../../../modules/sessions/schemas.ts';
+import type { SessionService } from '../../../modules/sessions/service.ts';
+import { sessionView } from '../../../modules/sessions/view.ts';
+import { sendOk } from '../envelope.ts';
 
 export function sessionRoutes(
   app: FastifyInstance,

@@ -1,10 +1,13 @@
 /** /payments/apple-pay/create-session: answers the merchant session as a JSON string (docs/api.md#routes). */
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../../domain/clock.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { parseBody } from '../../http/validate.ts';
-import { appleSessionSchema, createAppleMerchantSession } from './apple-pay-session.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import {
+  appleSessionSchema,
+  createAppleMerchantSession,
+} from '../../../modules/wallets/apple-pay-session.ts';
+import { sendOk } from '../envelope.ts';
 
 export function walletRoutes(app: FastifyInstance, deps: { clock: Clock; platformKey: KeyObject }): void {
   app.post('/payments/apple-pay/create-session', async (request, reply) => {

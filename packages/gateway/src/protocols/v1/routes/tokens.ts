@@ -4,14 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { TokenRow } from '../../core/orders/stored-cards.ts';
-import type { Clock } from '../../domain/clock.ts';
-import { ApiError } from '../../domain/errors.ts';
-import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { identifier, text } from '../../http/fields.ts';
-import { parseBody } from '../../http/validate.ts';
-import type { TokenRepo } from './repo.ts';
+import { identifier, text } from '../../../core/input/fields.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import type { TokenRow } from '../../../core/orders/stored-cards.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import { ApiError } from '../../../domain/errors.ts';
+import { ANSWERS_FROM_READS } from '../../../http/durable-reads.ts';
+import type { TokenRepo } from '../../../modules/tokens/repo.ts';
+import { sendOk } from '../envelope.ts';
 
 const querySchema = z.object({ shopper_reference: identifier(64) });
 const removeSchema = z.object({ token: text(64), shopper_reference: identifier(64) });

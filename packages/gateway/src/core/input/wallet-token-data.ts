@@ -5,8 +5,9 @@
  * refusal (010000); whether the DPAN is a valid card (Luhn, expiry, brand) is a business
  * outcome decided later, exactly as for a typed card.
  */
-import type { WalletCard } from '../../core/orders/payment-source.ts';
+
 import { ApiError } from '../../domain/errors.ts';
+import type { WalletCard } from '../orders/payment-source.ts';
 
 type Fields = Record<string, unknown>;
 

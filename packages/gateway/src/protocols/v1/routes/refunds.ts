@@ -1,12 +1,12 @@
 /** /payments/refund and /payments/refund/query: both answer the refund object. */
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../../domain/clock.ts';
-import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { parseBody } from '../../http/validate.ts';
-import { refundQuerySchema, refundSchema } from './schemas.ts';
-import type { RefundService } from './service.ts';
-import { refundView } from './view.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import { ANSWERS_FROM_READS } from '../../../http/durable-reads.ts';
+import { refundQuerySchema, refundSchema } from '../../../modules/refunds/schemas.ts';
+import type { RefundService } from '../../../modules/refunds/service.ts';
+import { refundView } from '../../../modules/refunds/view.ts';
+import { sendOk } from '../envelope.ts';
 
 export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundService; clock: Clock }): void {
   app.post('/payments/refund', async (request, reply) => {

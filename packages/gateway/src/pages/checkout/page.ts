@@ -5,14 +5,15 @@
  * sets no cookie, so there is nothing for a forged request to borrow (see docs/checkout.md).
  */
 
+import type { Locale } from '../../domain/locale.ts';
 import { METHOD_NAMES } from '../../domain/payment-methods.ts';
 import { formatTime } from '../../domain/time.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
-import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
-import type { FormErrors } from './checkout.ts';
+import type { FormErrors } from '../../modules/sessions/checkout.ts';
+import type { SessionRow } from '../../modules/sessions/repo.ts';
+import { escapeHtml, formatAmount, layout } from '../layout.ts';
 import { checkoutScript } from './page-script.ts';
 import { CHECKOUT_TEXT } from './page-text.ts';
-import type { SessionRow } from './repo.ts';
 
 export interface CheckoutPageArgs {
   locale: Locale;

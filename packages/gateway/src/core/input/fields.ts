@@ -4,10 +4,13 @@
  * message reads after the field name ("amount must be a positive integer…").
  */
 import { z } from 'zod';
-import { findCurrency, parseMinorAmount } from '../domain/money.ts';
-import { parseTime } from '../domain/time.ts';
-import type { TimeZone } from '../domain/time-zone.ts';
-import { IDENTIFIER_NUMBER_MESSAGE } from './identifiers.ts';
+import { findCurrency, parseMinorAmount } from '../../domain/money.ts';
+import { parseTime } from '../../domain/time.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
+
+/** What an identifier sent as any other number is told (after its field name). */
+export const IDENTIFIER_NUMBER_MESSAGE =
+  'must be a string, or an integer from 0 to 9007199254740991 written in plain digits (no sign, fraction or exponent)';
 
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
 

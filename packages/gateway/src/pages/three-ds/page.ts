@@ -5,8 +5,9 @@
  */
 
 import type { OrderRow } from '../../core/orders/order-row.ts';
-import { escapeHtml, formatAmount, type Locale, layout } from '../../pages/layout.ts';
-import type { ChallengeRow } from './repo.ts';
+import type { Locale } from '../../domain/locale.ts';
+import type { ChallengeRow } from '../../modules/three-ds/repo.ts';
+import { escapeHtml, formatAmount, layout } from '../layout.ts';
 
 const TEXT = {
   en: {

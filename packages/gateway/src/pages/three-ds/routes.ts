@@ -1,9 +1,9 @@
 /** GET /3ds/:id shows the challenge; POST /3ds/:id completes or fails it, then returns the shopper. */
 import type { FastifyInstance } from 'fastify';
 import type { MerchantRepo } from '../../core/merchants/repo.ts';
-import { formOf, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
+import { type ChallengeService, MAX_CODE_ATTEMPTS } from '../../modules/three-ds/service.ts';
+import { formOf, pickLocale, seeOther, sendPage } from '../layout.ts';
 import { challengePage, messagePage } from './page.ts';
-import { type ChallengeService, MAX_CODE_ATTEMPTS } from './service.ts';
 
 export function challengeRoutes(
   app: FastifyInstance,

@@ -12,27 +12,32 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { MerchantRepo } from '../../core/merchants/repo.ts';
-import type { MerchantService } from '../../core/merchants/service.ts';
-import type { Clock } from '../../domain/clock.ts';
-import { ApiError } from '../../domain/errors.ts';
-import { formatTime } from '../../domain/time.ts';
-import type { TimeZone } from '../../domain/time-zone.ts';
-import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { optionalBoolean, optionalText } from '../../http/fields.ts';
-import { publicResource, servePublicFile } from '../../http/public-file.ts';
-import { publicUrl } from '../../http/public-url.ts';
-import { parseBody } from '../../http/validate.ts';
-import { newNonce, pickLocale, sendPage } from '../../pages/layout.ts';
-import type { CheckoutService } from './checkout.ts';
-import { pageOrigin, sessionForClientKey } from './frame-access.ts';
-import { frameOutcome } from './frame-outcome.ts';
-import { FRAME_SCRIPT_PATH, type FrameClosed, frameClosedPage, framePage } from './frame-page.ts';
-import type { SessionService } from './service.ts';
+import { optionalBoolean, optionalText } from '../../../core/input/fields.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import type { MerchantRepo } from '../../../core/merchants/repo.ts';
+import type { MerchantService } from '../../../core/merchants/service.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import { ApiError } from '../../../domain/errors.ts';
+import { formatTime } from '../../../domain/time.ts';
+import type { TimeZone } from '../../../domain/time-zone.ts';
+import { ANSWERS_FROM_READS } from '../../../http/durable-reads.ts';
+import { publicResource, servePublicFile } from '../../../http/public-file.ts';
+import { publicUrl } from '../../../http/public-url.ts';
+import type { CheckoutService } from '../../../modules/sessions/checkout.ts';
+import { pageOrigin, sessionForClientKey } from '../../../modules/sessions/frame-access.ts';
+import type { SessionService } from '../../../modules/sessions/service.ts';
+import { frameOutcome } from '../../../pages/checkout/frame-outcome.ts';
+import {
+  FRAME_SCRIPT_PATH,
+  type FrameClosed,
+  frameClosedPage,
+  framePage,
+} from '../../../pages/checkout/frame-page.ts';
+import { newNonce, pickLocale, sendPage } from '../../../pages/layout.ts';
+import { sendOk } from '../envelope.ts';
 
 const SESSIONS_PATH = '/cp/sessions/';
-const BROWSER = (file: string) => new URL(`../../browser/${file}`, import.meta.url);
+const BROWSER = (file: string) => new URL(`../../../browser/${file}`, import.meta.url);
 const JS = 'text/javascript; charset=utf-8';
 
 const payBody = z.object({

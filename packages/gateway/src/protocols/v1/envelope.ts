@@ -6,8 +6,8 @@
 import type { KeyObject } from 'node:crypto';
 import { API_VERSION, SIGNATURE_TYPE, signAsync, stringToSign } from '@openkka/sdk/signing';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../domain/clock.ts';
-import { ApiError, REQUEST_CODES, type RequestCode } from '../domain/errors.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError, REQUEST_CODES, type RequestCode } from '../../domain/errors.ts';
 
 /** Sends a success envelope; `data.timestamp` is the timestamp the response is signed with. */
 export function sendOk(

@@ -21,10 +21,6 @@ export const IDENTIFIER_PATHS: readonly (readonly string[])[] = [
   ['payment', 'shopper_reference'],
 ];
 
-/** What an identifier sent as any other number is told (after its field name). */
-export const IDENTIFIER_NUMBER_MESSAGE =
-  'must be a string, or an integer from 0 to 9007199254740991 written in plain digits (no sign, fraction or exponent)';
-
 const PLAIN_DIGITS = /^(?:0|[1-9][0-9]*)$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

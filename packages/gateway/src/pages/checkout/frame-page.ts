@@ -5,11 +5,12 @@
  * merchant's page cannot read. Its script (/cp/card-frame.js) reads its settings from a JSON
  * block here; the hosted page's own form script formats and checks the card.
  */
-import { type Locale, layout } from '../../pages/layout.ts';
+import type { Locale } from '../../domain/locale.ts';
+import type { SessionRow } from '../../modules/sessions/repo.ts';
+import { layout } from '../layout.ts';
 import { paymentForms } from './page.ts';
 import { checkoutScript } from './page-script.ts';
 import { CHECKOUT_TEXT } from './page-text.ts';
-import type { SessionRow } from './repo.ts';
 
 export type FrameComponent = 'card' | 'dropin';
 /** Why a frame cannot take a payment: shown in it, and told to the library. */

@@ -1,12 +1,12 @@
 /** /payments/capture and /payments/void: both answer the order object after the change. */
 import type { FastifyInstance } from 'fastify';
-import { orderView } from '../../core/orders/view.ts';
-import type { Clock } from '../../domain/clock.ts';
-import type { TimeZone } from '../../domain/time-zone.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { parseBody } from '../../http/validate.ts';
-import { captureSchema, voidSchema } from './schemas.ts';
-import type { CaptureService } from './service.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import { orderView } from '../../../core/orders/view.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import type { TimeZone } from '../../../domain/time-zone.ts';
+import { captureSchema, voidSchema } from '../../../modules/captures/schemas.ts';
+import type { CaptureService } from '../../../modules/captures/service.ts';
+import { sendOk } from '../envelope.ts';
 
 export function captureRoutes(
   app: FastifyInstance,

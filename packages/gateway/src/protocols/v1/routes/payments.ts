@@ -1,17 +1,21 @@
 /** /payments and /payments/query: parse, hand to the service, answer the order object. */
 import type { FastifyInstance } from 'fastify';
-import type { OrderRow } from '../../core/orders/order-row.ts';
-import { orderView } from '../../core/orders/view.ts';
-import type { Clock } from '../../domain/clock.ts';
-import { ApiError } from '../../domain/errors.ts';
-import type { TimeZone } from '../../domain/time-zone.ts';
-import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { publicUrl } from '../../http/public-url.ts';
-import { parseBody } from '../../http/validate.ts';
-import type { SessionService } from '../sessions/service.ts';
-import { checkPaymentRules, createPaymentSchema, queryPaymentSchema } from './schemas.ts';
-import type { PaymentService } from './service.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import type { OrderRow } from '../../../core/orders/order-row.ts';
+import { orderView } from '../../../core/orders/view.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import { ApiError } from '../../../domain/errors.ts';
+import type { TimeZone } from '../../../domain/time-zone.ts';
+import { ANSWERS_FROM_READS } from '../../../http/durable-reads.ts';
+import { publicUrl } from '../../../http/public-url.ts';
+import {
+  checkPaymentRules,
+  createPaymentSchema,
+  queryPaymentSchema,
+} from '../../../modules/payments/schemas.ts';
+import type { PaymentService } from '../../../modules/payments/service.ts';
+import type { SessionService } from '../../../modules/sessions/service.ts';
+import { sendOk } from '../envelope.ts';
 
 export function paymentRoutes(
   app: FastifyInstance,

@@ -6,14 +6,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MerchantRepo } from '../../core/merchants/repo.ts';
 import type { Clock } from '../../domain/clock.ts';
+import type { Locale } from '../../domain/locale.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { ANSWERS_FROM_READS } from '../../http/durable-reads.ts';
 import { publicUrl } from '../../http/public-url.ts';
-import { formOf, type Locale, newNonce, pickLocale, seeOther, sendPage } from '../../pages/layout.ts';
-import { type CheckoutService, leaveUrl, nextStep } from './checkout.ts';
+import { type CheckoutService, leaveUrl, nextStep } from '../../modules/sessions/checkout.ts';
+import type { SessionRow } from '../../modules/sessions/repo.ts';
+import type { SessionService } from '../../modules/sessions/service.ts';
+import { formOf, newNonce, pickLocale, seeOther, sendPage } from '../layout.ts';
 import { type CheckoutMessage, checkoutMessage, checkoutPage } from './page.ts';
-import type { SessionRow } from './repo.ts';
-import type { SessionService } from './service.ts';
 
 export function checkoutRoutes(
   app: FastifyInstance,

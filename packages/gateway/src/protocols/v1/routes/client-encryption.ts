@@ -11,12 +11,12 @@
  * serve is public, and a wildcard cannot be combined with credentials by any browser.
  */
 import type { FastifyInstance } from 'fastify';
-import type { MerchantService } from '../../core/merchants/service.ts';
-import type { Clock } from '../../domain/clock.ts';
-import { ApiError } from '../../domain/errors.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { publicResource, servePublicFile } from '../../http/public-file.ts';
-import type { GatewayKeys } from './gateway-keys.ts';
+import type { MerchantService } from '../../../core/merchants/service.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import { ApiError } from '../../../domain/errors.ts';
+import { publicResource, servePublicFile } from '../../../http/public-file.ts';
+import type { GatewayKeys } from '../../../modules/client-encryption/gateway-keys.ts';
+import { sendOk } from '../envelope.ts';
 
 export const LIBRARY_PATH = '/cp/encrypted-card.js';
 export const KEYS_PATH = '/cp/keys/';
@@ -28,7 +28,7 @@ export function clientEncryptionRoutes(
   servePublicFile(
     app,
     LIBRARY_PATH,
-    new URL('../../browser/encrypted-card.js', import.meta.url),
+    new URL('../../../browser/encrypted-card.js', import.meta.url),
     'text/javascript; charset=utf-8',
   );
 

@@ -1,12 +1,12 @@
 /** /payments/recurring/cancel: the agreement becomes inactive; later MITs on it fail with 2016. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Clock } from '../../domain/clock.ts';
-import { ApiError } from '../../domain/errors.ts';
-import { sendOk } from '../../http/envelope.ts';
-import { identifier, text } from '../../http/fields.ts';
-import { parseBody } from '../../http/validate.ts';
-import type { AgreementRepo } from './agreement-repo.ts';
+import { identifier, text } from '../../../core/input/fields.ts';
+import { parseBody } from '../../../core/input/validate.ts';
+import type { Clock } from '../../../domain/clock.ts';
+import { ApiError } from '../../../domain/errors.ts';
+import type { AgreementRepo } from '../../../modules/tokens/agreement-repo.ts';
+import { sendOk } from '../envelope.ts';
 
 const cancelSchema = z.object({ recurring_agreement_id: text(64), shopper_reference: identifier(64) });
 

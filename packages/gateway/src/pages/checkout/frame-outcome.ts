@@ -4,9 +4,9 @@
  * payment's result with the shop's return URL, the fields to correct, or a closed session.
  * Nothing of the card is ever in it.
  */
-import { paymentReturnUrl } from '../../pages/back-to-shop.ts';
-import type { Locale } from '../../pages/layout.ts';
-import { type CheckoutOutcome, pendingStep } from './checkout.ts';
+import { paymentReturnUrl } from '../../domain/back-to-shop.ts';
+import type { Locale } from '../../domain/locale.ts';
+import { type CheckoutOutcome, pendingStep } from '../../modules/sessions/checkout.ts';
 
 export type FrameOutcome =
   | { result: 'action'; url: string }

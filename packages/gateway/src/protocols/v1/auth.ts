@@ -6,10 +6,11 @@
 import type { KeyObject } from 'node:crypto';
 import { API_VERSION, decodeSignatureHeader, stringToSign, verifyAsync } from '@openkka/sdk/signing';
 import type { FastifyRequest } from 'fastify';
-import type { MerchantService } from '../core/merchants/service.ts';
-import type { Clock } from '../domain/clock.ts';
-import { ApiError } from '../domain/errors.ts';
-import { IDENTIFIER_NUMBER_MESSAGE, identifiersAsText } from './identifiers.ts';
+import { IDENTIFIER_NUMBER_MESSAGE } from '../../core/input/fields.ts';
+import type { MerchantService } from '../../core/merchants/service.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError } from '../../domain/errors.ts';
+import { identifiersAsText } from './identifiers.ts';
 
 export interface AuthDeps {
   merchants: MerchantService;

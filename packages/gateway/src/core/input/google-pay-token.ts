@@ -8,9 +8,11 @@
  * the field. What the signed strings hold is read only after their signatures verify
  * (signature-chain.ts), so nothing an attacker wrote is parsed before that.
  */
-import type { RawGooglePayToken } from '../../../core/orders/payment-source.ts';
-import { ApiError } from '../../../domain/errors.ts';
-import { PROTOCOL_VERSION } from './signed-bytes.ts';
+
+import { ApiError } from '../../domain/errors.ts';
+import type { RawGooglePayToken } from '../orders/payment-source.ts';
+
+export const PROTOCOL_VERSION = 'ECv2';
 
 /** The fields only a raw token has: any of them means token_data is one (not decrypted data). */
 const RAW_FIELDS = ['protocolVersion', 'signedMessage', 'intermediateSigningKey'] as const;

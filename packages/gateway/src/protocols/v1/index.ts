@@ -1,0 +1,135 @@
+/**
+ * The PayKKa v1.2 wire, registered on one Fastify instance: the signed envelope on every JSON
+ * answer, the API paths (each also under /apis) behind request authentication, the browser
+ * libraries' /cp endpoints, and the operators' admin API. Everything v1.2-specific about paths,
+ * headers, signatures and refusals is in this folder; the services below know none of it.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { MerchantRepo } from '../../core/merchants/repo.ts';
+import type { MerchantService } from '../../core/merchants/service.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { ApiError } from '../../domain/errors.ts';
+import type { TimeZone } from '../../domain/time-zone.ts';
+import type { CaptureService } from '../../modules/captures/service.ts';
+import type { GatewayKeys } from '../../modules/client-encryption/gateway-keys.ts';
+import type { NotificationService } from '../../modules/notifications/service.ts';
+import type { PaymentService } from '../../modules/payments/service.ts';
+import type { RefundService } from '../../modules/refunds/service.ts';
+import type { CheckoutService } from '../../modules/sessions/checkout.ts';
+import type { SessionService } from '../../modules/sessions/service.ts';
+import type { AgreementRepo } from '../../modules/tokens/agreement-repo.ts';
+import type { TokenRepo } from '../../modules/tokens/repo.ts';
+import { authenticate } from './auth.ts';
+import { registerEnvelope } from './envelope.ts';
+import { captureRoutes } from './routes/captures.ts';
+import { clientEncryptionRoutes } from './routes/client-encryption.ts';
+import { embeddedCheckoutRoutes } from './routes/embedded-checkout.ts';
+import { adminRoutes } from './routes/notifications-admin.ts';
+import { paymentRoutes } from './routes/payments.ts';
+import { recurringRoutes } from './routes/recurring.ts';
+import { refundRoutes } from './routes/refunds.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { walletRoutes } from './routes/wallets.ts';
+
+/** Every API path; each is also served under /apis (docs/api.md#transport-rules). */
+export const API_PATHS = [
+  '/payments',
+  '/payments/query',
+  '/payments/capture',
+  '/payments/void',
+  '/payments/refund',
+  '/payments/refund/query',
+  '/payments/token/query',
+  '/payments/token/remove',
+  '/payments/recurring/cancel',
+  '/payments/apple-pay/create-session',
+  '/payments/session',
+  '/payments/session/query',
+  // The checkout session create again, where PayKKa's v1.2 plugin sends it (/apis/session).
+  '/session',
+];
+
+export interface ProtocolV1Deps {
+  clock: Clock;
+  platformKey: KeyObject;
+  signatureWindowMs: number;
+  timeZone: TimeZone;
+  publicUrl: string | undefined;
+  /** Unset: no admin API. */
+  adminToken: string | undefined;
+  merchants: MerchantService;
+  merchantRepo: MerchantRepo;
+  payments: PaymentService;
+  sessions: SessionService;
+  checkout: CheckoutService;
+  captures: CaptureService;
+  refunds: RefundService;
+  tokens: TokenRepo;
+  agreements: AgreementRepo;
+  gatewayKeys: GatewayKeys;
+  notifications: NotificationService;
+  /** Wakes the notification dispatcher (after an operator's redelivery). */
+  pokeDispatcher: () => void;
+}
+
+export function registerProtocolV1(app: FastifyInstance, deps: ProtocolV1Deps): void {
+  const { clock, timeZone, publicUrl } = deps;
+  registerEnvelope(app, { clock, platformKey: deps.platformKey });
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0]!.replace(/^\/apis(?=\/)/, '');
+    if (API_PATHS.includes(path)) {
+      reply.header('allow', 'POST');
+      throw new ApiError('METHOD_NOT_ALLOWED');
+    }
+    throw new ApiError('ROUTE_NOT_FOUND', request.url.split('?')[0]);
+  });
+
+  const auth = authenticate({
+    merchants: deps.merchants,
+    clock,
+    signatureWindowMs: deps.signatureWindowMs,
+  });
+  for (const prefix of ['', '/apis']) {
+    app.register(
+      async (api) => {
+        api.addHook('preHandler', auth);
+        paymentRoutes(api, { payments: deps.payments, sessions: deps.sessions, clock, timeZone, publicUrl });
+        sessionRoutes(api, { sessions: deps.sessions, clock, timeZone, publicUrl });
+        captureRoutes(api, { captures: deps.captures, clock, timeZone });
+        refundRoutes(api, { refunds: deps.refunds, clock });
+        tokenRoutes(api, { tokens: deps.tokens, clock });
+        recurringRoutes(api, { agreements: deps.agreements, clock });
+        walletRoutes(api, { clock, platformKey: deps.platformKey });
+      },
+      { prefix },
+    );
+  }
+  // The browser libraries' endpoints: a shopper's browser calls them, unsigned.
+  app.register(async (cp) =>
+    clientEncryptionRoutes(cp, { merchants: deps.merchants, keys: deps.gatewayKeys, clock }),
+  );
+  app.register(async (cp) =>
+    embeddedCheckoutRoutes(cp, {
+      sessions: deps.sessions,
+      checkout: deps.checkout,
+      merchants: deps.merchants,
+      merchantRepo: deps.merchantRepo,
+      clock,
+      timeZone,
+      publicUrl,
+    }),
+  );
+  if (deps.adminToken) {
+    const token = deps.adminToken;
+    app.register(async (admin) =>
+      adminRoutes(admin, {
+        notifications: deps.notifications,
+        clock,
+        token,
+        onRedeliver: deps.pokeDispatcher,
+      }),
+    );
+  }
+}
