@@ -31,14 +31,14 @@ import { NotificationRepo } from './modules/notifications/repo.ts';
 import { NotificationService } from './modules/notifications/service.ts';
 import { checkPaymentRules, createPaymentSchema } from './modules/payments/schemas.ts';
 import { PaymentService, type PaymentSettings } from './modules/payments/service.ts';
-import { OffsiteService } from './modules/redirects/service.ts';
+import { RedirectService } from './modules/redirects/service.ts';
 import { RefundRepo } from './modules/refunds/repo.ts';
 import { RefundService } from './modules/refunds/service.ts';
 import { CheckoutService } from './modules/sessions/checkout.ts';
 import { SessionRepo } from './modules/sessions/repo.ts';
 import { SessionService } from './modules/sessions/service.ts';
 import { ChallengeRepo } from './modules/three-ds/repo.ts';
-import { ChallengeService } from './modules/three-ds/service.ts';
+import { ThreeDsService } from './modules/three-ds/service.ts';
 import { AgreementRepo } from './modules/tokens/agreement-repo.ts';
 import { TokenRepo } from './modules/tokens/repo.ts';
 import { CardStore } from './modules/tokens/store-card.ts';
@@ -126,7 +126,7 @@ export function buildApp(deps: AppDeps): App {
     settings,
     new CardStore(tokens, agreements, deps.vault),
   );
-  const challenges: ChallengeService = new ChallengeService({
+  const challenges: ThreeDsService = new ThreeDsService({
     repo: new ChallengeRepo(store),
     orders,
     writer,
@@ -135,7 +135,7 @@ export function buildApp(deps: AppDeps): App {
     settings,
     authorize: (order, card) => payments.authorizeAfterChallenge(order, card),
   });
-  const offsite = new OffsiteService({
+  const redirects = new RedirectService({
     store,
     orders,
     recorder,
@@ -166,7 +166,7 @@ export function buildApp(deps: AppDeps): App {
     vault: deps.vault,
     clock,
     settings,
-    redirects: offsite,
+    redirects,
     cardDecryption: new CardDecryption(gatewayKeys, clock),
     googlePay: new GooglePayTokens(
       storedGooglePayKeys(
@@ -204,7 +204,7 @@ export function buildApp(deps: AppDeps): App {
         return (
           (await expireAuthorizations({ orders, writer, clock })) +
           (await challenges.expireDue()) +
-          (await offsite.expireDue()) +
+          (await redirects.expireDue()) +
           (await sessions.expireDue())
         );
       },
@@ -218,7 +218,7 @@ export function buildApp(deps: AppDeps): App {
           vault: deps.vault,
           clock,
           settings,
-        })) + (await offsite.settleSepa()),
+        })) + (await redirects.settleSepa()),
       settleRefunds: () =>
         settleDueRefunds({ refunds: refundRepo, orders, refundService: refunds, clock, settings }),
     },
@@ -264,7 +264,7 @@ export function buildApp(deps: AppDeps): App {
     publicUrl: settings.publicUrl,
     merchants: merchantRepo,
     challenges,
-    offsite,
+    redirects,
     sessions,
     checkout,
   });

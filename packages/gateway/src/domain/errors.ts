@@ -51,7 +51,7 @@ export const REQUEST_CODES = {
     message: 'Refund amount exceeds able_to_refund_amount',
   },
   TOKEN_NOT_FOUND: { code: '300030', http: 404, message: 'Token does not exist for this shopper' },
-  AGREEMENT_NOT_FOUND: {
+  ACTIVE_AGREEMENT_NOT_FOUND: {
     code: '300031',
     http: 404,
     message: 'Active recurring agreement does not exist for this shopper',

@@ -7,29 +7,29 @@ import type { FastifyInstance } from 'fastify';
 import type { MerchantRepo } from '../core/merchants/repo.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
-import type { OffsiteService } from '../modules/redirects/service.ts';
+import type { RedirectService } from '../modules/redirects/service.ts';
 import type { CheckoutService } from '../modules/sessions/checkout.ts';
 import type { SessionService } from '../modules/sessions/service.ts';
-import type { ChallengeService } from '../modules/three-ds/service.ts';
+import type { ThreeDsService } from '../modules/three-ds/service.ts';
 import { checkoutRoutes } from './checkout/routes.ts';
 import { redirectRoutes } from './redirects/routes.ts';
-import { challengeRoutes } from './three-ds/routes.ts';
+import { threeDsRoutes } from './three-ds/routes.ts';
 
 export interface PagesDeps {
   clock: Clock;
   timeZone: TimeZone;
   publicUrl: string | undefined;
   merchants: MerchantRepo;
-  challenges: ChallengeService;
-  offsite: OffsiteService;
+  challenges: ThreeDsService;
+  redirects: RedirectService;
   sessions: SessionService;
   checkout: CheckoutService;
 }
 
 export function registerPages(app: FastifyInstance, deps: PagesDeps): void {
   const { merchants } = deps;
-  app.register(async (pages) => challengeRoutes(pages, { challenges: deps.challenges, merchants }));
-  app.register(async (pages) => redirectRoutes(pages, { offsite: deps.offsite, merchants }));
+  app.register(async (pages) => threeDsRoutes(pages, { challenges: deps.challenges, merchants }));
+  app.register(async (pages) => redirectRoutes(pages, { redirects: deps.redirects, merchants }));
   app.register(async (pages) =>
     checkoutRoutes(pages, {
       sessions: deps.sessions,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uncompressedPoint } from '../../src/modules/wallets/google-pay/recipient.ts';
 import { ensureGooglePayRecipientKey } from '../../src/vault/google-pay-keys.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { strictClient } from '../payments/support.ts';
+import { strictClient } from '../helpers/payments.ts';
 import { killChildren, type RunResult, runCli } from './run-cli.ts';
 
 let gw: TestGateway;

@@ -20,10 +20,10 @@ import {
   rotateGatewayKeys,
 } from '../../src/vault/card-encryption-keys.ts';
 import { KeyRotation } from '../../src/vault/rotation.ts';
+import { encryptedPayment, gatewayKey } from '../helpers/client-encryption.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
 import { signedPost } from '../helpers/raw.ts';
-import { encryptedPayment, gatewayKey } from './support.ts';
 
 const clock = new ManualClock(Date.now());
 let gw: TestGateway;

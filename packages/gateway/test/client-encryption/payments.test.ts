@@ -13,12 +13,12 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import { publicKeyOf } from '../../src/modules/client-encryption/gateway-keys.ts';
 import { BLOB_LIFETIME_MS, CLOCK_SKEW_MS, newGatewayKey } from '../../src/vault/card-encryption-keys.ts';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
+import { type Card, encrypted, encryptedPayment, gatewayKey, VISA } from '../helpers/client-encryption.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { CountingAcquirer, countOrders, expectNoMoreOfPan, randomPan } from '../helpers/payments.ts';
 import { signedPost } from '../helpers/raw.ts';
-import { CountingAcquirer, countOrders, expectNoMoreOfPan, randomPan } from '../payments/support.ts';
+import { pass } from '../helpers/three-ds.ts';
 import { BANKCARD_PAYMENT } from '../protocol/paykka-plugin-bodies.ts';
-import { pass } from '../three-ds/support.ts';
-import { type Card, encrypted, encryptedPayment, gatewayKey, VISA } from './support.ts';
 
 const clock = new ManualClock(Date.now());
 const acquirer = new CountingAcquirer();

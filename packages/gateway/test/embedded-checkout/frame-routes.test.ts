@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { formatTime } from '../../src/domain/time.ts';
 import type { TestMerchant } from '../helpers/gateway.ts';
-import { type Checkout, cardForm, createSession, setup } from '../sessions/support.ts';
+import { type Checkout, cardForm, createSession, setup } from '../helpers/sessions.ts';
 
 const clock = new ManualClock(Date.now());
 let t: Checkout;

@@ -6,8 +6,8 @@
 import type { OpenKKA } from '@openkka/sdk';
 import type { Clock } from '../../src/domain/clock.ts';
 import { type Receiver, startReceiver } from '../notifications/receiver.ts';
-import { CountingAcquirer, strictClient } from '../payments/support.ts';
 import { type GatewayOptions, startGateway, type TestGateway, type TestMerchant } from './gateway.ts';
+import { CountingAcquirer, strictClient } from './payments.ts';
 
 export const MERCHANT_NAME = 'Lotus Tea House';
 

@@ -21,7 +21,7 @@ import {
   ProbeAcquirer,
   Shop,
   secondGateway,
-} from './support.ts';
+} from '../helpers/jobs.ts';
 
 const clock = new ManualClock();
 let gw: TestGateway;

@@ -24,7 +24,7 @@ import {
   SECOND,
   Shop,
   secondGateway,
-} from './support.ts';
+} from '../helpers/jobs.ts';
 
 const NO_ANSWER = '4000000000000408';
 const CVV = '739';

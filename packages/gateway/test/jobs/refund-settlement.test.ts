@@ -11,7 +11,7 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import { BUSINESS_CODES } from '../../src/domain/errors.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { accepted, eventsOf, ProbeAcquirer, SECOND, Shop } from './support.ts';
+import { accepted, eventsOf, ProbeAcquirer, SECOND, Shop } from '../helpers/jobs.ts';
 
 const REFUNDS_FAIL = '4000000000005126';
 const TIMEOUT = 10 * SECOND;

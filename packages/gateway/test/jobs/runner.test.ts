@@ -13,7 +13,7 @@ import { JobRunner } from '../../src/jobs/runner.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { eventTypes, orderRow, ProbeAcquirer, Shop } from './support.ts';
+import { eventTypes, orderRow, ProbeAcquirer, Shop } from '../helpers/jobs.ts';
 
 const NO_ANSWER = '4000000000000408';
 

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { events, MoneyApi, type Order, type Refund, refundRows } from '../helpers/money.ts';
 import type { RawResponse } from '../helpers/raw.ts';
-import { events, MoneyApi, type Order, type Refund, refundRows } from './support.ts';
 
 const TIMEOUT = 30_000;
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { events, expectUnchanged, MoneyApi, type Order, type Refund } from './support.ts';
+import { events, expectUnchanged, MoneyApi, type Order, type Refund } from '../helpers/money.ts';
 
 let gw: TestGateway;
 let api: MoneyApi;

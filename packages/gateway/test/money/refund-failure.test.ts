@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { CARDS, eventCount, events, expectUnchanged, MoneyApi, type Refund } from './support.ts';
+import { CARDS, eventCount, events, expectUnchanged, MoneyApi, type Refund } from '../helpers/money.ts';
 
 const DELAY_MS = 5_000;
 

@@ -13,7 +13,7 @@ import {
   type Order,
   type Refund,
   refundRows,
-} from './support.ts';
+} from '../helpers/money.ts';
 
 let gw: TestGateway;
 let api: MoneyApi;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { CARDS, expectInvariants, MoneyApi, type Order, STATUSES } from './support.ts';
+import { CARDS, expectInvariants, MoneyApi, type Order, STATUSES } from '../helpers/money.ts';
 
 let gw: TestGateway;
 let api: MoneyApi;

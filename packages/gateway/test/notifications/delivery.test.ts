@@ -19,8 +19,8 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import type { NotificationRow } from '../../src/modules/notifications/repo.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { CARDS, MoneyApi, type Order, type Refund } from '../helpers/money.ts';
 import { signBody } from '../helpers/raw.ts';
-import { CARDS, MoneyApi, type Order, type Refund } from '../money/support.ts';
 import { type ReceivedRequest, type Receiver, startReceiver } from './receiver.ts';
 
 const TOLERANCE_MS = 5 * 60_000;

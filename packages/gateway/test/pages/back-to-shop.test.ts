@@ -5,10 +5,10 @@
  * does not use. The v1.2 WooCommerce plugin's return_url carries its own order_id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { press, redirectBody, redirected } from '../helpers/redirects.ts';
+import { cardForm, postForm, sessionBody } from '../helpers/sessions.ts';
 import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
-import { offsiteBody, press, redirected } from '../redirects/support.ts';
-import { cardForm, postForm, sessionBody } from '../sessions/support.ts';
-import { CHALLENGE_CARDS, challengeBody, challenged, pass } from '../three-ds/support.ts';
+import { CHALLENGE_CARDS, challengeBody, challenged, pass } from '../helpers/three-ds.ts';
 
 const PLUGIN_RETURN = 'https://shop.example/?wc-api=WC_Gateway_Paykka_Payment_callback&order_id=1967860';
 
@@ -47,7 +47,7 @@ describe("the shop's return_url keeps its own parameters", () => {
   });
 
   it("after a redirect method's bank page", async () => {
-    const body = offsiteBody('iDEAL', { return_url: PLUGIN_RETURN });
+    const body = redirectBody('iDEAL', { return_url: PLUGIN_RETURN });
     const { url } = await redirected(t, body);
     const back = await press(url, 'decline');
     expect(back.status).toBe(303);
@@ -56,7 +56,7 @@ describe("the shop's return_url keeps its own parameters", () => {
 
   it('adds all three where the shop named none, after its own query as written', async () => {
     const returnUrl = 'https://shop.example/done?q=a%20b&flag#receipt';
-    const body = offsiteBody('iDEAL', { return_url: returnUrl });
+    const body = redirectBody('iDEAL', { return_url: returnUrl });
     const { order, url } = await redirected(t, body);
     const back = await press(url, 'approve');
     expect(back.location).toBe(

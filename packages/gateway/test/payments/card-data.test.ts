@@ -13,8 +13,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { post, randomPan, strictClient } from '../helpers/payments.ts';
 import { rawPost, signBody } from '../helpers/raw.ts';
-import { post, randomPan, strictClient } from './support.ts';
 
 const NO_ANSWER = '4000000000000408';
 // Canaries: numbers no test card or fixture uses, so finding one anywhere is a leak.

@@ -14,7 +14,7 @@ import {
   RFC3339_WITH_OFFSET,
   randomPan,
   strictClient,
-} from './support.ts';
+} from '../helpers/payments.ts';
 
 let gw: TestGateway;
 let merchant: TestMerchant;

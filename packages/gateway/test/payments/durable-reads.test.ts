@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
 import { CEILING_MS } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { strictClient } from './support.ts';
+import { strictClient } from '../helpers/payments.ts';
 
 let gw: TestGateway;
 let merchant: TestMerchant;

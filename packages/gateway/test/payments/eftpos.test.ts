@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { CountingAcquirer, countOrders } from '../helpers/payments.ts';
 import {
   AGREEMENT_ID,
   expectFailure,
@@ -18,8 +19,7 @@ import {
   TOKEN_ID,
   TokenApi,
   tokenPayment,
-} from '../tokens/support.ts';
-import { CountingAcquirer, countOrders } from './support.ts';
+} from '../helpers/tokens.ts';
 
 const EFTPOS_CARDS = {
   approved: '5020000000000005',

@@ -9,8 +9,8 @@ import { SimulatedAcquirer } from '../../src/acquirer/simulator.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { CountingAcquirer, countOrders, refusal, strictClient } from '../helpers/payments.ts';
 import { signedPost } from '../helpers/raw.ts';
-import { CountingAcquirer, countOrders, refusal, strictClient } from './support.ts';
 
 /** The order without the response timestamp, which differs on every answer. */
 function stable(order: Order): Omit<Order, 'timestamp'> {

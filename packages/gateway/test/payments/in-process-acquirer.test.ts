@@ -11,7 +11,7 @@ import { SimulatedAcquirer } from '../../src/acquirer/simulator.ts';
 import type { AuthorizeRequest, AuthorizeResult } from '../../src/acquirer/types.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { CountingAcquirer, countOrders, refusal, strictClient } from './support.ts';
+import { CountingAcquirer, countOrders, refusal, strictClient } from '../helpers/payments.ts';
 
 /** Counts both ways of asking, keeping the simulator's in-process capability. */
 class InProcessCounting extends CountingAcquirer {

@@ -6,7 +6,7 @@ import type { OpenKKA } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { countOrders, post, refusal, strictClient } from './support.ts';
+import { countOrders, post, refusal, strictClient } from '../helpers/payments.ts';
 
 let gw: TestGateway;
 let merchantA: TestMerchant;

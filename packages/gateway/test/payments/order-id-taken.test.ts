@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrderId } from '../../src/domain/ids.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { CountingAcquirer, countOrders, post, strictClient } from './support.ts';
+import { CountingAcquirer, countOrders, post, strictClient } from '../helpers/payments.ts';
 
 /** Ids to hand out before drawing real ones, as another process's orders would hold them. */
 class TakenIds {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_CODES } from '../../src/domain/errors.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { expectNoMoreOfPan, RFC3339_WITH_OFFSET, randomPan, strictClient } from './support.ts';
+import { expectNoMoreOfPan, RFC3339_WITH_OFFSET, randomPan, strictClient } from '../helpers/payments.ts';
 
 let gw: TestGateway;
 let client: OpenKKA;

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { cardPayment } from '../helpers/cards.ts';
+import { getPage, sessionBody } from '../helpers/sessions.ts';
 import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
-import { getPage, sessionBody } from '../sessions/support.ts';
 
 const MINUTE = 60_000;
 

@@ -8,7 +8,7 @@ import type { OpenKKA } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { CountingAcquirer, countOrders, refusal, strictClient } from './support.ts';
+import { CountingAcquirer, countOrders, refusal, strictClient } from '../helpers/payments.ts';
 
 const NO_ANSWER = '4000000000000408';
 const TIMEOUT_MS = 300;

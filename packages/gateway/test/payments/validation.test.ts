@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { CountingAcquirer, countOrders, post } from '../helpers/payments.ts';
 import { rawPost, responseSignatureValid, signBody, signedPost } from '../helpers/raw.ts';
-import { CountingAcquirer, countOrders, post } from './support.ts';
 
 let gw: TestGateway;
 let merchant: TestMerchant;

@@ -3,7 +3,7 @@
  * platform signature on every response, both path prefixes, and unknown paths and methods.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Protocol } from './support.ts';
+import { Protocol } from '../helpers/protocol.ts';
 
 let p: Protocol;
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestMerchant } from '../helpers/gateway.ts';
-import { Protocol } from './support.ts';
+import { Protocol } from '../helpers/protocol.ts';
 
 let p: Protocol;
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestMerchant } from '../helpers/gateway.ts';
-import { MINUTE, Protocol } from './support.ts';
+import { MINUTE, Protocol } from '../helpers/protocol.ts';
 
 let p: Protocol;
 

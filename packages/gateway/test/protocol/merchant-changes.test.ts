@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { post } from '../helpers/payments.ts';
 import type { RawResponse } from '../helpers/raw.ts';
-import { post } from '../payments/support.ts';
 
 let gw: TestGateway;
 let other: Store;

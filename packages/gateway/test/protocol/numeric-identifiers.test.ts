@@ -7,10 +7,10 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
+import { countOrders } from '../helpers/payments.ts';
 import { type RawResponse, responseSignatureValid, signedPost } from '../helpers/raw.ts';
+import { sessionBody } from '../helpers/sessions.ts';
 import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
-import { countOrders } from '../payments/support.ts';
-import { sessionBody } from '../sessions/support.ts';
 
 let t: ShopperGateway;
 beforeAll(async () => {

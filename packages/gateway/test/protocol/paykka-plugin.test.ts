@@ -12,8 +12,8 @@ import { ManualClock } from '../../src/domain/clock.ts';
 import { mintSandboxToken } from '../../src/modules/wallets/google-pay/sandbox-token.ts';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { type RawResponse, rawPost, responseSignatureValid } from '../helpers/raw.ts';
+import { cardForm, postForm } from '../helpers/sessions.ts';
 import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
-import { cardForm, postForm } from '../sessions/support.ts';
 import { BANKCARD_PAYMENT, GOOGLE_PAY_PAYMENT, HOSTED_SESSION } from './paykka-plugin-bodies.ts';
 
 const PLUGIN_MERCHANT_ID = '13954142990646';

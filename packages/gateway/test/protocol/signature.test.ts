@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestMerchant } from '../helpers/gateway.ts';
 import { newKeyPair } from '../helpers/keys.ts';
+import { Protocol } from '../helpers/protocol.ts';
 import { signBody } from '../helpers/raw.ts';
-import { Protocol } from './support.ts';
 
 let p: Protocol;
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/app.ts';
 import type { TestMerchant } from '../helpers/gateway.ts';
-import { Protocol, signBytes } from './support.ts';
+import { Protocol, signBytes } from '../helpers/protocol.ts';
 
 let p: Protocol;
 

@@ -6,7 +6,8 @@
  * currencies it does not take (300040) without creating an order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countOrders, post } from '../payments/support.ts';
+import { countOrders, post } from '../helpers/payments.ts';
+import { press, REDIRECT_METHODS, redirectBody, redirected } from '../helpers/redirects.ts';
 import {
   getPage,
   MERCHANT_NAME,
@@ -15,8 +16,7 @@ import {
   queuedNotifications,
   setup,
   type ThreeDs,
-} from '../three-ds/support.ts';
-import { offsiteBody, press, REDIRECT_METHODS, redirected } from './support.ts';
+} from '../helpers/three-ds.ts';
 
 let t: ThreeDs;
 
@@ -29,7 +29,7 @@ describe('every redirect method', () => {
   it.each(REDIRECT_METHODS)(
     '%s: PROCESSING with redirect_url, a page naming merchant, amount and method; approve → SUCCESS',
     async (method, echoed, currency) => {
-      const request = offsiteBody(method, { currency, amount: 12345 });
+      const request = redirectBody(method, { currency, amount: 12345 });
       const { order, url } = await redirected(t, request);
       expect(order.payment).toEqual({ payment_method: echoed });
       expect(order.card_info).toBeUndefined();
@@ -66,11 +66,11 @@ describe('every redirect method', () => {
   );
 
   it('P24 takes EUR as well as PLN', async () => {
-    await redirected(t, offsiteBody('P24', { currency: 'EUR' }));
+    await redirected(t, redirectBody('P24', { currency: 'EUR' }));
   });
 
   it('method spellings are accepted case-insensitively and with underscores', async () => {
-    const { order } = await redirected(t, offsiteBody('alipay_plus', { currency: 'USD' }));
+    const { order } = await redirected(t, redirectBody('alipay_plus', { currency: 'USD' }));
     expect(order.payment.payment_method).toBe('ALIPAY_PLUS');
   });
 });
@@ -80,7 +80,7 @@ describe.each([
   ['AlipayPlus', 'ALIPAY_PLUS', 'CNY'],
 ])('%s outcomes', (method, echoed, currency) => {
   it('MANUAL capture: approve → AUTHORIZED, notified PAYMENT.AUTHORIZATION', async () => {
-    const { order, url } = await redirected(t, offsiteBody(method, { currency, capture_method: 'MANUAL' }));
+    const { order, url } = await redirected(t, redirectBody(method, { currency, capture_method: 'MANUAL' }));
     const done = await press(url, 'approve');
     expect(paramsOf(done.location).get('status')).toBe('AUTHORIZED');
     const after = await t.client.payments.query({ order_id: order.order_id });
@@ -89,7 +89,7 @@ describe.each([
   });
 
   it('decline → FAILURE 5001, redirected with status FAILURE, notified PAYMENT.FAILURE', async () => {
-    const request = offsiteBody(method, { currency });
+    const request = redirectBody(method, { currency });
     const { order, url } = await redirected(t, request);
     const done = await press(url, 'decline');
     expect(done.status).toBe(303);
@@ -110,7 +110,7 @@ describe.each([
   });
 
   it('cancel → FAILURE 5008 (the shopper canceled), notified PAYMENT.FAILURE', async () => {
-    const { order, url } = await redirected(t, offsiteBody(method, { currency }));
+    const { order, url } = await redirected(t, redirectBody(method, { currency }));
     const done = await press(url, 'cancel');
     expect(paramsOf(done.location).get('status')).toBe('FAILURE');
     const after = await t.client.payments.query({ order_id: order.order_id });
@@ -123,7 +123,7 @@ describe.each([
   });
 
   it('a finished page only redirects again: a second answer changes nothing', async () => {
-    const { order, url } = await redirected(t, offsiteBody(method, { currency }));
+    const { order, url } = await redirected(t, redirectBody(method, { currency }));
     await press(url, 'decline');
     const again = await press(url, 'approve');
     expect(again.status).toBe(303);
@@ -135,7 +135,7 @@ describe.each([
 
 describe('the page and idempotency', () => {
   it('a page id that was not handed out is 404 (the id carries a keyed MAC of the order)', async () => {
-    const { order, url } = await redirected(t, offsiteBody('iDEAL'));
+    const { order, url } = await redirected(t, redirectBody('iDEAL'));
     const forged = url.replace(/\.[\w-]+$/, '.AAAAAAAAAAAAAAAAAAAAAA');
     expect((await getPage(forged)).status).toBe(404);
     expect((await press(forged, 'approve')).status).toBe(404);
@@ -144,7 +144,7 @@ describe('the page and idempotency', () => {
   });
 
   it('repeating the request answers the same order with the same redirect_url', async () => {
-    const request = offsiteBody('Sofort');
+    const request = redirectBody('Sofort');
     const first = await redirected(t, request);
     const again = await t.client.payments.create(request);
     expect(again.order_id).toBe(first.order.order_id);
@@ -152,7 +152,7 @@ describe('the page and idempotency', () => {
   });
 
   it('store_payment_method with a redirect method → FAILURE 2013, no page', async () => {
-    const body = offsiteBody('iDEAL');
+    const body = redirectBody('iDEAL');
     const order = await t.client.payments.create({
       ...body,
       payment: {
@@ -179,7 +179,7 @@ describe('currencies each method takes (300040, HTTP 400, no order)', () => {
     ['SEPA', 'USD'],
   ])('%s in %s is refused', async (method, currency) => {
     const before = await countOrders(t.gw, t.merchant.merchantId);
-    const res = await post(t.gw, t.merchant, offsiteBody(method, { currency }));
+    const res = await post(t.gw, t.merchant, redirectBody(method, { currency }));
     expect(res.status).toBe(400);
     expect(res.json.ret_code).toBe('300040');
     expect(String(res.json.ret_msg)).toContain(currency);

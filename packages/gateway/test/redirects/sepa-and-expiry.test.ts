@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { formatTime } from '../../src/domain/time.ts';
-import { notified, paramsOf, queuedNotifications, setup, type ThreeDs } from '../three-ds/support.ts';
-import { offsiteBody, postAt, press, redirected } from './support.ts';
+import { postAt, press, redirectBody, redirected } from '../helpers/redirects.ts';
+import { notified, paramsOf, queuedNotifications, setup, type ThreeDs } from '../helpers/three-ds.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -22,7 +22,7 @@ afterAll(() => t?.close());
 
 describe('SEPA', () => {
   it('answers PROCESSING at once with no page, then settles to SUCCESS after the delay', async () => {
-    const request = offsiteBody('SEPA');
+    const request = redirectBody('SEPA');
     const order = await t.client.payments.create(request);
     expect(order).toMatchObject({ status: 'PROCESSING', payment: { payment_method: 'SEPA' } });
     expect(order.redirect_url).toBeUndefined();
@@ -49,7 +49,7 @@ describe('SEPA', () => {
   });
 
   it('with capture_method MANUAL it settles to AUTHORIZED', async () => {
-    const order = await t.client.payments.create(offsiteBody('SEPA', { capture_method: 'MANUAL' }));
+    const order = await t.client.payments.create(redirectBody('SEPA', { capture_method: 'MANUAL' }));
     clock.advance(10 * SECOND);
     await t.gw.jobs.runDue();
     expect((await t.client.payments.query({ order_id: order.order_id })).status).toBe('AUTHORIZED');
@@ -57,7 +57,7 @@ describe('SEPA', () => {
   });
 
   it('takes EUR only (300040)', async () => {
-    const res = await postAt(t.gw, t.merchant, offsiteBody('SEPA', { currency: 'GBP' }), clock.now());
+    const res = await postAt(t.gw, t.merchant, redirectBody('SEPA', { currency: 'GBP' }), clock.now());
     expect(res.status).toBe(400);
     expect(res.json.ret_code).toBe('300040');
   });
@@ -65,7 +65,7 @@ describe('SEPA', () => {
 
 describe('an abandoned redirect', () => {
   it('stays PROCESSING until expire_time, then the jobs fail it with 5007 and notify FAILURE', async () => {
-    const { order, url } = await redirected(t, offsiteBody('iDEAL'));
+    const { order, url } = await redirected(t, redirectBody('iDEAL'));
     clock.advance(30 * MINUTE - SECOND);
     await t.gw.jobs.runDue();
     expect((await t.client.payments.query({ order_id: order.order_id })).status).toBe('PROCESSING');
@@ -85,7 +85,7 @@ describe('an abandoned redirect', () => {
 
   it('an answer after expire_time, before the jobs ran, fails with 5007 instead of approving', async () => {
     const expireAt = formatTime(clock.now() + 5 * MINUTE, t.gw.config.timeZone);
-    const { order, url } = await redirected(t, offsiteBody('AlipayPlus', { expire_time: expireAt }));
+    const { order, url } = await redirected(t, redirectBody('AlipayPlus', { expire_time: expireAt }));
     clock.advance(5 * MINUTE);
     const late = await press(url, 'approve');
     expect(paramsOf(late.location).get('status')).toBe('FAILURE');

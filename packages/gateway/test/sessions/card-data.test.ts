@@ -9,8 +9,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { randomPan, strictClient } from '../payments/support.ts';
-import { getPage, postForm } from './support.ts';
+import { randomPan, strictClient } from '../helpers/payments.ts';
+import { getPage, postForm } from '../helpers/sessions.ts';
 
 const PLAIN = randomPan('4');
 const STORED = randomPan('52');

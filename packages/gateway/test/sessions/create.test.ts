@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
-import { post, refusal } from '../payments/support.ts';
-import { type Checkout, countSessions, sessionBody, setup } from './support.ts';
+import { post, refusal } from '../helpers/payments.ts';
+import { type Checkout, countSessions, sessionBody, setup } from '../helpers/sessions.ts';
 
 let t: Checkout;
 beforeAll(async () => {

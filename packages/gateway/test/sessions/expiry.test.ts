@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { formatTime } from '../../src/domain/time.ts';
-import { countOrders, refusal } from '../payments/support.ts';
-import { type Checkout, cardForm, createSession, getPage, postForm, setup } from './support.ts';
+import { countOrders, refusal } from '../helpers/payments.ts';
+import { type Checkout, cardForm, createSession, getPage, postForm, setup } from '../helpers/sessions.ts';
 
 const clock = new ManualClock(Date.now());
 let t: Checkout;

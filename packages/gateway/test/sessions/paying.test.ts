@@ -5,9 +5,17 @@
  * to store the card, and what queries answer before and after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countOrders, refusal } from '../payments/support.ts';
-import { notified } from '../three-ds/support.ts';
-import { type Checkout, cardForm, createSession, getPage, paramsOf, postForm, setup } from './support.ts';
+import { countOrders, refusal } from '../helpers/payments.ts';
+import {
+  type Checkout,
+  cardForm,
+  createSession,
+  getPage,
+  paramsOf,
+  postForm,
+  setup,
+} from '../helpers/sessions.ts';
+import { notified } from '../helpers/three-ds.ts';
 
 let t: Checkout;
 beforeAll(async () => {

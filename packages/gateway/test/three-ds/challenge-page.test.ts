@@ -5,7 +5,7 @@
  * sandbox issuer's one-time code, in English or Chinese.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoMoreOfPan } from '../payments/support.ts';
+import { expectNoMoreOfPan } from '../helpers/payments.ts';
 import {
   CHALLENGE_CARDS,
   challengeBody,
@@ -17,7 +17,7 @@ import {
   receivedFor,
   setup,
   type ThreeDs,
-} from './support.ts';
+} from '../helpers/three-ds.ts';
 
 let t: ThreeDs;
 

@@ -15,7 +15,7 @@ import {
   setup,
   submit,
   type ThreeDs,
-} from './support.ts';
+} from '../helpers/three-ds.ts';
 
 const CVV = '737';
 const AMEX_CVV = '7319';

@@ -20,7 +20,7 @@ import {
   setup,
   submit,
   type ThreeDs,
-} from './support.ts';
+} from '../helpers/three-ds.ts';
 
 const MINUTE = 60_000;
 const clock = new ManualClock();

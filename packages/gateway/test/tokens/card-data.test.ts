@@ -13,8 +13,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { randomPan } from '../helpers/payments.ts';
 import { type RawResponse, rawPost, signBody } from '../helpers/raw.ts';
-import { randomPan } from '../payments/support.ts';
 import {
   firstRecurring,
   type Order,
@@ -24,7 +24,7 @@ import {
   TokenApi,
   tokenPayment,
   tokenRow,
-} from './support.ts';
+} from '../helpers/tokens.ts';
 
 // Canaries: numbers no fixture uses, so finding one anywhere is a leak.
 const VISA = randomPan('4');

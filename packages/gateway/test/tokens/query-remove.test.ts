@@ -15,7 +15,7 @@ import {
   type TokenView,
   tokenRow,
   tokenRows,
-} from './support.ts';
+} from '../helpers/tokens.ts';
 
 let gw: TestGateway;
 let api: TokenApi;

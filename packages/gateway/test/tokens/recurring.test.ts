@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { CountingAcquirer } from '../payments/support.ts';
+import { CountingAcquirer } from '../helpers/payments.ts';
 import {
   AGREEMENT_ID,
   agreementRow,
@@ -21,7 +21,7 @@ import {
   TOKEN_ID,
   TokenApi,
   tokenRows,
-} from './support.ts';
+} from '../helpers/tokens.ts';
 
 let gw: TestGateway;
 let api: TokenApi;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { countOrders } from '../payments/support.ts';
+import { countOrders } from '../helpers/payments.ts';
 import {
   CARDS,
   expectRefused,
@@ -17,7 +17,7 @@ import {
   type TokenUsage,
   tokenRow,
   tokenRows,
-} from './support.ts';
+} from '../helpers/tokens.ts';
 
 let gw: TestGateway;
 let api: TokenApi;

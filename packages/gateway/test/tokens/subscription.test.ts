@@ -9,7 +9,7 @@ import { OpenKKA, type Order } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { AGREEMENT_ID, agreementRow, TOKEN_ID } from './support.ts';
+import { AGREEMENT_ID, agreementRow, TOKEN_ID } from '../helpers/tokens.ts';
 
 const page = readFileSync(new URL('../../../../docs/subscriptions.md', import.meta.url), 'utf8');
 

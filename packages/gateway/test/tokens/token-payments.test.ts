@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
-import { CountingAcquirer, countOrders } from '../payments/support.ts';
+import { CountingAcquirer, countOrders } from '../helpers/payments.ts';
 import {
   CARDS,
   expectDone,
@@ -16,7 +16,7 @@ import {
   TokenApi,
   tokenPayment,
   transId,
-} from './support.ts';
+} from '../helpers/tokens.ts';
 
 let gw: TestGateway;
 let api: TokenApi;

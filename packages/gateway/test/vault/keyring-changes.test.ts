@@ -19,7 +19,7 @@ import { keyringFile, parseKeyring } from '../../src/vault/keyring.ts';
 import { KeyRotation, type RotationLog } from '../../src/vault/rotation.ts';
 import { Vault } from '../../src/vault/vault.ts';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
-import { cardRecords, createProbeTable, insertProbeRecord } from './support.ts';
+import { cardRecords, createProbeTable, insertProbeRecord } from '../helpers/vault.ts';
 
 const b64 = () => randomBytes(32).toString('base64');
 const stores: TestStore[] = [];

@@ -29,7 +29,7 @@ import { KeyRotation } from '../../src/vault/rotation.ts';
 import { keyStatus } from '../../src/vault/status.ts';
 import { Vault } from '../../src/vault/vault.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { CountingAcquirer } from '../payments/support.ts';
+import { CountingAcquirer } from '../helpers/payments.ts';
 import {
   ACQUIRER_TIMEOUT,
   cardRecords,
@@ -44,7 +44,7 @@ import {
   storeProbeCard,
   storeToken,
   unanswered,
-} from './support.ts';
+} from '../helpers/vault.ts';
 
 const GRACE_MS = 60_000;
 const SHOPPER = 'shopper-rotation';

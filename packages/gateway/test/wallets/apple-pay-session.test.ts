@@ -7,8 +7,8 @@ import { verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedContent } from '../../src/modules/wallets/apple-pay-session.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { post } from '../helpers/payments.ts';
 import { responseSignatureValid } from '../helpers/raw.ts';
-import { post } from '../payments/support.ts';
 
 const PATH = '/apis/payments/apple-pay/create-session';
 let gw: TestGateway;

@@ -27,8 +27,8 @@ import {
 import { KeyRotation } from '../../src/vault/rotation.ts';
 import type { Vault } from '../../src/vault/vault.ts';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
-import { countOrders, post } from '../payments/support.ts';
-import { CHALLENGE_CARDS, challenged, notified, pass, setup, type ThreeDs } from '../three-ds/support.ts';
+import { countOrders, post } from '../helpers/payments.ts';
+import { CHALLENGE_CARDS, challenged, notified, pass, setup, type ThreeDs } from '../helpers/three-ds.ts';
 
 let t: ThreeDs;
 

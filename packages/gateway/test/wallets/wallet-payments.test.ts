@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
-import { countOrders, post } from '../payments/support.ts';
-import { notified, setup, type ThreeDs } from '../three-ds/support.ts';
+import { countOrders, post } from '../helpers/payments.ts';
+import { notified, setup, type ThreeDs } from '../helpers/three-ds.ts';
 
 let t: ThreeDs;
 

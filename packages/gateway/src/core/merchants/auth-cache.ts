@@ -7,7 +7,14 @@
  * A lookup that was running when a change became known is not kept: it may have read the state
  * before the change.
  */
-import type { MerchantWithKeys } from './service.ts';
+import type { KeyObject } from 'node:crypto';
+import type { MerchantRow } from './repo.ts';
+
+/** What authentication needs of a merchant: its row (any status) and its parsed public keys. */
+export interface MerchantWithKeys {
+  merchant: MerchantRow;
+  keys: KeyObject[];
+}
 
 export abstract class MerchantAuthCache {
   private readonly entries = new Map<string, MerchantWithKeys>();

@@ -9,18 +9,13 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CLIENT_KEY_PATTERN, holdsClientKey, newClientKey } from '../../domain/client-key.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { newKeyId, newMerchantId } from '../../domain/ids.ts';
-import type { MerchantAuthCache } from './auth-cache.ts';
+import type { MerchantAuthCache, MerchantWithKeys } from './auth-cache.ts';
 import type { MerchantKeyRow, MerchantRepo, MerchantRow } from './repo.ts';
 
 /** At most two active keys: the current one and the next, during a rotation. */
 export const MAX_KEYS = 2;
 
 export class MerchantError extends Error {}
-
-export interface MerchantWithKeys {
-  merchant: MerchantRow;
-  keys: KeyObject[];
-}
 
 export class MerchantService {
   private readonly parsed = new Map<string, KeyObject>();

@@ -71,4 +71,4 @@ export type PaymentSource =
   | { kind: 'token'; token: string; cvv: string | undefined }
   | ({ kind: 'wallet'; cvv: undefined } & WalletCard)
   | { kind: 'googlePay'; token: RawGooglePayToken }
-  | { kind: 'offsite' };
+  | { kind: 'redirect' };

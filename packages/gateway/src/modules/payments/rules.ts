@@ -7,28 +7,13 @@
 import type { AgreementRow, TokenRow } from '../../core/orders/stored-cards.ts';
 import type { BusinessCodeName } from '../../domain/errors.ts';
 import { CARD_METHODS } from '../../domain/payment-methods.ts';
-import type { CreatePaymentInput, PaymentInput } from './schemas.ts';
+import { isSubsequentRecurring, type PaymentInput } from './schemas.ts';
 
 export interface StoredCardContext {
   /** The token named by the request, if it exists for this merchant. */
   token: TokenRow | undefined;
   /** The agreement named by the request, if it exists for this merchant. */
   agreement: AgreementRow | undefined;
-}
-
-/**
- * A subsequent recurring payment names an agreement or pays with a token (of a card method); a
- * first one brings a card. Read from the request alone, so the request-level rules (no
- * return_url for a subsequent payment) and the business rules below agree on what it is.
- */
-export function isSubsequentRecurring(
-  input: Pick<CreatePaymentInput, 'recurring_agreement_id' | 'payment'>,
-): boolean {
-  const { payment } = input;
-  return (
-    input.recurring_agreement_id !== undefined ||
-    (payment.token !== undefined && CARD_METHODS.has(payment.payment_method))
-  );
 }
 
 export function storedCardRefusal(input: PaymentInput, ctx: StoredCardContext): BusinessCodeName | null {

@@ -32,7 +32,6 @@ import {
   WALLET_METHODS,
 } from '../../domain/payment-methods.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
-import { isSubsequentRecurring } from './rules.ts';
 
 const paymentMethod = z
   .unknown()
@@ -103,6 +102,21 @@ export function createPaymentSchema(zone: TimeZone) {
 }
 
 export type CreatePaymentInput = z.output<ReturnType<typeof createPaymentSchema>>;
+
+/**
+ * A subsequent recurring payment names an agreement or pays with a token (of a card method); a
+ * first one brings a card. Read from the request alone, so the request-level rules (no
+ * return_url for a subsequent payment) and the business rules below agree on what it is.
+ */
+export function isSubsequentRecurring(
+  input: Pick<CreatePaymentInput, 'recurring_agreement_id' | 'payment'>,
+): boolean {
+  const { payment } = input;
+  return (
+    input.recurring_agreement_id !== undefined ||
+    (payment.token !== undefined && CARD_METHODS.has(payment.payment_method))
+  );
+}
 
 /** A payment after the request-level rules that the schema cannot express alone. */
 export interface PaymentInput extends CreatePaymentInput {
@@ -213,7 +227,7 @@ function nonCardSource(input: CreatePaymentInput, method: PaymentMethod): Paymen
   takesCurrency(input, method);
   // Storing is refused as a business outcome (2013) before any wallet data is needed.
   if (!WALLET_METHODS.has(method) || input.payment.store_payment_method === true) {
-    return { ...input, source: { kind: 'offsite' } };
+    return { ...input, source: { kind: 'redirect' } };
   }
   // Google's raw token is opened by the service (it needs keys and the store); decrypted data is read here.
   const raw = method === 'GOOGLE_PAY' ? rawGooglePayToken(input.payment.token_data) : undefined;

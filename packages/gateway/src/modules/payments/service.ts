@@ -157,7 +157,7 @@ export class PaymentService {
     const { settings } = this.deps;
     const now = candidate.created_at;
 
-    if (input.source.kind === 'offsite') {
+    if (input.source.kind === 'redirect') {
       const refused = storedCardRefusal(input, ctx);
       if (refused) return this.insertFailure(candidate, refused, now, hints);
       const waiting = this.deps.redirects.prepare(candidate, publicUrl);

@@ -19,7 +19,7 @@ import type { Vault } from '../../vault/vault.ts';
 
 export type RedirectAction = 'approve' | 'decline' | 'cancel';
 
-export interface OffsiteDeps {
+export interface RedirectDeps {
   store: Store;
   orders: OrderRepo;
   recorder: AuthorizationRecorder;
@@ -30,8 +30,8 @@ export interface OffsiteDeps {
 
 const REDIRECT_METHODS = Object.keys(REDIRECT_CURRENCIES) as PaymentMethod[];
 
-export class OffsiteService {
-  constructor(private readonly deps: OffsiteDeps) {}
+export class RedirectService {
+  constructor(private readonly deps: RedirectDeps) {}
 
   /** The order as inserted: a redirect method's carries its page's URL. */
   prepare(order: OrderRow, publicUrl: string): OrderRow {

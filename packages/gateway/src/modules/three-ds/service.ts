@@ -35,7 +35,7 @@ export interface ChallengeDeps {
   authorize: (order: OrderRow, card: AuthorizeRequest['card']) => Promise<OrderRow>;
 }
 
-export class ChallengeService {
+export class ThreeDsService {
   constructor(private readonly deps: ChallengeDeps) {}
 
   /** The challenge row and authentication_result for a new order; the caller inserts both in one transaction. */

@@ -1,13 +1,13 @@
 /** GET /3ds/:id shows the challenge; POST /3ds/:id completes or fails it, then returns the shopper. */
 import type { FastifyInstance } from 'fastify';
 import type { MerchantRepo } from '../../core/merchants/repo.ts';
-import { type ChallengeService, MAX_CODE_ATTEMPTS } from '../../modules/three-ds/service.ts';
+import { MAX_CODE_ATTEMPTS, type ThreeDsService } from '../../modules/three-ds/service.ts';
 import { formOf, pickLocale, seeOther, sendPage } from '../layout.ts';
 import { challengePage, messagePage } from './page.ts';
 
-export function challengeRoutes(
+export function threeDsRoutes(
   app: FastifyInstance,
-  deps: { challenges: ChallengeService; merchants: MerchantRepo },
+  deps: { challenges: ThreeDsService; merchants: MerchantRepo },
 ) {
   app.get('/3ds/:id', async (request, reply) => {
     const { id } = request.params as { id: string };

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MerchantWithKeys } from '../../../src/core/merchants/auth-cache.ts';
 import { VersionedAuthCache } from '../../../src/core/merchants/auth-cache-sqlite.ts';
-import type { MerchantWithKeys } from '../../../src/core/merchants/service.ts';
 
 let dir: string;
 let writer: SqliteDatabase.Database;

@@ -23,7 +23,7 @@ export function recurringRoutes(
       input.recurring_agreement_id,
       deps.clock.now(),
     );
-    if (!cancelled) throw new ApiError('AGREEMENT_NOT_FOUND');
+    if (!cancelled) throw new ApiError('ACTIVE_AGREEMENT_NOT_FOUND');
     return sendOk(reply, deps.clock);
   });
 }

@@ -6,9 +6,9 @@
  */
 import type { Order } from '@openkka/sdk';
 import { expect } from 'vitest';
-import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
-import { type RawResponse, signedPost } from '../helpers/raw.ts';
-import type { ThreeDs } from '../three-ds/support.ts';
+import type { TestGateway, TestMerchant } from './gateway.ts';
+import { type RawResponse, signedPost } from './raw.ts';
+import type { ThreeDs } from './three-ds.ts';
 
 /** Every redirect method, as a client may spell it, with a currency it takes. */
 export const REDIRECT_METHODS = [
@@ -22,7 +22,7 @@ export const REDIRECT_METHODS = [
 ] as const;
 
 /** A payment by `method` (no card fields at all); `overrides` replace top-level fields. */
-export function offsiteBody(method: string, overrides: Record<string, unknown> = {}) {
+export function redirectBody(method: string, overrides: Record<string, unknown> = {}) {
   return {
     trans_id: `r-${Math.random().toString(36).slice(2)}`,
     payment_type: 'PURCHASE' as const,
@@ -37,7 +37,7 @@ export function offsiteBody(method: string, overrides: Record<string, unknown> =
 /** Creates a redirect payment that must answer PROCESSING with a redirect_url; returns both. */
 export async function redirected(
   t: ThreeDs,
-  body: ReturnType<typeof offsiteBody>,
+  body: ReturnType<typeof redirectBody>,
 ): Promise<{ order: Order; url: string }> {
   const order = await t.client.payments.create(body);
   expect(order.status).toBe('PROCESSING');

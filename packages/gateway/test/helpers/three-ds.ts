@@ -7,10 +7,10 @@
 import type { Order } from '@openkka/sdk';
 import { expect } from 'vitest';
 import type { ChallengeRow } from '../../src/modules/three-ds/repo.ts';
-import { cardPayment } from '../helpers/cards.ts';
-import type { TestGateway } from '../helpers/gateway.ts';
-import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
 import type { Receiver } from '../notifications/receiver.ts';
+import { cardPayment } from './cards.ts';
+import type { TestGateway } from './gateway.ts';
+import { type ShopperGateway, startShopperGateway } from './shopper-gateway.ts';
 
 export const CHALLENGE_CARDS = {
   /** Challenged, then approved once the shopper passes. */
@@ -21,7 +21,7 @@ export const CHALLENGE_CARDS = {
   plain: '4242424242424242',
 } as const;
 
-export { MERCHANT_NAME } from '../helpers/shopper-gateway.ts';
+export { MERCHANT_NAME } from './shopper-gateway.ts';
 
 export type ThreeDs = ShopperGateway;
 

@@ -9,10 +9,10 @@ import { OpenKKA } from '@openkka/sdk';
 import { expect } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { REQUEST_CODES } from '../../src/domain/errors.ts';
-import { cardPayment } from '../helpers/cards.ts';
-import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { newKeyPair } from '../helpers/keys.ts';
-import { type RawResponse, rawPost, responseSignatureValid, signBody } from '../helpers/raw.ts';
+import { cardPayment } from './cards.ts';
+import { startGateway, type TestGateway, type TestMerchant } from './gateway.ts';
+import { newKeyPair } from './keys.ts';
+import { type RawResponse, rawPost, responseSignatureValid, signBody } from './raw.ts';
 
 export const MINUTE = 60_000;
 

@@ -9,9 +9,9 @@ import { expect } from 'vitest';
 import type { Clock } from '../../src/domain/clock.ts';
 import type { Store } from '../../src/store/db.ts';
 import type { CardSecret, Vault } from '../../src/vault/vault.ts';
-import { cardPayment, FUTURE_YEAR } from '../helpers/cards.ts';
-import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
-import { signedPost } from '../helpers/raw.ts';
+import { cardPayment, FUTURE_YEAR } from './cards.ts';
+import type { TestGateway, TestMerchant } from './gateway.ts';
+import { signedPost } from './raw.ts';
 
 export const NO_ANSWER = '4000000000000408';
 export const ACQUIRER_TIMEOUT = '200ms';

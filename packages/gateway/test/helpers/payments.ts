@@ -14,8 +14,8 @@ import type {
   RefundRequest,
   RefundResult,
 } from '../../src/acquirer/types.ts';
-import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
-import { type RawResponse, signedPost } from '../helpers/raw.ts';
+import type { TestGateway, TestMerchant } from './gateway.ts';
+import { type RawResponse, signedPost } from './raw.ts';
 
 /** RFC 3339 with a numeric offset, as openkka emits times (docs/api.md#transport-rules). */
 export const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;

@@ -6,9 +6,9 @@
  */
 import { expect } from 'vitest';
 import { type Clock, systemClock } from '../../src/domain/clock.ts';
-import { cardPayment } from '../helpers/cards.ts';
-import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
-import { type RawResponse, signedPost } from '../helpers/raw.ts';
+import { cardPayment } from './cards.ts';
+import type { TestGateway, TestMerchant } from './gateway.ts';
+import { type RawResponse, signedPost } from './raw.ts';
 
 export const CARDS = {
   approved: '4242424242424242',

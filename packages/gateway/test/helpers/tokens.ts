@@ -5,9 +5,9 @@
  * agreements tables straight from the store.
  */
 import { expect } from 'vitest';
-import { cardPayment } from '../helpers/cards.ts';
-import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
-import { type RawResponse, signedPost } from '../helpers/raw.ts';
+import { cardPayment } from './cards.ts';
+import type { TestGateway, TestMerchant } from './gateway.ts';
+import { type RawResponse, signedPost } from './raw.ts';
 
 export const CARDS = {
   visa: '4242424242424242',

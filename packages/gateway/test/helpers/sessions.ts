@@ -5,11 +5,11 @@
  */
 import type { CheckoutSession, SessionCreateParams } from '@openkka/sdk';
 import { expect } from 'vitest';
-import { FUTURE_YEAR } from '../helpers/cards.ts';
-import type { TestGateway } from '../helpers/gateway.ts';
-import { type ShopperGateway, startShopperGateway } from '../helpers/shopper-gateway.ts';
+import { FUTURE_YEAR } from './cards.ts';
+import type { TestGateway } from './gateway.ts';
+import { type ShopperGateway, startShopperGateway } from './shopper-gateway.ts';
 
-export { MERCHANT_NAME } from '../helpers/shopper-gateway.ts';
+export { MERCHANT_NAME } from './shopper-gateway.ts';
 
 export type Checkout = ShopperGateway;
 

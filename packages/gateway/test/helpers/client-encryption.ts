@@ -4,8 +4,8 @@
  * encryptCard, as the browser library encrypts it.
  */
 import { encryptCard, fetchGatewayKey, type GatewayPublicKey } from '@openkka/sdk';
-import { cardPayment, FUTURE_YEAR } from '../helpers/cards.ts';
-import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
+import { cardPayment, FUTURE_YEAR } from './cards.ts';
+import type { TestGateway, TestMerchant } from './gateway.ts';
 
 export interface Card {
   number: string;

@@ -19,8 +19,8 @@ import { type App, buildApp } from '../../src/app.ts';
 import type { OrderEvent, OrderRow } from '../../src/core/orders/order-row.ts';
 import { OrderRepo, toOrderRow } from '../../src/core/orders/repo.ts';
 import type { Clock } from '../../src/domain/clock.ts';
-import type { TestGateway, TestMerchant } from '../helpers/gateway.ts';
-import { type RawResponse, signedPost } from '../helpers/raw.ts';
+import type { TestGateway, TestMerchant } from './gateway.ts';
+import { type RawResponse, signedPost } from './raw.ts';
 
 export const SECOND = 1_000;
 export const DAY = 86_400_000;
