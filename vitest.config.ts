@@ -6,7 +6,11 @@ import { defineConfig } from 'vitest/config';
 // the shopper's pages, not the store, so they run once, on SQLite. Each of the postgres and e2e
 // projects finds (or starts) what it needs in a global setup that runs only when the project does.
 const feature = ['packages/gateway/test/**/*.test.ts'];
-const pure = ['packages/sdk/test/**/*.test.ts', 'packages/gateway/test/unit/**/*.test.ts'];
+const pure = [
+  'packages/sdk/test/**/*.test.ts',
+  'packages/gateway/test/unit/**/*.test.ts',
+  'packages/bench/test/**/*.test.ts',
+];
 const browser = ['packages/gateway/test/e2e/**/*.test.ts'];
 const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/**'];
 // Tests that start openkka (or the bench, or a database server) as child processes: each child
@@ -17,7 +21,8 @@ const childProcesses = [
   'packages/gateway/test/jobs/crash-recovery.test.ts',
   'packages/gateway/test/notifications/{multi-process,operator,restart}.test.ts',
   'packages/gateway/test/vault/cli.test.ts',
-  'packages/gateway/test/unit/{bench/smoke,setup/embedded-postgres}.test.ts',
+  'packages/gateway/test/unit/setup/embedded-postgres.test.ts',
+  'packages/bench/test/smoke.test.ts',
 ];
 const left = process.env.OPENKKA_TEST_QUICK === '1' ? childProcesses : [];
 

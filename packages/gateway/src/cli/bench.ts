@@ -1,61 +1,44 @@
-/** `openkka bench`: throughput and latency of a real gateway process against a bare-server ceiling. */
-import { type Command, Option } from 'commander';
-import { DEFAULTS, type RawBenchOptions, resolveOptions } from '../bench/options.ts';
-import { formatSummary } from '../bench/report.ts';
-import { runBench } from '../bench/run.ts';
+/**
+ * `openkka bench`, which lives in its own workspace package, @openkka/bench: this loads the
+ * package's command (options, help and runner) when it is installed, as it is in a checkout of
+ * the repository after `npm ci`, and otherwise registers a `bench` that says what is missing.
+ *
+ * The gateway loads the bench's own command definition with a dynamic import rather than
+ * repeating its options here, so `openkka bench --help` has one source and no static import
+ * makes the gateway depend on the bench.
+ */
+import type { Command } from 'commander';
 
-export function registerBenchCommand(program: Command): void {
-  program
-    .command('bench')
-    .description(
-      'Load-test a gateway (its own process on a fresh store, or --url) against a bare-server ceiling',
-    )
-    .option(
-      '--mix <mix>',
-      'purchase | lifecycle (authorize, capture, refund, query) | encrypted | encrypted-p256 (purchases with encrypted card fields, to the X25519 or the P-256 half of the gateway key)',
-      DEFAULTS.mix,
-    )
-    .option(
-      '--store <store>',
-      'sqlite | postgres (a fresh database from OPENKKA_BENCH_PG_URL)',
-      DEFAULTS.store,
-    )
-    .option('--concurrency <n>', 'requests kept in flight', DEFAULTS.concurrency)
-    .option(
-      '--pairs <n>',
-      'rounds of interleaved slices (one per side each, order drawn per round)',
-      DEFAULTS.pairs,
-    )
-    .option('--slice <seconds>', 'length of one timed slice', DEFAULTS.slice)
-    .option('--warmup <seconds>', 'load on each side before the first round, not counted', DEFAULTS.warmup)
-    .option('--no-ceiling', 'skip the bare-server ceiling (ratio is then null)')
-    .option('--load-curve', 'then load the gateway open-loop at 25, 50, 75 and 90% of its measured rate')
-    .option('--step <seconds>', `with --load-curve: length of each step (default: ${DEFAULTS.step})`)
-    .option('--chart <file>', 'with --load-curve: write the curve as an SVG chart to <file>')
-    .option('--compare <ref>', 'run a second gateway from git <ref> beside this one, interleaved (A/B)')
-    .addOption(new Option('--duration <seconds>').hideHelp())
-    .option('--json', 'print exactly one JSON object on stdout')
-    .option('--url <url>', 'load this running gateway instead of starting one')
-    .option('--merchant-id <id>', 'with --url: the merchant the requests are signed as')
-    .option('--private-key <file>', "with --url: that merchant's private key (PEM)")
-    .option('--client-key <key>', "with --url and an encrypted mix: that merchant's client key")
-    .option('--data-dir <dir>', "with --url: the gateway's OPENKKA_DATA_DIR, to count the orders created")
-    .option('--database-url <url>', "with --url: the gateway's DATABASE_URL, to count the orders created")
-    .option(
-      '--presign-rate <n>',
-      'requests/s to pre-sign for when no ceiling run sizes it',
-      DEFAULTS.presignRate,
-    )
-    .option(
-      '--answer-bytes <n>',
-      'size of every ceiling answer (a real openkka payment answer is ~760)',
-      DEFAULTS.answerBytes,
-    )
-    .option('--cpu-prof <dir>', 'write a V8 CPU profile of the gateway process into <dir>')
-    .action(async (raw: RawBenchOptions) => {
-      // A refused option is thrown like any other failure: `openkka: <message>`, exit code 1.
-      const options = resolveOptions(raw);
-      const report = await runBench(options, process.stderr);
-      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatSummary(report)}\n`);
-    });
+/** A variable, not a literal, so the gateway's typecheck does not pull in the bench's sources. */
+const BENCH_PACKAGE: string = '@openkka/bench';
+
+interface BenchPackage {
+  registerBenchCommand(program: Command): void;
+}
+
+function isMissing(err: unknown): boolean {
+  const { code, message } = err as NodeJS.ErrnoException;
+  return code === 'ERR_MODULE_NOT_FOUND' && message.includes(`'${BENCH_PACKAGE}'`);
+}
+
+export async function registerBenchCommand(program: Command): Promise<void> {
+  let bench: BenchPackage;
+  try {
+    bench = (await import(BENCH_PACKAGE)) as BenchPackage;
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+    program
+      .command('bench')
+      .description(`Load-test a gateway against a bare-server ceiling (needs ${BENCH_PACKAGE})`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        throw new Error(
+          `bench needs the ${BENCH_PACKAGE} package, which is not installed here; it is a workspace ` +
+            'of the openkka repository: run `npm ci` in a checkout and `npx openkka bench` there',
+        );
+      });
+    return;
+  }
+  bench.registerBenchCommand(program);
 }

@@ -1,7 +1,7 @@
 /**
  * The `openkka` executable (package.json `bin`), for whatever runs it as a child process: the
  * bench starts the gateway through it, the tests run the CLI through it. One name, so moving
- * or renaming it is one change.
+ * or renaming it is one change. Exported as `openkka/executable` for the bench package.
  */
 import { fileURLToPath } from 'node:url';
 

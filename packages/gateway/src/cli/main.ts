@@ -1,5 +1,6 @@
 /** `openkka`: start | migrate | keys … | merchant … | notifications … | google-pay … */
 import { Command } from 'commander';
+import { registerBenchCommand } from './bench.ts';
 import { registerGooglePayCommands } from './google-pay.ts';
 import { registerKeyCommands } from './keys.ts';
 import { registerMerchantCommands } from './merchant.ts';
@@ -12,7 +13,7 @@ const program = new Command('openkka')
   .showHelpAfterError();
 
 registerStartCommand(program);
-(await import('./bench.ts')).registerBenchCommand(program);
+await registerBenchCommand(program);
 registerMigrateCommand(program);
 registerKeyCommands(program);
 registerMerchantCommands(program);

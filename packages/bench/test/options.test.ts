@@ -1,11 +1,6 @@
 // `openkka bench` options: defaults, parsing, and the combinations that cannot work.
 import { describe, expect, it } from 'vitest';
-import {
-  BenchOptionError,
-  MAX_RUN_SECONDS,
-  parseSeconds,
-  resolveOptions,
-} from '../../../src/bench/options.ts';
+import { BenchOptionError, MAX_RUN_SECONDS, parseSeconds, resolveOptions } from '../src/options.ts';
 
 describe('resolveOptions', () => {
   it('defaults to the purchase mix on SQLite, 16 in flight, 60 rounds of 2 s slices after a 2 s warm-up, with the ceiling', () => {

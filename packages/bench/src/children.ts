@@ -1,11 +1,12 @@
 /**
- * The bench's child processes: its own TypeScript entries (load generator, ceiling server),
- * forked with the tsx loader as `bin/cli.js` runs the CLI, and `openkka` itself (`bin/openkka.cjs`).
+ * The bench's child processes: its own TypeScript entries (load generator, ceiling server,
+ * files beside this one), forked with the tsx loader as the gateway's `bin/cli.js` runs its
+ * CLI, and `openkka` itself (the gateway package's `bin/openkka.cjs`, from `openkka/executable`).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { OPENKKA_BIN } from '../cli/executable.ts';
+import { OPENKKA_BIN } from 'openkka/executable';
 
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 

@@ -1,6 +1,6 @@
 // The order of the sides in each round: a fresh permutation, so no side always follows another.
 import { describe, expect, it } from 'vitest';
-import { shuffled } from '../../../src/bench/slice-order.ts';
+import { shuffled } from '../src/slice-order.ts';
 
 /** A seeded generator, so the test sees the same draws every time. */
 function seeded(seed: number): () => number {

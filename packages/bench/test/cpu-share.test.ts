@@ -1,6 +1,6 @@
 // The share of the CPU other processes took during a run, from /proc/stat and /proc/<pid>/stat.
 import { describe, expect, it } from 'vitest';
-import { otherCpuPercent, parsePidStat, parseProcStat } from '../../../src/bench/cpu-share.ts';
+import { otherCpuPercent, parsePidStat, parseProcStat } from '../src/cpu-share.ts';
 
 describe('parsing /proc', () => {
   it('reads the aggregate cpu line, leaving guest time out (it is already in user)', () => {

@@ -1,8 +1,8 @@
 // One side's figures from its slices: exact throughput and percentiles across slices.
 import { describe, expect, it } from 'vitest';
-import type { LoadResult } from '../../../src/bench/protocol.ts';
-import { mergeSlices } from '../../../src/bench/slice-merge.ts';
-import { LatencySample, summarize } from '../../../src/bench/stats.ts';
+import type { LoadResult } from '../src/protocol.ts';
+import { mergeSlices } from '../src/slice-merge.ts';
+import { LatencySample, summarize } from '../src/stats.ts';
 
 function slice(
   ok: number,

@@ -1,6 +1,13 @@
 // The bench's request bodies (docs/api.md#routes, docs/api.md#initiate-transaction-payments) and how answers are judged good or bad.
 import { generateKeyPairSync } from 'node:crypto';
 import { stringToSign, verifySignature } from '@openkka/sdk/signing';
+import {
+  CardDecryption,
+  type ClientKeys,
+  decryptingKey,
+  newGatewayKey,
+  publicKeyOf,
+} from 'openkka/card-decryption';
 import { describe, expect, it } from 'vitest';
 import {
   captureBody,
@@ -10,13 +17,8 @@ import {
   refundBody,
   STEPS,
   transIdPrefix,
-} from '../../../src/bench/bodies.ts';
-import { signRequest } from '../../../src/bench/signed-pool.ts';
-import type { ClientKeys } from '../../../src/domain/client-key.ts';
-import { ManualClock } from '../../../src/domain/clock.ts';
-import { CardDecryption } from '../../../src/modules/client-encryption/card-decryption.ts';
-import { decryptingKey, publicKeyOf } from '../../../src/modules/client-encryption/gateway-keys.ts';
-import { newGatewayKey } from '../../../src/vault/card-encryption-keys.ts';
+} from '../src/bodies.ts';
+import { signRequest } from '../src/signed-pool.ts';
 
 const T = Date.UTC(2026, 0, 15, 12);
 
@@ -94,7 +96,7 @@ describe('request bodies', () => {
 
     const decryption = new CardDecryption(
       { forKid: async (kid) => (kid === gatewayKey.kid ? decryptingKey(gatewayKey) : undefined) },
-      new ManualClock(T),
+      { now: () => T },
     );
     const { payment } = body;
     expect(

@@ -1,6 +1,6 @@
 // The figures of an interleaved run: per-round ratios and differences, and their median and spread.
 import { describe, expect, it } from 'vitest';
-import { median, roundDifferences, roundRatios, spread } from '../../../src/bench/spread.ts';
+import { median, roundDifferences, roundRatios, spread } from '../src/spread.ts';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones, whatever the order', () => {

@@ -1,7 +1,7 @@
 // What the ceiling server answers: the right status per step, padded to a real answer's size.
 import { describe, expect, it } from 'vitest';
-import { judge } from '../../../src/bench/bodies.ts';
-import { ceilingAnswer, envelopeText } from '../../../src/bench/ceiling-answer.ts';
+import { judge } from '../src/bodies.ts';
+import { ceilingAnswer, envelopeText } from '../src/ceiling-answer.ts';
 
 let id = 0;
 const nextId = () => String(++id);

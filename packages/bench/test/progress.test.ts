@@ -7,7 +7,7 @@ import {
   ProgressRenderer,
   type ProgressSnapshot,
   progressBar,
-} from '../../../src/bench/progress.ts';
+} from '../src/progress.ts';
 
 const measuring: ProgressSnapshot = {
   target: 'openkka',

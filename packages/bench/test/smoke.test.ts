@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { OPENKKA_BIN } from 'openkka/executable';
 import { afterAll, expect, it } from 'vitest';
-import { OPENKKA_BIN } from '../../../src/cli/executable.ts';
 
 const brief = ['--pairs', '3', '--slice', '0.5', '--warmup', '0.5', '--concurrency', '2', '--json'];
 

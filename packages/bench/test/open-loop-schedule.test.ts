@@ -1,6 +1,6 @@
 // The open-loop sender's intended send times: a constant rate, whatever the server does.
 import { describe, expect, it } from 'vitest';
-import { dueBy, intendedAt } from '../../../src/bench/open-loop-schedule.ts';
+import { dueBy, intendedAt } from '../src/open-loop-schedule.ts';
 
 describe('intendedAt', () => {
   it('spaces arrivals 1/rate apart from the start', () => {

@@ -21,7 +21,11 @@ export interface RefCheckout {
   remove(): void;
 }
 
-/** Relative to the repository root in every checkout. */
+/**
+ * Relative to the repository root in every checkout. Only REF's gateway runs (this checkout's
+ * bench drives both sides), and its executable is here in both layouts: with the bench inside
+ * the gateway package (packages/gateway/src/bench, older refs) and in its own packages/bench.
+ */
 const BIN = 'packages/gateway/bin/openkka.cjs';
 const BUFFER = 256 * 1024 * 1024;
 
@@ -59,6 +63,7 @@ export async function checkoutRef(ref: string, log: (line: string) => void): Pro
     const lock = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
     if (lock(join(root, 'package-lock.json')) === lock(join(dir, 'package-lock.json'))) {
       log('compare: same lockfile, copying node_modules');
+      // REF's own workspace list: it names packages/bench only in refs that have it.
       const workspaces = (
         JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { workspaces?: string[] }
       ).workspaces;

@@ -1,7 +1,7 @@
 // The load-curve chart: a self-contained SVG whose points follow the measured steps.
 import { describe, expect, it } from 'vitest';
-import { curveChartSvg } from '../../../src/bench/curve-chart.ts';
-import type { CurveStep } from '../../../src/bench/load-curve.ts';
+import { curveChartSvg } from '../src/curve-chart.ts';
+import type { CurveStep } from '../src/load-curve.ts';
 
 const step = (load_pct: number, target_rate: number, p50: number, p99: number, p999: number): CurveStep => ({
   load_pct,

@@ -1,7 +1,7 @@
 // Nearest-rank percentiles and the latency summary the bench reports.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatencySample, percentile, summarize } from '../../../src/bench/stats.ts';
+import { LatencySample, percentile, summarize } from '../src/stats.ts';
 
 const sorted = (values: number[]) => Float64Array.from(values).sort();
 
