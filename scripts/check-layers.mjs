@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SOURCES = ['packages/sdk/src', 'packages/gateway/src'];
+const SOURCES = ['packages/sdk/src', 'packages/gateway/src', 'packages/bench/src'];
 
 let output;
 let failed = false;
