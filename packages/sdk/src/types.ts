@@ -178,6 +178,7 @@ export interface Order {
   trans_id: string;
   order_id: string;
   status: OrderStatus;
+  payment_type: PaymentType;
   authorisation_type: AuthorisationType;
   capture_method: CaptureMethod;
   amount: number;

@@ -2,14 +2,17 @@
  * The order object of docs/api.md#initiate-transaction-payments as the API returns it, its times written in `zone`. Never more of
  * the PAN than bin and last4.
  */
-
+import type { Order } from '@openkka/sdk';
 import { balances } from '../../domain/order.ts';
 import { formatTime } from '../../domain/time.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { amountsOf, type OrderRow } from './order-row.ts';
 
-export function orderView(row: OrderRow, zone: TimeZone): Record<string, unknown> {
-  const view: Record<string, unknown> = {
+/** The SDK's Order less the timestamp the envelope adds: a field out of step fails to compile. */
+export type OrderView = Omit<Order, 'timestamp'>;
+
+export function orderView(row: OrderRow, zone: TimeZone): OrderView {
+  const view: OrderView = {
     error_code: row.error_code,
     error_description: row.error_description,
     merchant_id: row.merchant_id,
@@ -36,7 +39,8 @@ export function orderView(row: OrderRow, zone: TimeZone): Record<string, unknown
   }
   if (row.recurring_agreement_id !== null) view.recurring_agreement_id = row.recurring_agreement_id;
   if (row.session_id) view.session_id = row.session_id;
-  if (row.card_bin !== null && row.card_last4 !== null) {
+  // The three are set together (a card's, a token's or none): the brand check only narrows the type.
+  if (row.card_bin !== null && row.card_last4 !== null && row.card_brand !== null) {
     view.card_info = { bin: row.card_bin, last4: row.card_last4, card_brand: row.card_brand };
   }
   return view;

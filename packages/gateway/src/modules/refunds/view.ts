@@ -1,7 +1,9 @@
 /** The refund object of docs/api.md#routes as the API returns it. */
+import type { Refund } from '@openkka/sdk';
 import type { RefundRow } from '../../core/orders/refund-row.ts';
 
-export function refundView(row: RefundRow): Record<string, unknown> {
+/** The SDK's Refund less the envelope's timestamp, so the two cannot drift apart. */
+export function refundView(row: RefundRow): Omit<Refund, 'timestamp'> {
   return {
     error_code: row.error_code,
     error_description: row.error_description,

@@ -2,6 +2,7 @@
  * /payments/token/query (an array of the shopper's active tokens) and /payments/token/remove
  * (no data). Removing a token deletes its card data; a removed token is no longer listed.
  */
+import type { Token, TokenUsage } from '@openkka/sdk';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { identifier, text } from '../../../core/input/fields.ts';
@@ -39,10 +40,10 @@ export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenRepo; clo
 }
 
 /** As docs/api.md#stored-cards-and-recurring-payments says: `ACTIVATE` is PayKKa's word for an active token. */
-function tokenView(row: TokenRow): Record<string, unknown> {
+function tokenView(row: TokenRow): Token {
   return {
     token: row.token,
-    token_usage: row.token_usage,
+    token_usage: row.token_usage as TokenUsage,
     payment_method: row.payment_method,
     status: 'ACTIVATE',
     shopper_reference: row.shopper_reference,
