@@ -1,5 +1,11 @@
 /** An order as the service sees it: the stored row with numbers normalised. */
-import type { Amounts, AuthorisationType, CaptureMethod, OrderStatus } from '../../domain/order.ts';
+import {
+  type Amounts,
+  type AuthorisationType,
+  type CaptureMethod,
+  type OrderStatus,
+  ZERO,
+} from '../../domain/order.ts';
 import type { PaymentMethod } from '../../domain/payment-methods.ts';
 
 export interface OrderRow {
@@ -74,6 +80,60 @@ export function amountColumns(a: Amounts) {
     refunded_amount: a.refunded,
     refunding_amount: a.refunding,
   };
+}
+
+/** What a new order cannot do without: who asked for what, and when. */
+type NewOrderRequired =
+  | 'order_id'
+  | 'merchant_id'
+  | 'trans_id'
+  | 'payment_type'
+  | 'authorisation_type'
+  | 'capture_method'
+  | 'payment_method'
+  | 'amount'
+  | 'currency'
+  | 'expire_at'
+  | 'created_at';
+
+export type NewOrder = Pick<OrderRow, NewOrderRequired> & Partial<OrderRow>;
+
+/**
+ * A new order: PROCESSING, nothing moved, no outcome, updated when created, and every other
+ * column empty unless given (as null, not undefined). The defaults are typed as every column
+ * but the required ones, so a new order column does not compile until it has a default here.
+ */
+export function newOrderRow(order: NewOrder): OrderRow {
+  const empty: Omit<OrderRow, NewOrderRequired> = {
+    status: 'PROCESSING',
+    notify_url: null,
+    return_url: null,
+    mit: 0,
+    shopper_reference: null,
+    card_fingerprint: null,
+    card_ciphertext: null,
+    card_bin: null,
+    card_last4: null,
+    card_brand: null,
+    error_code: '',
+    error_description: '',
+    ...amountColumns(ZERO),
+    processing_until: null,
+    pay_finish_at: null,
+    auth_expires_at: null,
+    acquirer_ref: null,
+    updated_at: order.created_at,
+    reconcile_attempts: 0,
+    next_reconcile_at: null,
+    event_seq: 0,
+    token: null,
+    recurring_agreement_id: null,
+    store_payment_method: 0,
+    token_usage: null,
+    authentication_result: null,
+    session_id: null,
+  };
+  return { ...empty, ...order };
 }
 
 export const EVENT_TYPES = [
