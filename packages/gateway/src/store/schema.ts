@@ -1,11 +1,10 @@
 /**
  * Table shapes as Kysely sees them. Money and times are integers (minor units, epoch ms);
- * PostgreSQL returns int8 as strings, which the repos normalise with `toNumber`.
+ * PostgreSQL returns int8 as strings, which the repos normalise with `toNumber` (columns.ts).
  */
 
 import type { Generated } from 'kysely';
-
-type Int = number | string;
+import type { Int } from './columns.ts';
 
 export interface SettingsTable {
   name: string;
@@ -234,12 +233,4 @@ export interface Database {
   challenges: ChallengesTable;
   checkout_sessions: CheckoutSessionsTable;
   google_pay_messages: GooglePayMessagesTable;
-}
-
-export function toNumber(value: Int): number {
-  return typeof value === 'number' ? value : Number(value);
-}
-
-export function toNumberOrNull(value: Int | null): number | null {
-  return value === null ? null : toNumber(value);
 }

@@ -1,7 +1,8 @@
 /** SQL for orders. Rows come back normalised (numbers are numbers on both stores). */
 import { type Insertable, type Selectable, sql } from 'kysely';
+import { toNumber, toNumberOrNull } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
-import { type OrderEventsTable, type OrdersTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
+import type { OrderEventsTable, OrdersTable } from '../../store/schema.ts';
 import { forUpdate, type Tx } from '../../store/tx.ts';
 import type { OrderEvent, OrderRow } from './order-row.ts';
 
