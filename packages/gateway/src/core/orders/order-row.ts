@@ -1,60 +1,10 @@
 /** An order as the service sees it: the stored row with numbers normalised. */
-import {
-  type Amounts,
-  type AuthorisationType,
-  type CaptureMethod,
-  type OrderStatus,
-  ZERO,
-} from '../../domain/order.ts';
-import type { PaymentMethod } from '../../domain/payment-methods.ts';
+import { type Amounts, ZERO } from '../../domain/order.ts';
+import type { RowOf } from '../../store/columns.ts';
+import type { ORDER_COLUMNS, ORDER_EVENT_COLUMNS } from '../../store/schema.ts';
 
-export interface OrderRow {
-  order_id: string;
-  merchant_id: string;
-  trans_id: string;
-  status: OrderStatus;
-  payment_type: 'PURCHASE' | 'RECURRING';
-  authorisation_type: AuthorisationType;
-  capture_method: CaptureMethod;
-  payment_method: PaymentMethod;
-  amount: number;
-  currency: string;
-  notify_url: string | null;
-  return_url: string | null;
-  expire_at: number;
-  mit: number;
-  shopper_reference: string | null;
-  card_fingerprint: string | null;
-  card_ciphertext: string | null;
-  card_bin: string | null;
-  card_last4: string | null;
-  card_brand: string | null;
-  error_code: string;
-  error_description: string;
-  authed_amount: number;
-  captured_amount: number;
-  voided_amount: number;
-  refunded_amount: number;
-  refunding_amount: number;
-  processing_until: number | null;
-  pay_finish_at: number | null;
-  auth_expires_at: number | null;
-  acquirer_ref: string | null;
-  created_at: number;
-  updated_at: number;
-  reconcile_attempts: number;
-  /** When the reconciler next asks the acquirer about an unknown outcome (null: nothing to ask). */
-  next_reconcile_at: number | null;
-  event_seq: number;
-  /** The stored card this order paid with, or stored (after approval). */
-  token: string | null;
-  recurring_agreement_id: string | null;
-  store_payment_method: number;
-  token_usage: string | null;
-  authentication_result: string | null;
-  /** The checkout session this order was paid through (docs/api.md#initiate-transaction-payments, docs/notifications.md), else null. */
-  session_id: string | null;
-}
+/** Derived from the one declaration of the order's columns (store/schema.ts). */
+export type OrderRow = RowOf<typeof ORDER_COLUMNS>;
 
 export function amountsOf(row: OrderRow): Amounts {
   return {
@@ -149,12 +99,4 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** One line of an order's history: what happened, how much moved, the status after it. */
-export interface OrderEvent {
-  order_id: string;
-  seq: number;
-  type: string;
-  amount: number;
-  status: string;
-  refund_order_id: string | null;
-  created_at: number;
-}
+export type OrderEvent = RowOf<typeof ORDER_EVENT_COLUMNS>;
