@@ -7,7 +7,12 @@
  *   authed = captured + voided + able_to_capture;   able_to_void = able_to_capture
  *   refunded + refunding ≤ captured;                able_to_refund = captured − refunded − refunding
  *   a PROCESSING or FAILURE order has every balance 0
+ *
+ * The one import from outside domain/ is a type from @openkka/sdk: the balances the API
+ * answers are declared once, with the SDK's wire types, so the SDK and `balances()` cannot
+ * disagree. It is type-only, so nothing of the SDK is loaded at run time.
  */
+import type { Balances } from '@openkka/sdk';
 import { ApiError, type BusinessCodeName } from './errors.ts';
 
 export const ORDER_STATUSES = [
@@ -32,17 +37,6 @@ export interface Amounts {
   voided: number;
   refunded: number;
   refunding: number;
-}
-
-export interface Balances {
-  authed_amount: number;
-  captured_amount: number;
-  able_to_capture_amount: number;
-  voided_amount: number;
-  able_to_void_amount: number;
-  refunded_amount: number;
-  able_to_refund_amount: number;
-  refunding_amount: number;
 }
 
 export const ZERO: Amounts = { authed: 0, captured: 0, voided: 0, refunded: 0, refunding: 0 };

@@ -1,11 +1,14 @@
 /**
  * Table shapes as Kysely sees them. Money and times are integers (minor units, epoch ms);
- * PostgreSQL returns int8 as strings, which the repos normalise with `toNumber`.
+ * PostgreSQL returns int8 as strings, which the repos normalise with `toNumber` (columns.ts).
+ * The orders and their events are declared once as column specs (columns.ts), from which
+ * their table types, rows and readers are derived; a test compares them with the migrations.
  */
 
 import type { Generated } from 'kysely';
-
-type Int = number | string;
+import type { AuthorisationType, CaptureMethod, OrderStatus } from '../domain/order.ts';
+import type { PaymentMethod } from '../domain/payment-methods.ts';
+import { bigint, type Columns, type Int, integer, nullable, type TableOf, text } from './columns.ts';
 
 export interface SettingsTable {
   name: string;
@@ -35,54 +38,59 @@ export interface MerchantKeysTable {
   created_at: Int;
 }
 
-export interface OrdersTable {
-  order_id: string;
-  merchant_id: string;
-  trans_id: string;
-  status: string;
-  payment_type: string;
-  authorisation_type: string;
-  capture_method: string;
-  payment_method: string;
-  amount: Int;
-  currency: string;
-  notify_url: string | null;
-  return_url: string | null;
-  expire_at: Int;
-  mit: Int;
-  shopper_reference: string | null;
-  card_fingerprint: string | null;
-  card_ciphertext: string | null;
-  card_bin: string | null;
-  card_last4: string | null;
-  card_brand: string | null;
-  error_code: string;
-  error_description: string;
-  authed_amount: Int;
-  captured_amount: Int;
-  voided_amount: Int;
-  refunded_amount: Int;
-  refunding_amount: Int;
+/** Every column of an order: the one place an order column is declared (besides its migration). */
+export const ORDER_COLUMNS = {
+  order_id: text(),
+  merchant_id: text(),
+  trans_id: text(),
+  status: text<OrderStatus>(),
+  payment_type: text<'PURCHASE' | 'RECURRING'>(),
+  authorisation_type: text<AuthorisationType>(),
+  capture_method: text<CaptureMethod>(),
+  payment_method: text<PaymentMethod>(),
+  amount: bigint(),
+  currency: text(),
+  notify_url: nullable(text()),
+  return_url: nullable(text()),
+  expire_at: bigint(),
+  mit: integer(),
+  shopper_reference: nullable(text()),
+  card_fingerprint: nullable(text()),
+  card_ciphertext: nullable(text()),
+  card_bin: nullable(text()),
+  card_last4: nullable(text()),
+  card_brand: nullable(text()),
+  error_code: text(),
+  error_description: text(),
+  authed_amount: bigint(),
+  captured_amount: bigint(),
+  voided_amount: bigint(),
+  refunded_amount: bigint(),
+  refunding_amount: bigint(),
   /** While set and in the future, an acquirer call for this order is under way. */
-  processing_until: Int | null;
-  pay_finish_at: Int | null;
-  auth_expires_at: Int | null;
-  acquirer_ref: string | null;
-  created_at: Int;
-  updated_at: Int;
-  reconcile_attempts: Int;
-  next_reconcile_at: Int | null;
+  processing_until: nullable(bigint()),
+  pay_finish_at: nullable(bigint()),
+  auth_expires_at: nullable(bigint()),
+  acquirer_ref: nullable(text()),
+  created_at: bigint(),
+  updated_at: bigint(),
+  reconcile_attempts: integer(),
+  /** When the reconciler next asks the acquirer about an unknown outcome (null: nothing to ask). */
+  next_reconcile_at: nullable(bigint()),
   /** The seq of the order's last event. */
-  event_seq: Int;
-  token: string | null;
-  recurring_agreement_id: string | null;
-  store_payment_method: Int;
-  token_usage: string | null;
+  event_seq: integer(),
+  /** The stored card this order paid with, or stored (after approval). */
+  token: nullable(text()),
+  recurring_agreement_id: nullable(text()),
+  store_payment_method: integer(),
+  token_usage: nullable(text()),
   /** JSON: the 3-D Secure outcome (authentication_result of docs/api.md#initiate-transaction-payments). */
-  authentication_result: string | null;
-  /** The checkout session this order was paid through. */
-  session_id: string | null;
-}
+  authentication_result: nullable(text()),
+  /** The checkout session this order was paid through (docs/api.md#initiate-transaction-payments, docs/notifications.md), else null. */
+  session_id: nullable(text()),
+} satisfies Columns;
+
+export type OrdersTable = TableOf<typeof ORDER_COLUMNS>;
 
 export interface ChallengesTable {
   challenge_id: string;
@@ -172,15 +180,18 @@ export interface RefundsTable {
   updated_at: Int;
 }
 
-export interface OrderEventsTable {
-  order_id: string;
-  seq: Int;
-  type: string;
-  amount: Int;
-  status: string;
-  refund_order_id: string | null;
-  created_at: Int;
-}
+/** One line of an order's history: what happened, how much moved, the status after it. */
+export const ORDER_EVENT_COLUMNS = {
+  order_id: text(),
+  seq: integer(),
+  type: text(),
+  amount: bigint(),
+  status: text(),
+  refund_order_id: nullable(text()),
+  created_at: bigint(),
+} satisfies Columns;
+
+export type OrderEventsTable = TableOf<typeof ORDER_EVENT_COLUMNS>;
 
 export type NotificationStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
 
@@ -234,12 +245,4 @@ export interface Database {
   challenges: ChallengesTable;
   checkout_sessions: CheckoutSessionsTable;
   google_pay_messages: GooglePayMessagesTable;
-}
-
-export function toNumber(value: Int): number {
-  return typeof value === 'number' ? value : Number(value);
-}
-
-export function toNumberOrNull(value: Int | null): number | null {
-  return value === null ? null : toNumber(value);
 }

@@ -4,6 +4,7 @@
  * order's event log and refund rows straight from the store, and a guard asserting that a
  * refused request changed nothing.
  */
+import type { Balances } from '@openkka/sdk';
 import { expect } from 'vitest';
 import { type Clock, systemClock } from '../../src/domain/clock.ts';
 import { cardPayment } from './cards.ts';
@@ -28,17 +29,6 @@ export const STATUSES = [
   'PARTIALLY_REFUNDED',
   'REFUNDED',
 ] as const;
-
-export interface Balances {
-  authed_amount: number;
-  captured_amount: number;
-  able_to_capture_amount: number;
-  voided_amount: number;
-  able_to_void_amount: number;
-  refunded_amount: number;
-  able_to_refund_amount: number;
-  refunding_amount: number;
-}
 
 export interface Order {
   order_id: string;

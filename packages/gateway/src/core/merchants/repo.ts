@@ -1,8 +1,8 @@
 /** SQL for merchants and their public keys. No rules here: the service decides. */
 import type { ClientKeys } from '../../domain/client-key.ts';
+import { toNumber } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
 import { type Prepared, prepare } from '../../store/prepared.ts';
-import { toNumber } from '../../store/schema.ts';
 
 export interface MerchantRow extends ClientKeys {
   merchant_id: string;

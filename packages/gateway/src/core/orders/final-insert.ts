@@ -8,77 +8,26 @@
  */
 import type { Insertable } from 'kysely';
 import { Batcher } from '../../store/batcher.ts';
+import { columnNames } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
 import { type Prepared, prepare } from '../../store/prepared.ts';
-import type { NotificationsTable, OrderEventsTable } from '../../store/schema.ts';
+import {
+  type NotificationsTable,
+  ORDER_COLUMNS,
+  ORDER_EVENT_COLUMNS,
+  type OrderEventsTable,
+} from '../../store/schema.ts';
 import { inTransaction } from '../../store/tx.ts';
 import type { OrderRow } from './order-row.ts';
 
 export type EventInsert = Insertable<OrderEventsTable>;
 export type NotificationInsert = Insertable<NotificationsTable>;
 
-/** Every column of an order, in the order the statements bind them. */
-const ORDER_COLUMNS = [
-  'order_id',
-  'merchant_id',
-  'trans_id',
-  'status',
-  'payment_type',
-  'authorisation_type',
-  'capture_method',
-  'payment_method',
-  'amount',
-  'currency',
-  'notify_url',
-  'return_url',
-  'expire_at',
-  'mit',
-  'shopper_reference',
-  'card_fingerprint',
-  'card_ciphertext',
-  'card_bin',
-  'card_last4',
-  'card_brand',
-  'error_code',
-  'error_description',
-  'authed_amount',
-  'captured_amount',
-  'voided_amount',
-  'refunded_amount',
-  'refunding_amount',
-  'processing_until',
-  'pay_finish_at',
-  'auth_expires_at',
-  'acquirer_ref',
-  'created_at',
-  'updated_at',
-  'reconcile_attempts',
-  'next_reconcile_at',
-  'event_seq',
-  'token',
-  'recurring_agreement_id',
-  'store_payment_method',
-  'token_usage',
-  'authentication_result',
-  'session_id',
-] as const satisfies readonly (keyof OrderRow)[];
+/** Every column of an order and of an event, in the order the statements bind them. */
+const ORDER_COLUMN_NAMES = columnNames(ORDER_COLUMNS);
+const EVENT_COLUMN_NAMES = columnNames(ORDER_EVENT_COLUMNS);
 
-// A column added to OrderRow but not listed above fails to compile here.
-type Unlisted = Exclude<keyof OrderRow, (typeof ORDER_COLUMNS)[number]>;
-const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
-void allListed;
-
-/** The event's and notification's columns; each row carries the order_id it belongs to. */
-const EVENT_COLUMNS = [
-  'order_id',
-  'seq',
-  'type',
-  'amount',
-  'status',
-  'refund_order_id',
-  'created_at',
-] as const satisfies readonly (keyof EventInsert)[];
-
+/** The notification's columns; like an event, it carries the order_id it belongs to. */
 const NOTIFICATION_COLUMNS = [
   'order_id',
   'notify_id',
@@ -123,8 +72,8 @@ const IF_NEW = 'on conflict do nothing';
  * notification is inserted only for an order row this statement inserted (a taken trans_id or
  * order id inserts nothing of its payment).
  */
-const INSERT_BATCH = `with o as (${insertFromJson('orders', ORDER_COLUMNS)} ${IF_NEW} returning order_id),
-  e as (${insertFromJson('order_events', EVENT_COLUMNS)} join o using (order_id)),
+const INSERT_BATCH = `with o as (${insertFromJson('orders', ORDER_COLUMN_NAMES)} ${IF_NEW} returning order_id),
+  e as (${insertFromJson('order_events', EVENT_COLUMN_NAMES)} join o using (order_id)),
   n as (${insertFromJson('notifications', NOTIFICATION_COLUMNS)} join o using (order_id))
   select order_id from o`;
 
@@ -157,8 +106,8 @@ export class FinalOrderInsert {
     }
     const writer = (name: string, sql: string) => prepare(store, name, sql, 'writer');
     this.sqlite = {
-      order: writer('final_order', `${insertRow('orders', ORDER_COLUMNS)} ${IF_NEW}`),
-      event: writer('final_order_event', insertRow('order_events', EVENT_COLUMNS)),
+      order: writer('final_order', `${insertRow('orders', ORDER_COLUMN_NAMES)} ${IF_NEW}`),
+      event: writer('final_order_event', insertRow('order_events', EVENT_COLUMN_NAMES)),
       notification: writer('final_order_notification', insertRow('notifications', NOTIFICATION_COLUMNS)),
     };
   }
@@ -168,8 +117,8 @@ export class FinalOrderInsert {
     if (this.postgres) return this.postgres.submit({ order, event, notification });
     const sqlite = this.sqlite!;
     return inTransaction(this.store, async () => {
-      if ((await sqlite.order.run(values(order, ORDER_COLUMNS))) === 0) return false;
-      await sqlite.event.run(values(event, EVENT_COLUMNS));
+      if ((await sqlite.order.run(values(order, ORDER_COLUMN_NAMES))) === 0) return false;
+      await sqlite.event.run(values(event, EVENT_COLUMN_NAMES));
       if (notification) await sqlite.notification.run(values(notification, NOTIFICATION_COLUMNS));
       return true;
     });

@@ -1,7 +1,13 @@
 /** SQL for orders. Rows come back normalised (numbers are numbers on both stores). */
 import { type Insertable, type Selectable, sql } from 'kysely';
+import { rowReader } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
-import { type OrderEventsTable, type OrdersTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
+import {
+  ORDER_COLUMNS,
+  ORDER_EVENT_COLUMNS,
+  type OrderEventsTable,
+  type OrdersTable,
+} from '../../store/schema.ts';
 import { forUpdate, type Tx } from '../../store/tx.ts';
 import type { OrderEvent, OrderRow } from './order-row.ts';
 
@@ -77,12 +83,7 @@ export class OrderRepo {
       .where('order_id', '=', orderId)
       .orderBy('seq')
       .execute();
-    return rows.map((r) => ({
-      ...r,
-      seq: toNumber(r.seq),
-      amount: toNumber(r.amount),
-      created_at: toNumber(r.created_at),
-    }));
+    return rows.map(toOrderEvent);
   }
 
   /** Order ids whose unknown outcome is due to be asked about again. */
@@ -115,25 +116,7 @@ export class OrderRepo {
   }
 }
 
-export function toOrderRow(row: Selectable<OrdersTable>): OrderRow {
-  return {
-    ...row,
-    amount: toNumber(row.amount),
-    expire_at: toNumber(row.expire_at),
-    mit: toNumber(row.mit),
-    authed_amount: toNumber(row.authed_amount),
-    captured_amount: toNumber(row.captured_amount),
-    voided_amount: toNumber(row.voided_amount),
-    refunded_amount: toNumber(row.refunded_amount),
-    refunding_amount: toNumber(row.refunding_amount),
-    processing_until: toNumberOrNull(row.processing_until),
-    pay_finish_at: toNumberOrNull(row.pay_finish_at),
-    auth_expires_at: toNumberOrNull(row.auth_expires_at),
-    created_at: toNumber(row.created_at),
-    updated_at: toNumber(row.updated_at),
-    reconcile_attempts: toNumber(row.reconcile_attempts),
-    next_reconcile_at: toNumberOrNull(row.next_reconcile_at),
-    event_seq: toNumber(row.event_seq),
-    store_payment_method: toNumber(row.store_payment_method),
-  } as OrderRow;
-}
+/** A selected order with its number columns as numbers (PostgreSQL answers int8 as strings). */
+export const toOrderRow: (row: Selectable<OrdersTable>) => OrderRow = rowReader(ORDER_COLUMNS);
+
+const toOrderEvent: (row: Selectable<OrderEventsTable>) => OrderEvent = rowReader(ORDER_EVENT_COLUMNS);

@@ -1,12 +1,8 @@
 /** SQL for the notification outbox and its delivery attempts. */
 import type { Selectable } from 'kysely';
+import { toNumber, toNumberOrNull } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
-import {
-  type NotificationStatus,
-  type NotificationsTable,
-  toNumber,
-  toNumberOrNull,
-} from '../../store/schema.ts';
+import type { NotificationStatus, NotificationsTable } from '../../store/schema.ts';
 import { forUpdate, type Tx } from '../../store/tx.ts';
 
 export interface NotificationRow {

@@ -8,7 +8,7 @@ import type { Acquirer, AuthorizeRequest, AuthorizeResult } from '../../acquirer
 import type { RequestMerchant } from '../../core/merchants/request-merchant.ts';
 import { type AuthorizationRecorder, authorizeRequest } from '../../core/orders/authorization.ts';
 import { InFlight } from '../../core/orders/in-flight.ts';
-import { amountColumns, type OrderRow } from '../../core/orders/order-row.ts';
+import { amountColumns, newOrderRow, type OrderRow } from '../../core/orders/order-row.ts';
 import type { PlainCard } from '../../core/orders/payment-source.ts';
 import type {
   EncryptedCardOpener,
@@ -303,11 +303,10 @@ export class PaymentService {
       : own
         ? { card_bin: own.card_bin, card_last4: own.card_last4, card_brand: own.card_brand }
         : noCard;
-    return {
+    return newOrderRow({
       order_id: (this.deps.orderIds ?? newOrderId)(now),
       merchant_id: merchantId,
       trans_id: input.trans_id,
-      status: 'PROCESSING',
       payment_type: input.payment_type,
       authorisation_type: input.authorisation_type,
       capture_method: input.capture_method,
@@ -320,32 +319,15 @@ export class PaymentService {
       mit: input.mit ? 1 : 0,
       shopper_reference: payment.shopper_reference ?? null,
       card_fingerprint: fingerprint,
-      card_ciphertext: null,
       ...shown,
-      error_code: '',
-      error_description: '',
-      authed_amount: 0,
-      captured_amount: 0,
-      voided_amount: 0,
-      refunded_amount: 0,
-      refunding_amount: 0,
-      processing_until: null,
-      pay_finish_at: null,
-      auth_expires_at: null,
-      acquirer_ref: null,
       created_at: now,
-      updated_at: now,
-      reconcile_attempts: 0,
-      next_reconcile_at: null,
-      event_seq: 0,
       // A subsequent payment names its stored card; a stored one is attached after approval.
       token: source.kind === 'token' ? source.token : null,
       recurring_agreement_id: input.recurring_agreement_id ?? null,
       store_payment_method: payment.store_payment_method ? 1 : 0,
       token_usage: payment.token_usage ?? null,
-      authentication_result: null,
       session_id: input.session_id ?? null,
-    };
+    });
   }
 
   private async authorizeNow(intent: OrderRow, card: AuthorizeRequest['card']): Promise<OrderRow> {

@@ -1,8 +1,9 @@
 /** SQL for refunds. Rows come back normalised (numbers are numbers on both stores). */
 import type { Selectable } from 'kysely';
 import type { RefundRow, RefundStatus } from '../../core/orders/refund-row.ts';
+import { toNumber, toNumberOrNull } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
-import { type RefundsTable, toNumber, toNumberOrNull } from '../../store/schema.ts';
+import type { RefundsTable } from '../../store/schema.ts';
 import type { Tx } from '../../store/tx.ts';
 
 export class RefundRepo {

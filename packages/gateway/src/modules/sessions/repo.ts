@@ -1,9 +1,10 @@
 /** SQL for checkout sessions. Rows come back normalised (numbers are numbers on both stores). */
 import type { Selectable } from 'kysely';
 import type { PaymentMethod } from '../../domain/payment-methods.ts';
+import { toNumber } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
 import { type Prepared, prepare } from '../../store/prepared.ts';
-import { type CheckoutSessionsTable, toNumber } from '../../store/schema.ts';
+import type { CheckoutSessionsTable } from '../../store/schema.ts';
 import { inTransaction } from '../../store/tx.ts';
 
 export type StoredSessionStatus = CheckoutSessionsTable['status'];

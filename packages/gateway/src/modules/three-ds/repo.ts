@@ -1,7 +1,8 @@
 /** SQL for 3-D Secure challenges. */
 import type { Selectable } from 'kysely';
+import { toNumber } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
-import { type ChallengesTable, toNumber } from '../../store/schema.ts';
+import type { ChallengesTable } from '../../store/schema.ts';
 import type { Tx } from '../../store/tx.ts';
 
 export type ChallengeRow = Omit<

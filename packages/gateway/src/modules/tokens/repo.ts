@@ -2,8 +2,9 @@
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { TokenRow } from '../../core/orders/stored-cards.ts';
+import { toNumber } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
-import { type TokensTable, toNumber } from '../../store/schema.ts';
+import type { TokensTable } from '../../store/schema.ts';
 import type { Tx } from '../../store/tx.ts';
 
 export class TokenRepo {
