@@ -7,12 +7,7 @@
  *   authed = captured + voided + able_to_capture;   able_to_void = able_to_capture
  *   refunded + refunding ≤ captured;                able_to_refund = captured − refunded − refunding
  *   a PROCESSING or FAILURE order has every balance 0
- *
- * The one import from outside domain/ is a type from @openkka/sdk: the balances the API
- * answers are declared once, with the SDK's wire types, so the SDK and `balances()` cannot
- * disagree. It is type-only, so nothing of the SDK is loaded at run time.
  */
-import type { Balances } from '@openkka/sdk';
 import { ApiError, type BusinessCodeName } from './errors.ts';
 
 export const ORDER_STATUSES = [
@@ -49,7 +44,11 @@ export function refundable(a: Amounts): number {
   return a.captured - a.refunded - a.refunding;
 }
 
-export function balances(a: Amounts): Balances {
+/**
+ * The balances as the API answers them. Their type is declared once, as the SDK's `Balances`;
+ * the order view (core/orders/view.ts) is typed against it, so a name out of step fails there.
+ */
+export function balances(a: Amounts) {
   return {
     authed_amount: a.authed,
     captured_amount: a.captured,
