@@ -9,7 +9,7 @@ export function registerMigrateCommand(program: Command): void {
     .action(() =>
       withRuntime(async (rt) => {
         // openRuntime already migrated; asking again reports that nothing is pending.
-        const applied = await migrate(rt.store.db);
+        const applied = await migrate(rt.store.writer);
         process.stdout.write(
           `store ${rt.store.location} is up to date${applied.length ? ` (${applied.join(', ')})` : ''}\n`,
         );

@@ -130,8 +130,8 @@ export function capture(order: OrderState & { currency: string }, req: CaptureRe
   );
 }
 
-/** Releases everything still capturable (a void, or an authorization that lapsed). */
-export function release(order: OrderState): Change {
+/** Voids everything still capturable: a void, or an authorization that lapsed (the EXPIRY event). */
+export function voidCapturable(order: OrderState): Change {
   const a = order.amounts;
   if (!settled(order.status) || capturable(a) === 0) {
     throw new ApiError('ORDER_NOT_VOIDABLE', `order is ${order.status} with able_to_void_amount 0`);

@@ -7,7 +7,7 @@ import { amountColumns, amountsOf, stateOf } from '../core/orders/order-row.ts';
 import type { OrderRepo } from '../core/orders/repo.ts';
 import type { OrderWriter } from '../core/orders/writer.ts';
 import type { Clock } from '../domain/clock.ts';
-import { capturable, release } from '../domain/order.ts';
+import { capturable, voidCapturable } from '../domain/order.ts';
 
 export async function expireAuthorizations(
   deps: { orders: OrderRepo; writer: OrderWriter; clock: Clock },
@@ -20,7 +20,7 @@ export async function expireAuthorizations(
       // Re-checked under the lock: a capture or void may have come first.
       if (row.auth_expires_at === null || row.auth_expires_at > deps.clock.now()) return null;
       if (capturable(amountsOf(row)) === 0) return { changes: { auth_expires_at: null } };
-      const next = release(stateOf(row));
+      const next = voidCapturable(stateOf(row));
       expired++;
       return {
         changes: { status: next.status, ...amountColumns(next.amounts), auth_expires_at: null },

@@ -19,13 +19,13 @@ export const DEFAULT_PG_POOL_SIZE = 10;
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
-  /** Writes, and reads inside transactions. */
-  db: Kysely<Database>;
+  /** Writes, and reads inside transactions (on SQLite the one write connection). */
+  writer: Kysely<Database>;
   /**
    * Reads outside transactions. On SQLite a second connection, so a lookup never waits for a
    * write batch (WAL lets readers and the writer run side by side); on PostgreSQL the pool.
    */
-  read: Kysely<Database>;
+  reader: Kysely<Database>;
   /** The drivers underneath, for the few hot statements that bypass Kysely (prepared.ts). */
   raw:
     | { kind: 'sqlite'; writer: SqliteDatabase.Database; reader: SqliteDatabase.Database }
@@ -67,7 +67,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ? openPostgres(options.databaseUrl, options.pgPoolSize ?? DEFAULT_PG_POOL_SIZE)
     : openSqlite(options.dataDir);
   try {
-    await migrate(store.db);
+    await migrate(store.writer);
   } catch (err) {
     await store.close();
     throw err;
@@ -95,8 +95,8 @@ function openSqlite(dataDir: string): Store {
   const wal = new WalSync(`${file}-wal`);
   const groupCommit = new GroupCommit(db, sqlite, wal);
   return {
-    db,
-    read,
+    writer: db,
+    reader: read,
     raw: { kind: 'sqlite', writer: sqlite, reader },
     groupCommit,
     dialect: 'sqlite',
@@ -119,8 +119,8 @@ function openPostgres(url: string, poolSize: number): Store {
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
-    db,
-    read: db,
+    writer: db,
+    reader: db,
     raw: { kind: 'postgres', pool, url },
     dialect: 'postgres',
     durable: async () => {},

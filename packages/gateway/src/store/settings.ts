@@ -2,7 +2,7 @@
 import type { Store } from './db.ts';
 
 export async function getSetting(store: Store, name: string): Promise<string | undefined> {
-  const row = await store.read
+  const row = await store.reader
     .selectFrom('settings')
     .select('value')
     .where('name', '=', name)
@@ -15,7 +15,7 @@ export async function getSetting(store: Store, name: string): Promise<string | u
  * several processes start on a fresh store at once, the first writer wins and all agree.
  */
 export async function putSettingOnce(store: Store, name: string, value: string): Promise<string> {
-  await store.db
+  await store.writer
     .insertInto('settings')
     .values({ name, value })
     .onConflict((oc) => oc.column('name').doNothing())

@@ -14,7 +14,7 @@ export type Tx = Kysely<Database>;
  * COMMIT for every transaction queued meanwhile); `fn` must not start another transaction.
  */
 export async function inTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if (store.dialect === 'postgres') return store.db.transaction().execute(fn);
+  if (store.dialect === 'postgres') return store.writer.transaction().execute(fn);
   return store.groupCommit!.run(fn);
 }
 

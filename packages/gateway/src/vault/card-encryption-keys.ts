@@ -114,7 +114,7 @@ function seal(vault: Vault, keys: readonly GatewayKey[]): string {
 
 /** The stored keys, or undefined while none was ever made. Reads the writer, so a rotation just made is seen. */
 export async function readGatewayKeys(store: Store, vault: Vault): Promise<StoredGatewayKeys | undefined> {
-  const row = await store.db
+  const row = await store.writer
     .selectFrom('settings')
     .select('value')
     .where('name', '=', CARD_ENCRYPTION_KEYS_SETTING)
@@ -143,7 +143,7 @@ export async function rotateGatewayKeys(store: Store, vault: Vault, now: number)
       .filter((k) => decryptsUntil(k) > now);
     const keys = [...kept, newGatewayKey(now)];
     const sealed = seal(vault, keys);
-    const result = await store.db
+    const result = await store.writer
       .updateTable('settings')
       .set({ value: sealed })
       .where('name', '=', CARD_ENCRYPTION_KEYS_SETTING)

@@ -47,7 +47,7 @@ export async function cardTables(store: Store): Promise<CardTable[]> {
           await sql<{ table_name: string; column_name: string; pk: number | string }>`
             select m.name as table_name, p.name as column_name, p.pk as pk
             from sqlite_master m join pragma_table_info(m.name) p
-            where m.type = 'table'`.execute(store.db)
+            where m.type = 'table'`.execute(store.writer)
         ).rows
       : (
           await sql<{ table_name: string; column_name: string; pk: boolean }>`
@@ -62,7 +62,7 @@ export async function cardTables(store: Store): Promise<CardTable[]> {
             from information_schema.columns c
             join information_schema.tables t
               on t.table_schema = c.table_schema and t.table_name = c.table_name
-            where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'`.execute(store.db)
+            where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'`.execute(store.writer)
         ).rows;
   const tables = [...new Set(rows.filter((r) => r.column_name === CARD_COLUMN).map((r) => r.table_name))];
   return tables.sort().map((table) => {
@@ -101,7 +101,7 @@ export async function rewrapCards(
       const { rows } = await sql<{ k: unknown; ct: string }>`
         select ${keyRef} as k, ${ctRef} as ct from ${sql.table(table)}
         where ${ctRef} is not null and substr(${ctRef}, 1, ${prefix.length}) <> ${prefix} ${after}
-        order by ${keyRef} limit ${batchSize}`.execute(store.db);
+        order by ${keyRef} limit ${batchSize}`.execute(store.writer);
       for (const row of rows) {
         let next: string;
         try {
@@ -112,7 +112,7 @@ export async function rewrapCards(
         }
         const update = await sql`
           update ${sql.table(table)} set ${ctRef} = ${next}
-          where ${keyRef} = ${row.k} and ${ctRef} = ${row.ct}`.execute(store.db);
+          where ${keyRef} = ${row.k} and ${ctRef} = ${row.ct}`.execute(store.writer);
         if ((update.numAffectedRows ?? 0n) > 0n) result.rewrapped++;
         else result.changed++;
       }
@@ -146,7 +146,7 @@ export async function countCardRecords(
     });
     const { rows } = await sql<Record<string, number | string | null>>`
       select ${sql.join([sql`count(${ctRef}) as total`, ...perKey])} from ${sql.table(table)}`.execute(
-      store.db,
+      store.writer,
     );
     const row = rows[0] ?? {};
     let known = 0;
@@ -184,7 +184,7 @@ export async function resealSettings(store: Store, vault: Vault): Promise<string
     const value = await settingValue(store, name);
     if (value === undefined || Vault.keyIdOf(value) === vault.primaryCardKeyId) continue;
     const { text } = vault.openSealed(value, purpose);
-    const result = await store.db
+    const result = await store.writer
       .updateTable('settings')
       .set({ value: vault.sealText(text, purpose) })
       .where('name', '=', name)
@@ -196,7 +196,7 @@ export async function resealSettings(store: Store, vault: Vault): Promise<string
 }
 
 async function settingValue(store: Store, name: string): Promise<string | undefined> {
-  const row = await store.db
+  const row = await store.writer
     .selectFrom('settings')
     .select('value')
     .where('name', '=', name)

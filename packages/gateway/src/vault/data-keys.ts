@@ -109,7 +109,7 @@ export function rotateUnder(keys: DataKeys, keyring: Keyring, now: number): Data
 
 /** Reads the setting as stored (no shape migration). */
 export async function readDataKeys(store: Store): Promise<StoredDataKeys | undefined> {
-  const row = await store.db
+  const row = await store.writer
     .selectFrom('settings')
     .select('value')
     .where('name', '=', DATA_KEYS_SETTING)
@@ -119,7 +119,7 @@ export async function readDataKeys(store: Store): Promise<StoredDataKeys | undef
 
 /** Replaces the setting only if it still holds `previous`; false when another process got there first. */
 async function compareAndSet(store: Store, previous: string, next: string): Promise<boolean> {
-  const result = await store.db
+  const result = await store.writer
     .updateTable('settings')
     .set({ value: next })
     .where('name', '=', DATA_KEYS_SETTING)
@@ -144,7 +144,7 @@ export async function updateDataKeys(
     if (!current) {
       const fresh = serializeDataKeys(create());
       // The first writer wins when several processes open a fresh store at once.
-      await store.db
+      await store.writer
         .insertInto('settings')
         .values({ name: DATA_KEYS_SETTING, value: fresh })
         .onConflict((oc) => oc.column('name').doNothing())

@@ -37,7 +37,7 @@ afterAll(() => gw?.close());
 
 const setting = async () =>
   (
-    await gw.runtime.store.db
+    await gw.runtime.store.writer
       .selectFrom('settings')
       .select('value')
       .where('name', '=', CARD_ENCRYPTION_KEYS_SETTING)

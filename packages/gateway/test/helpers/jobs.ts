@@ -85,7 +85,7 @@ export function accepted(res: RawResponse): Record<string, unknown> {
 }
 
 export async function orderRow(gw: TestGateway, orderId: string): Promise<OrderRow> {
-  const row = await gw.runtime.store.db
+  const row = await gw.runtime.store.writer
     .selectFrom('orders')
     .selectAll()
     .where('order_id', '=', orderId)

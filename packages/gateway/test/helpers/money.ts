@@ -218,7 +218,7 @@ export class MoneyApi {
 }
 
 export async function events(gw: TestGateway, orderId: string): Promise<OrderEvent[]> {
-  const rows = await gw.runtime.store.db
+  const rows = await gw.runtime.store.writer
     .selectFrom('order_events')
     .select(['seq', 'type', 'amount', 'status', 'refund_order_id'])
     .where('order_id', '=', orderId)
@@ -228,7 +228,7 @@ export async function events(gw: TestGateway, orderId: string): Promise<OrderEve
 }
 
 export async function eventCount(gw: TestGateway, orderId: string): Promise<number> {
-  const { n } = await gw.runtime.store.db
+  const { n } = await gw.runtime.store.writer
     .selectFrom('order_events')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('order_id', '=', orderId)
@@ -237,7 +237,7 @@ export async function eventCount(gw: TestGateway, orderId: string): Promise<numb
 }
 
 export async function refundRows(gw: TestGateway, orderId: string): Promise<number> {
-  const { n } = await gw.runtime.store.db
+  const { n } = await gw.runtime.store.writer
     .selectFrom('refunds')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('order_id', '=', orderId)

@@ -42,7 +42,7 @@ export function post(
 }
 
 export async function countOrders(gw: TestGateway, merchantId?: string): Promise<number> {
-  let query = gw.runtime.store.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'));
+  let query = gw.runtime.store.writer.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'));
   if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
   const { n } = await query.executeTakeFirstOrThrow();
   return Number(n);

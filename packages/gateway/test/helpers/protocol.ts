@@ -168,7 +168,7 @@ export class Protocol {
 
   /** Orders in the store, in all or for one merchant. */
   async orderCount(merchantId?: string): Promise<number> {
-    let query = this.gw.runtime.store.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'));
+    let query = this.gw.runtime.store.writer.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'));
     if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
     const row = await query.executeTakeFirstOrThrow();
     // PostgreSQL answers count(*) as a string.

@@ -81,7 +81,7 @@ export function paramsOf(location: string | null): Record<string, string> {
 }
 
 export async function countSessions(gw: TestGateway): Promise<number> {
-  const { n } = await gw.runtime.store.db
+  const { n } = await gw.runtime.store.writer
     .selectFrom('checkout_sessions')
     .select((eb) => eb.fn.countAll().as('n'))
     .executeTakeFirstOrThrow();

@@ -91,7 +91,7 @@ export async function pass(url: string): Promise<Submitted> {
 }
 
 export async function challengeRow(gw: TestGateway, orderId: string): Promise<ChallengeRow> {
-  const row = await gw.runtime.store.db
+  const row = await gw.runtime.store.writer
     .selectFrom('challenges')
     .selectAll()
     .where('order_id', '=', orderId)
@@ -108,7 +108,7 @@ export async function challengeRow(gw: TestGateway, orderId: string): Promise<Ch
 
 /** notify_types queued in the store for an order, in event order. */
 export async function queuedNotifications(gw: TestGateway, orderId: string): Promise<string[]> {
-  const rows = await gw.runtime.store.db
+  const rows = await gw.runtime.store.writer
     .selectFrom('notifications')
     .select(['notify_type', 'event_seq'])
     .where('order_id', '=', orderId)

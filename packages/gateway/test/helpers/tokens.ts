@@ -230,17 +230,21 @@ export function expectDone(res: RawResponse): void {
 }
 
 export async function tokenRow(gw: TestGateway, token: string) {
-  return gw.runtime.store.db.selectFrom('tokens').selectAll().where('token', '=', token).executeTakeFirst();
+  return gw.runtime.store.writer
+    .selectFrom('tokens')
+    .selectAll()
+    .where('token', '=', token)
+    .executeTakeFirst();
 }
 
 export async function tokenRows(gw: TestGateway, merchantId: string, shopper?: string) {
-  let query = gw.runtime.store.db.selectFrom('tokens').selectAll().where('merchant_id', '=', merchantId);
+  let query = gw.runtime.store.writer.selectFrom('tokens').selectAll().where('merchant_id', '=', merchantId);
   if (shopper !== undefined) query = query.where('shopper_reference', '=', shopper);
   return query.execute();
 }
 
 export async function agreementRow(gw: TestGateway, agreement: string) {
-  return gw.runtime.store.db
+  return gw.runtime.store.writer
     .selectFrom('agreements')
     .selectAll()
     .where('recurring_agreement_id', '=', agreement)
@@ -248,7 +252,7 @@ export async function agreementRow(gw: TestGateway, agreement: string) {
 }
 
 export async function countAgreements(gw: TestGateway, merchantId: string): Promise<number> {
-  const { n } = await gw.runtime.store.db
+  const { n } = await gw.runtime.store.writer
     .selectFrom('agreements')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('merchant_id', '=', merchantId)

@@ -113,7 +113,7 @@ export async function payByToken(
 }
 
 export async function orderOf(store: Store, orderId: string) {
-  return store.db
+  return store.writer
     .selectFrom('orders')
     .select(['order_id', 'status', 'card_ciphertext', 'card_fingerprint'])
     .where('order_id', '=', orderId)
@@ -128,13 +128,13 @@ export const PROBE_TABLE = 'stored_cards_probe';
 
 export async function createProbeTable(store: Store): Promise<void> {
   await sql`create table ${sql.table(PROBE_TABLE)} (card_id text primary key, card_ciphertext text)`.execute(
-    store.db,
+    store.writer,
   );
 }
 
 export async function insertProbeRecord(store: Store, id: string, record: string): Promise<void> {
   await sql`insert into ${sql.table(PROBE_TABLE)} (card_id, card_ciphertext) values (${id}, ${record})`.execute(
-    store.db,
+    store.writer,
   );
 }
 
@@ -145,16 +145,16 @@ export function storeProbeCard(store: Store, vault: Vault, id: string, card: Car
 /** Every card record in the store: `<order_id>` / `probe:<card_id>` / `token:<token>` → ciphertext. */
 export async function cardRecords(store: Store): Promise<Map<string, string>> {
   const records = new Map<string, string>();
-  const orders = await store.db
+  const orders = await store.writer
     .selectFrom('orders')
     .select(['order_id', 'card_ciphertext'])
     .where('card_ciphertext', 'is not', null)
     .execute();
   for (const o of orders) records.set(o.order_id, o.card_ciphertext!);
   const probe = await sql<{ card_id: string; card_ciphertext: string | null }>`
-    select card_id, card_ciphertext from ${sql.table(PROBE_TABLE)}`.execute(store.db);
+    select card_id, card_ciphertext from ${sql.table(PROBE_TABLE)}`.execute(store.writer);
   for (const p of probe.rows) if (p.card_ciphertext) records.set(`probe:${p.card_id}`, p.card_ciphertext);
-  const tokens = await store.db
+  const tokens = await store.writer
     .selectFrom('tokens')
     .select(['token', 'card_ciphertext'])
     .where('card_ciphertext', 'is not', null)

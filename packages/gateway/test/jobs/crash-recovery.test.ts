@@ -69,7 +69,7 @@ function send(server: ServerProcess, path: string, fields: Record<string, unknow
 }
 
 async function ordersFor(transId: string) {
-  const rows = await rt.store.db
+  const rows = await rt.store.writer
     .selectFrom('orders')
     .selectAll()
     .where('merchant_id', '=', signer.merchantId)
@@ -79,7 +79,7 @@ async function ordersFor(transId: string) {
 }
 
 async function eventTypes(orderId: string): Promise<string[]> {
-  const rows = await rt.store.db
+  const rows = await rt.store.writer
     .selectFrom('order_events')
     .select('type')
     .where('order_id', '=', orderId)
@@ -92,7 +92,7 @@ async function eventTypes(orderId: string): Promise<string[]> {
 const CVV_ALONE = new RegExp(`(?<![0-9A-Za-z+/=_-])${CVV}(?![0-9A-Za-z+/=_-])`);
 
 async function expectNoCvvInTables(): Promise<void> {
-  const { db } = rt.store;
+  const { writer: db } = rt.store;
   const tables =
     store.kind === 'sqlite'
       ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
@@ -167,7 +167,7 @@ describe('the gateway is killed while the acquirer is deciding', () => {
     await expectNoCvvInTables();
     if (store.kind === 'sqlite') {
       // Into the main file from the WAL, so both files are looked at with the data in them.
-      await sql`pragma wal_checkpoint(FULL)`.execute(rt.store.db);
+      await sql`pragma wal_checkpoint(FULL)`.execute(rt.store.writer);
     }
     expectNoCvvInFiles();
     expect(CVV_ALONE.test(first.stderr())).toBe(false);

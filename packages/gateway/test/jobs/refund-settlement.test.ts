@@ -40,7 +40,7 @@ async function paid(amount: number, card: Record<string, unknown> = {}) {
 }
 
 async function refundRow(refundOrderId: string) {
-  return gw.runtime.store.db
+  return gw.runtime.store.writer
     .selectFrom('refunds')
     .selectAll()
     .where('refund_order_id', '=', refundOrderId)

@@ -110,7 +110,7 @@ describe('a job that throws', () => {
       const broken = await shop.client.payments.create(cardPayment({}, { card_no: NO_ANSWER }));
       expect(broken.status).toBe('PROCESSING');
       // Before the reconciler's first question: a record under a data key this gateway lacks.
-      await gw.runtime.store.db
+      await gw.runtime.store.writer
         .updateTable('orders')
         .set({ card_ciphertext: 'dk_gone.AAAA' })
         .where('order_id', '=', broken.order_id)

@@ -72,7 +72,7 @@ async function queue(n: number, client = merchant.client, dispatching = false): 
     orders.push(...batch.map((o) => o.order_id));
   }
   const wanted = new Set(orders);
-  const rows = await gw.runtime.store.db
+  const rows = await gw.runtime.store.writer
     .selectFrom('notifications')
     .select(['notify_id', 'order_id', 'status'])
     .execute();
@@ -83,7 +83,7 @@ async function queue(n: number, client = merchant.client, dispatching = false): 
 }
 
 async function pendingCount(): Promise<number> {
-  const { n } = await gw.runtime.store.db
+  const { n } = await gw.runtime.store.writer
     .selectFrom('notifications')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('status', '=', 'PENDING')
@@ -107,7 +107,7 @@ async function dispatchTogether(): Promise<{ first: number; second: number; roun
 
 /** Every request the receiver got for `ids` has exactly one attempt row, numbered 1, 2, … per notification. */
 async function expectOneAttemptPerRequest(ids: Set<string>): Promise<void> {
-  const rows = await gw.runtime.store.db
+  const rows = await gw.runtime.store.writer
     .selectFrom('notification_attempts')
     .select(['notify_id', 'attempt', 'delivered'])
     .execute();

@@ -68,7 +68,7 @@ async function inBatches<T>(count: number, fn: (i: number) => Promise<T>): Promi
 }
 
 async function countRows(table: 'notifications' | 'notification_attempts', status?: string) {
-  let query = gw.runtime.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
+  let query = gw.runtime.store.writer.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
   if (status && table === 'notifications') query = query.where('status', '=', status as 'PENDING');
   const { n } = await query.executeTakeFirstOrThrow();
   return Number(n);
@@ -108,7 +108,7 @@ describe('1,000 notifications, 30% of requests refused', () => {
     const acknowledged = receiver.acknowledgedIds();
     expect(acknowledged).toHaveLength(TOTAL);
     expect(new Set(acknowledged).size).toBe(TOTAL);
-    const ids = await gw.runtime.store.db.selectFrom('notifications').select('notify_id').execute();
+    const ids = await gw.runtime.store.writer.selectFrom('notifications').select('notify_id').execute();
     expect(new Set(acknowledged)).toEqual(new Set(ids.map((r) => r.notify_id)));
 
     // One attempt row per request received, each refusal recorded as such.
@@ -117,7 +117,7 @@ describe('1,000 notifications, 30% of requests refused', () => {
     expect(requests).toBe(TOTAL + refused);
     expect(attempts).toBe(requests);
     expect(await countRows('notification_attempts')).toBe(requests);
-    const rows = await gw.runtime.store.db
+    const rows = await gw.runtime.store.writer
       .selectFrom('notification_attempts')
       .select(['delivered', 'http_status'])
       .execute();
@@ -127,7 +127,7 @@ describe('1,000 notifications, 30% of requests refused', () => {
     expect(rows.filter((r) => Number(r.delivered) === 0 && Number(r.http_status) === 500)).toHaveLength(
       refused,
     );
-    const { total } = await gw.runtime.store.db
+    const { total } = await gw.runtime.store.writer
       .selectFrom('notifications')
       .select((eb) => eb.fn.sum<number>('attempts').as('total'))
       .executeTakeFirstOrThrow();

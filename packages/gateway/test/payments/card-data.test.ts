@@ -108,7 +108,7 @@ describe('card data never leaves in the clear', () => {
   it('no file in the data dir holds a PAN or CVV (SQLite database and WAL included)', async () => {
     if (gw.store.kind === 'sqlite') {
       // Copy the WAL into the main file too (FULL keeps the WAL), so both are looked at with data in them.
-      await sql`pragma wal_checkpoint(FULL)`.execute(gw.runtime.store.db);
+      await sql`pragma wal_checkpoint(FULL)`.execute(gw.runtime.store.writer);
     }
     const files = readdirSync(gw.store.dataDir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
@@ -121,7 +121,7 @@ describe('card data never leaves in the clear', () => {
   });
 
   it('no text in any table of the store holds a PAN or CVV', async () => {
-    const { db } = gw.runtime.store;
+    const { writer: db } = gw.runtime.store;
     const tables =
       gw.store.kind === 'sqlite'
         ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
@@ -153,7 +153,7 @@ describe('card data never leaves in the clear', () => {
 
 describe('what is kept of the card', () => {
   async function row(name: string) {
-    return gw.runtime.store.db
+    return gw.runtime.store.writer
       .selectFrom('orders')
       .selectAll()
       .where('order_id', '=', orderIds[name]!)

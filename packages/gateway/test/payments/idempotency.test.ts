@@ -71,7 +71,7 @@ describe('with an acquirer that answers at once', () => {
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill('SUCCESS'));
     for (const answer of answers) expect(stable(answer)).toEqual(stable(answers[0]!));
     const [orderId] = [...ids];
-    const stored = await gw.runtime.store.db
+    const stored = await gw.runtime.store.writer
       .selectFrom('orders')
       .select('order_id')
       .where('merchant_id', '=', merchant.merchantId)

@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 const orderRow = (orderId: string) =>
-  gw.runtime.store.db
+  gw.runtime.store.writer
     .selectFrom('orders')
     .selectAll()
     .where('order_id', '=', orderId)
@@ -63,7 +63,7 @@ describe('an acquirer that answers in process', () => {
     const row = await orderRow(order.order_id);
     expect(row).toMatchObject({ status: 'SUCCESS', card_ciphertext: null, processing_until: null });
     expect(Number(row.event_seq)).toBe(1);
-    const events = await gw.runtime.store.db
+    const events = await gw.runtime.store.writer
       .selectFrom('order_events')
       .select(['seq', 'type', 'status'])
       .where('order_id', '=', order.order_id)
@@ -84,7 +84,7 @@ describe('an acquirer that answers in process', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => client.payments.create(body)));
     for (const answer of answers) expect(stable(answer)).toEqual(stable(answers[0]!));
     expect(answers[0]!.status).toBe('SUCCESS');
-    const rows = await gw.runtime.store.db
+    const rows = await gw.runtime.store.writer
       .selectFrom('orders')
       .select('order_id')
       .where('merchant_id', '=', merchant.merchantId)
@@ -102,7 +102,7 @@ describe('an acquirer that answers in process', () => {
       }),
     );
     const answers = await Promise.all(bodies.map((body) => client.payments.create(body)));
-    const { db } = gw.runtime.store;
+    const { writer: db } = gw.runtime.store;
     for (const [i, answer] of answers.entries()) {
       expect(answer).toMatchObject({ status: 'SUCCESS', trans_id: bodies[i]!.trans_id });
       const row = await orderRow(answer.order_id);
@@ -162,7 +162,7 @@ describe('an acquirer that answers in process', () => {
       );
       expect(order.status).toBe('PROCESSING');
       expect(acquirer.callsFor(order.order_id)).toBe(1);
-      const row = await slow.runtime.store.db
+      const row = await slow.runtime.store.writer
         .selectFrom('orders')
         .select(['card_ciphertext', 'next_reconcile_at'])
         .where('order_id', '=', order.order_id)

@@ -61,7 +61,7 @@ describe('merchant changes made by another connection', () => {
     expect((await pay(m)).json.ret_code).toBe('000000');
     expect((await pay(m)).json.ret_code).toBe('000000');
 
-    await other.db
+    await other.writer
       .updateTable('merchants')
       .set({ status: 'DISABLED' })
       .where('merchant_id', '=', m.merchantId)
@@ -69,7 +69,7 @@ describe('merchant changes made by another connection', () => {
     const refused = await answeredWithin(m, '206007');
     expect(refused.status).toBe(403);
 
-    await other.db
+    await other.writer
       .updateTable('merchants')
       .set({ status: 'ACTIVE' })
       .where('merchant_id', '=', m.merchantId)
@@ -82,7 +82,7 @@ describe('merchant changes made by another connection', () => {
     await cacheActive();
     expect((await pay(m)).json.ret_code).toBe('000000');
 
-    await other.db.deleteFrom('merchant_keys').where('merchant_id', '=', m.merchantId).execute();
+    await other.writer.deleteFrom('merchant_keys').where('merchant_id', '=', m.merchantId).execute();
     expect((await answeredWithin(m, '206006')).status).toBe(401);
   });
 

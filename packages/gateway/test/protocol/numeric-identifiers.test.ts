@@ -54,7 +54,7 @@ describe('identifiers sent as JSON integers are read as their digits', () => {
     // The answer is signed for the merchant id as digits: the client signed it that way too.
     expect(responseSignatureValid(res, t.merchant.merchantId, t.gw.platformPublicKeyPem)).toBe(true);
 
-    const stored = await t.gw.runtime.store.db
+    const stored = await t.gw.runtime.store.writer
       .selectFrom('orders')
       .select(['trans_id', 'shopper_reference'])
       .where('order_id', '=', order.order_id as string)

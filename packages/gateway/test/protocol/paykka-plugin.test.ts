@@ -85,7 +85,7 @@ describe("the v1.2 WooCommerce plugin's hosted checkout", () => {
     expect(again.json.data).toMatchObject({ session_id: session.session_id, order_status: 'SUCCESS' });
 
     // The notification carries the trans_id as a string, as the plugin reads it.
-    const [queued] = await t.gw.runtime.store.db
+    const [queued] = await t.gw.runtime.store.writer
       .selectFrom('notifications')
       .select(['body', 'url'])
       .where('order_id', '=', (again.json.data as { order_id: string }).order_id)

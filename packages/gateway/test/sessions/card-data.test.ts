@@ -78,7 +78,7 @@ describe('card data from the checkout page', () => {
   });
 
   it('is in no row of the store', async () => {
-    const db = gw.runtime.store.db;
+    const db = gw.runtime.store.writer;
     const tables = [
       'checkout_sessions',
       'orders',

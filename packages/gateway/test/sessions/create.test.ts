@@ -173,7 +173,7 @@ describe('idempotency on (merchant_id, trans_id)', () => {
     const usesCheckout = async () =>
       Number(
         (
-          await t.gw.runtime.store.db
+          await t.gw.runtime.store.writer
             .selectFrom('merchants')
             .select('uses_checkout')
             .where('merchant_id', '=', t.merchant.merchantId)

@@ -61,7 +61,7 @@ describe('session expiry', () => {
     await t.gw.jobs.runDue();
     const stored = async (id: string) =>
       (
-        await t.gw.runtime.store.db
+        await t.gw.runtime.store.writer
           .selectFrom('checkout_sessions')
           .select('status')
           .where('session_id', '=', id)

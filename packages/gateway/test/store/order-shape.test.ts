@@ -22,7 +22,7 @@ let store: Store;
 beforeAll(async () => {
   testStore = await createTestStore();
   store = await openStore({ databaseUrl: testStore.databaseUrl, dataDir: testStore.dataDir });
-  await store.db
+  await store.writer
     .insertInto('merchants')
     .values({
       merchant_id: 'M1',
@@ -61,7 +61,7 @@ function declared(columns: Columns): ColumnInfo[] {
 async function migrated(table: string): Promise<ColumnInfo[]> {
   if (store.dialect === 'sqlite') {
     const { rows } = await sql<{ name: string; type: string; notnull: number; pk: number }>`
-      select name, type, "notnull", pk from pragma_table_info(${table})`.execute(store.db);
+      select name, type, "notnull", pk from pragma_table_info(${table})`.execute(store.writer);
     // A SQLite primary key other than INTEGER admits NULL by the letter, but the key never is.
     return rows
       .map((r) => ({ name: r.name, type: r.type.toLowerCase(), nullable: r.notnull === 0 && r.pk === 0 }))
@@ -69,7 +69,7 @@ async function migrated(table: string): Promise<ColumnInfo[]> {
   }
   const { rows } = await sql<{ column_name: string; data_type: string; is_nullable: string }>`
     select column_name, data_type, is_nullable from information_schema.columns
-    where table_schema = current_schema() and table_name = ${table}`.execute(store.db);
+    where table_schema = current_schema() and table_name = ${table}`.execute(store.writer);
   return rows
     .map((r) => ({ name: r.column_name, type: r.data_type, nullable: r.is_nullable === 'YES' }))
     .sort(byName);
@@ -145,7 +145,7 @@ describe('the declared order shape', () => {
     };
     expect(await new FinalOrderInsert(store).run(viaFinal, event, null)).toBe(true);
     const viaKysely = full('GW-shape-2', 'T2');
-    expect(await inTransaction(store, (tx) => repo.insertIfNew(viaKysely, tx))).toBe(true);
+    expect(await inTransaction(store, (tx) => repo.insertIfNew(tx, viaKysely))).toBe(true);
 
     expect(await repo.byOrderIdAny(viaFinal.order_id)).toStrictEqual(viaFinal);
     expect(await repo.byOrderIdAny(viaKysely.order_id)).toStrictEqual(viaKysely);

@@ -72,7 +72,7 @@ describe('what triggers a challenge', () => {
     expect(queried.status).toBe('PROCESSING');
     expect(queried.authentication_result?.authentication_url).toBe(first.url);
     expect(
-      await t.gw.runtime.store.db
+      await t.gw.runtime.store.writer
         .selectFrom('challenges')
         .selectAll()
         .where('order_id', '=', first.order.order_id)

@@ -37,7 +37,7 @@ function standsAlone(text: string, digits: string): boolean {
 }
 
 async function plaintextCells(gw: TestGateway, digits: string): Promise<string[]> {
-  const db = gw.runtime.store.db;
+  const db = gw.runtime.store.writer;
   const found: string[] = [];
   const tables = await db.introspection.getTables();
   // Guards the scan itself: it reads the tables a CVV could end up in.

@@ -184,7 +184,7 @@ describe('card data of stored cards never leaves in the clear', () => {
   });
 
   it('no text column of tokens, orders, agreements, notifications (or any table) holds a PAN or CVV', async () => {
-    const { db } = gw.runtime.store;
+    const { writer: db } = gw.runtime.store;
     const tables =
       gw.store.kind === 'sqlite'
         ? await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)

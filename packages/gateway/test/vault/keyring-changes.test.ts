@@ -219,7 +219,7 @@ describe('a store written before rotation existed', () => {
       wrapped: seal(master, key, id).toString('base64url'),
     });
     const legacy = { card: wrap(cardId, cardKey), fingerprint: wrap(fingerprintId, fingerprintKey) };
-    await store.db
+    await store.writer
       .insertInto('settings')
       .values([
         { name: 'data_keys', value: JSON.stringify(legacy) },
@@ -243,7 +243,7 @@ describe('a store written before rotation existed', () => {
       expect(rt.vault.fingerprint(card.pan)).toBe(
         createHmac('sha256', fingerprintKey).update(card.pan).digest('base64url'),
       );
-      const row = await rt.store.db
+      const row = await rt.store.writer
         .selectFrom('settings')
         .select('value')
         .where('name', '=', 'data_keys')

@@ -67,8 +67,13 @@ const pay = () => unanswered(gw, merchant, clock, expected);
 const store = () => gw.runtime.store;
 const vault = () => gw.runtime.vault;
 const settingValue = async (name: string) =>
-  (await store().db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow())
-    .value;
+  (
+    await store()
+      .writer.selectFrom('settings')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow()
+  ).value;
 
 beforeAll(async () => {
   gw = await startGateway({
@@ -363,14 +368,14 @@ describe('a record changed while the pass is at it', () => {
         if (!interfered && args.result.rows.some((r) => (r as { k?: string }).k === changedId)) {
           interfered = true;
           await sql`update ${sql.table(PROBE_TABLE)} set card_ciphertext = ${'replaced'}
-            where card_id = ${changedId}`.execute(other.db);
+            where card_id = ${changedId}`.execute(other.writer);
         }
         return args.result;
       },
     };
     try {
       const result = await rewrapCards(
-        { ...store(), db: store().db.withPlugin(interfere) },
+        { ...store(), writer: store().writer.withPlugin(interfere) },
         vault(),
         [{ table: PROBE_TABLE, key: 'card_id', column: 'card_ciphertext' }],
         10,

@@ -201,7 +201,7 @@ describe('replay', () => {
 
 describe('the messages kept against replay', () => {
   const kept = async () =>
-    (await t.gw.runtime.store.db.selectFrom('google_pay_messages').select('message_id').execute()).map(
+    (await t.gw.runtime.store.writer.selectFrom('google_pay_messages').select('message_id').execute()).map(
       (r) => r.message_id,
     );
 

@@ -37,7 +37,7 @@ export class MerchantRepo {
   }
 
   async insert(merchant: MerchantRow, key: MerchantKeyRow): Promise<void> {
-    await this.store.db.transaction().execute(async (tx) => {
+    await this.store.writer.transaction().execute(async (tx) => {
       await tx
         .insertInto('merchants')
         .values({
@@ -51,7 +51,7 @@ export class MerchantRepo {
   }
 
   async find(merchantId: string): Promise<MerchantRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('merchants')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -75,7 +75,7 @@ export class MerchantRepo {
 
   /** The merchant whose current or previous client key this is (grace not checked here). */
   async findByClientKey(clientKey: string): Promise<MerchantRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('merchants')
       .selectAll()
       .where((eb) => eb.or([eb('client_key', '=', clientKey), eb('previous_client_key', '=', clientKey)]))
@@ -95,7 +95,7 @@ export class MerchantRepo {
     previousExpiresAt: number | null,
     now: number,
   ): Promise<MerchantRow | undefined> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('merchants')
       .set((eb) => ({
         previous_client_key: previousExpiresAt === null ? null : eb.ref('client_key'),
@@ -109,12 +109,12 @@ export class MerchantRepo {
   }
 
   async list(): Promise<MerchantRow[]> {
-    const rows = await this.store.read.selectFrom('merchants').selectAll().orderBy('created_at').execute();
+    const rows = await this.store.reader.selectFrom('merchants').selectAll().orderBy('created_at').execute();
     return rows.map(toMerchant);
   }
 
   async count(): Promise<number> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('merchants')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
@@ -122,7 +122,7 @@ export class MerchantRepo {
   }
 
   async setStatus(merchantId: string, status: MerchantRow['status'], now: number): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('merchants')
       .set({ status, updated_at: now })
       .where('merchant_id', '=', merchantId)
@@ -132,7 +132,7 @@ export class MerchantRepo {
 
   /** Marks the merchant as one that uses checkout sessions; true when this call changed it. */
   async markUsesCheckout(merchantId: string): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('merchants')
       .set({ uses_checkout: 1 })
       .where('merchant_id', '=', merchantId)
@@ -142,7 +142,7 @@ export class MerchantRepo {
   }
 
   async setNotifyUrl(merchantId: string, url: string | null, now: number): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('merchants')
       .set({ notify_url: url, updated_at: now })
       .where('merchant_id', '=', merchantId)
@@ -151,7 +151,7 @@ export class MerchantRepo {
   }
 
   async keys(merchantId: string): Promise<MerchantKeyRow[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('merchant_keys')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -161,11 +161,11 @@ export class MerchantRepo {
   }
 
   async addKey(key: MerchantKeyRow): Promise<void> {
-    await this.store.db.insertInto('merchant_keys').values(key).execute();
+    await this.store.writer.insertInto('merchant_keys').values(key).execute();
   }
 
   async removeKey(merchantId: string, keyId: string): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .deleteFrom('merchant_keys')
       .where('merchant_id', '=', merchantId)
       .where('key_id', '=', keyId)

@@ -24,7 +24,7 @@ export class OrderRepo {
    * Inserts unless (merchant_id, trans_id) or the order id exists; the unique indexes decide, so
    * concurrent duplicates insert once.
    */
-  async insertIfNew(row: OrderRow, tx: Tx = this.store.read): Promise<boolean> {
+  async insertIfNew(tx: Tx, row: OrderRow): Promise<boolean> {
     const inserted = await tx
       .insertInto('orders')
       .values(row)
@@ -35,7 +35,7 @@ export class OrderRepo {
   }
 
   async byTransId(merchantId: string, transId: string): Promise<OrderRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('orders')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -45,7 +45,7 @@ export class OrderRepo {
   }
 
   async byOrderId(merchantId: string, orderId: string): Promise<OrderRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('orders')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -56,7 +56,7 @@ export class OrderRepo {
 
   /** For the gateway's own pages and jobs, which are not scoped to a merchant. */
   async byOrderIdAny(orderId: string): Promise<OrderRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('orders')
       .selectAll()
       .where('order_id', '=', orderId)
@@ -77,7 +77,7 @@ export class OrderRepo {
   }
 
   async events(orderId: string): Promise<OrderEvent[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('order_events')
       .selectAll()
       .where('order_id', '=', orderId)
@@ -88,7 +88,7 @@ export class OrderRepo {
 
   /** Order ids whose unknown outcome is due to be asked about again. */
   async dueForReconcile(now: number, limit: number): Promise<string[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('orders')
       .select('order_id')
       .where('status', '=', STILL_PROCESSING)
@@ -101,7 +101,7 @@ export class OrderRepo {
 
   /** Order ids whose authorization lapsed with money still capturable. */
   async dueForExpiry(now: number, limit: number): Promise<string[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('orders')
       .select('order_id')
       .where('auth_expires_at', '<=', now)

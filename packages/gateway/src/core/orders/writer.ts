@@ -96,7 +96,7 @@ export class OrderWriter {
   /** Inserts a new order (PROCESSING intent) unless its trans_id is taken; joins the group commit. */
   insert(row: OrderRow, alongside?: (tx: Tx) => Promise<void>): Promise<boolean> {
     return inTransaction(this.store, async (tx) => {
-      if (!(await this.repo.insertIfNew(row, tx))) return false;
+      if (!(await this.repo.insertIfNew(tx, row))) return false;
       if (alongside) await alongside(tx);
       return true;
     });
@@ -115,7 +115,7 @@ export class OrderWriter {
     const order = { ...row, event_seq: 1 };
     const now = row.created_at;
     const notification = this.listener
-      ? await this.listener.rowFor(this.store.read, order, event, now, hints)
+      ? await this.listener.rowFor(this.store.reader, order, event, now, hints)
       : null;
     const inserted = await this.finalInsert.run(order, this.eventRow(order, event, now), notification);
     if (inserted && notification) this.afterCommit();

@@ -8,7 +8,7 @@ import { amountColumns, type OrderRow, stateOf } from '../../core/orders/order-r
 import type { OrderWriter } from '../../core/orders/writer.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
-import { capture, release } from '../../domain/order.ts';
+import { capture, voidCapturable } from '../../domain/order.ts';
 
 export class CaptureService {
   constructor(
@@ -45,7 +45,7 @@ export class CaptureService {
 
   void(merchantId: string, orderId: string): Promise<OrderRow> {
     return this.writer.mutate(merchantId, orderId, async (row) => {
-      const next = release(stateOf(row));
+      const next = voidCapturable(stateOf(row));
       return {
         changes: { status: next.status, ...amountColumns(next.amounts), auth_expires_at: null },
         event: { type: 'VOID', amount: next.released },

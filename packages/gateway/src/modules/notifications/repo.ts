@@ -94,7 +94,7 @@ export class NotificationRepo {
   }
 
   async get(notifyId: string): Promise<NotificationRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('notifications')
       .selectAll()
       .where('notify_id', '=', notifyId)
@@ -107,7 +107,7 @@ export class NotificationRepo {
     orderId?: string;
     limit?: number;
   }): Promise<NotificationRow[]> {
-    let query = this.store.read.selectFrom('notifications').selectAll();
+    let query = this.store.reader.selectFrom('notifications').selectAll();
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.orderId) query = query.where('order_id', '=', filter.orderId);
     const rows = await query
@@ -119,7 +119,7 @@ export class NotificationRepo {
   }
 
   async attempts(notifyId: string): Promise<AttemptRow[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('notification_attempts')
       .selectAll()
       .where('notify_id', '=', notifyId)
@@ -141,7 +141,7 @@ export class NotificationRepo {
    * continues its schedule.
    */
   async requeue(notifyId: string, now: number): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('notifications')
       .set({ status: 'PENDING', next_attempt_at: now, updated_at: now })
       .where('notify_id', '=', notifyId)

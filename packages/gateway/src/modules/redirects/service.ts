@@ -98,7 +98,7 @@ export class RedirectService {
     upTo: number,
     limit: number,
   ): Promise<string[]> {
-    const rows = await this.deps.store.read
+    const rows = await this.deps.store.reader
       .selectFrom('orders')
       .select('order_id')
       .where('status', '=', STILL_PROCESSING)

@@ -23,7 +23,7 @@ export class RefundRepo {
   async byTransId(
     merchantId: string,
     refundTransId: string,
-    tx: Tx = this.store.read,
+    tx: Tx = this.store.reader,
   ): Promise<RefundRow | undefined> {
     const row = await tx
       .selectFrom('refunds')
@@ -35,7 +35,7 @@ export class RefundRepo {
   }
 
   async byRefundOrderId(merchantId: string, refundOrderId: string): Promise<RefundRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('refunds')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -62,7 +62,7 @@ export class RefundRepo {
    * failing acquirer is asked once per interval, and by one process. False if another took it.
    */
   async claim(refund: RefundRow, nextCheckAt: number): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('refunds')
       .set({ next_check_at: nextCheckAt })
       .where('refund_order_id', '=', refund.refund_order_id)
@@ -74,7 +74,7 @@ export class RefundRepo {
 
   /** PROCESSING refunds whose outcome is due to be asked about. */
   async due(now: number, limit: number): Promise<RefundRow[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('refunds')
       .selectAll()
       .where('status', '=', 'PROCESSING')

@@ -48,7 +48,7 @@ export class SessionRepo {
 
   /** `merchantId` null is for the gateway's own pages, which are not scoped to a merchant. */
   async byId(merchantId: string | null, sessionId: string): Promise<SessionRow | undefined> {
-    let query = this.store.read
+    let query = this.store.reader
       .selectFrom('checkout_sessions')
       .selectAll()
       .where('session_id', '=', sessionId);
@@ -58,7 +58,7 @@ export class SessionRepo {
   }
 
   async byTransId(merchantId: string, transId: string): Promise<SessionRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('checkout_sessions')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -112,7 +112,7 @@ export class SessionRepo {
 
   /** Open sessions whose expire_time has passed. */
   async dueForExpiry(now: number, limit: number): Promise<string[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('checkout_sessions')
       .select('session_id')
       .where('status', '=', 'OPEN')

@@ -22,7 +22,7 @@ export class ChallengeRepo {
     await tx.insertInto('challenges').values(row).execute();
   }
 
-  async get(challengeId: string, tx: Tx = this.store.read): Promise<ChallengeRow | undefined> {
+  async get(challengeId: string, tx: Tx = this.store.reader): Promise<ChallengeRow | undefined> {
     const row = await tx
       .selectFrom('challenges')
       .selectAll()
@@ -46,7 +46,7 @@ export class ChallengeRepo {
 
   /** Pending challenges whose shopper ran out of time. */
   async dueForExpiry(now: number, limit: number): Promise<ChallengeRow[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('challenges')
       .selectAll()
       .where('status', '=', 'PENDING')

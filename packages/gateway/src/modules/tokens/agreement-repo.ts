@@ -12,7 +12,7 @@ export class AgreementRepo {
   }
 
   async get(merchantId: string, agreementId: string): Promise<AgreementRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('agreements')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -28,7 +28,7 @@ export class AgreementRepo {
     agreementId: string,
     now: number,
   ): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('agreements')
       .set({ status: 'INACTIVE', updated_at: now })
       .where('merchant_id', '=', merchantId)

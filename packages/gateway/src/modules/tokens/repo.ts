@@ -45,7 +45,7 @@ export class TokenRepo {
   }
 
   async get(merchantId: string, token: string): Promise<TokenRow | undefined> {
-    const row = await this.store.read
+    const row = await this.store.reader
       .selectFrom('tokens')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -55,7 +55,7 @@ export class TokenRepo {
   }
 
   async listActive(merchantId: string, shopperReference: string): Promise<TokenRow[]> {
-    const rows = await this.store.read
+    const rows = await this.store.reader
       .selectFrom('tokens')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -69,7 +69,7 @@ export class TokenRepo {
 
   /** Deactivates the token and deletes its card data. False when no such active token exists. */
   async remove(merchantId: string, shopperReference: string, token: string, now: number): Promise<boolean> {
-    const result = await this.store.db
+    const result = await this.store.writer
       .updateTable('tokens')
       .set({ status: 'INACTIVE', card_ciphertext: null, updated_at: now })
       .where('merchant_id', '=', merchantId)

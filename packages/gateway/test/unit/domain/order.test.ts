@@ -16,10 +16,10 @@ import {
   type OrderState,
   type OrderStatus,
   refundable,
-  release,
   settleRefund,
   startRefund,
   statusOf,
+  voidCapturable,
   ZERO,
 } from '../../../src/domain/order.ts';
 
@@ -272,7 +272,7 @@ function apply(order: Order, m: Model, o: Op): { order: Order; model: Model } {
     }
     case 'void':
     case 'expire': {
-      call = (x) => release(x);
+      call = (x) => voidCapturable(x);
       expected = {
         refusals: !live || room === 0 ? ['ORDER_NOT_VOIDABLE'] : [],
         model: { ...m, releases: m.releases + room },
@@ -459,7 +459,7 @@ const adopt = (order: Order, change: Change): Order => ({
 });
 const cap = (o: Order, amount: number, final = true) =>
   adopt(o, capture(o, { amount, currency: CURRENCY, final }));
-const voided = (o: Order) => adopt(o, release(o));
+const voided = (o: Order) => adopt(o, voidCapturable(o));
 const refund = (o: Order, amount: number) => adopt(o, startRefund(o, { amount, currency: CURRENCY }));
 const settle = (o: Order, amount: number, succeeded: boolean) => adopt(o, settleRefund(o, amount, succeeded));
 const refundNow = (o: Order, amount: number) => settle(refund(o, amount), amount, true);
@@ -520,7 +520,7 @@ describe('order status table (docs/api.md#order-status-and-balances)', () => {
     expect(o.status).toBe('CANCELED');
     expect(bal(o)).toMatchObject({ voided_amount: 1000, able_to_capture_amount: 0, able_to_void_amount: 0 });
     // A lapse is the same release, done by the clock.
-    expect(adopt(authorized(700), release(authorized(700))).status).toBe('CANCELED');
+    expect(adopt(authorized(700), voidCapturable(authorized(700))).status).toBe('CANCELED');
   });
 
   it('PARTIALLY_REVERSED when part is captured and the rest released (void, lapse, final capture)', () => {
@@ -584,10 +584,10 @@ describe('order refusals and transitions', () => {
 
   it('refuses a void after a full capture, after a void, and on FAILURE or PROCESSING', () => {
     for (const o of [cap(authorized(1000), 1000), authorized(1000, 'AUTOMATIC'), voided(authorized(1000))]) {
-      expect(refusal(() => release(o))).toBe('ORDER_NOT_VOIDABLE');
+      expect(refusal(() => voidCapturable(o))).toBe('ORDER_NOT_VOIDABLE');
     }
-    expect(refusal(() => release(declined()))).toBe('ORDER_NOT_VOIDABLE');
-    expect(refusal(() => release(processing()))).toBe('ORDER_NOT_VOIDABLE');
+    expect(refusal(() => voidCapturable(declined()))).toBe('ORDER_NOT_VOIDABLE');
+    expect(refusal(() => voidCapturable(processing()))).toBe('ORDER_NOT_VOIDABLE');
   });
 
   it('refuses a refund above able_to_refund, counting refunds in flight', () => {

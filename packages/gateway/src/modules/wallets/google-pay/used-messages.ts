@@ -21,7 +21,7 @@ export class UsedGooglePayMessages {
   async pruneExpired(now: number): Promise<number> {
     if (now - this.prunedAt < PRUNE_EVERY_MS) return 0;
     this.prunedAt = now;
-    const result = await this.store.db
+    const result = await this.store.writer
       .deleteFrom('google_pay_messages')
       .where('expires_at', '<=', now)
       .executeTakeFirst();
@@ -34,7 +34,7 @@ export class UsedGooglePayMessages {
     payment: { merchantId: string; transId: string },
     now: number,
   ): Promise<boolean> {
-    await this.store.db
+    await this.store.writer
       .insertInto('google_pay_messages')
       .values({
         message_id: message.messageId,
@@ -45,7 +45,7 @@ export class UsedGooglePayMessages {
       })
       .onConflict((oc) => oc.column('message_id').doNothing())
       .execute();
-    const owner = await this.store.db
+    const owner = await this.store.writer
       .selectFrom('google_pay_messages')
       .select(['merchant_id', 'trans_id'])
       .where('message_id', '=', message.messageId)
