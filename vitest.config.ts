@@ -1,5 +1,18 @@
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Tests import the workspace packages by name and get their TypeScript sources, as the
+// typecheck does (tsconfig.base.json's paths): the packages' exports name their builds, which
+// only the child processes that run `openkka` use.
+const source = (path: string) => fileURLToPath(new URL(`packages/${path}`, import.meta.url));
+const alias = [
+  { find: /^@openkka\/sdk$/, replacement: source('sdk/src/index.ts') },
+  { find: /^@openkka\/sdk\/(.+)$/, replacement: source('sdk/src/$1.ts') },
+  { find: /^openkka$/, replacement: source('gateway/src/index.ts') },
+  { find: /^openkka\/executable$/, replacement: source('gateway/src/cli/executable.ts') },
+  { find: /^openkka\/card-decryption$/, replacement: source('gateway/src/card-decryption.ts') },
+];
 
 // Pure tests run once; feature tests run once per store, so every behaviour is proven on
 // the embedded SQLite store and on PostgreSQL. Browser tests (a real headless Chromium) prove
@@ -12,11 +25,15 @@ const pure = [
   'packages/bench/test/**/*.test.ts',
 ];
 const browser = ['packages/gateway/test/e2e/**/*.test.ts'];
-const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/**'];
-// Tests that start openkka (or the bench, or a database server) as child processes: each child
-// compiles the gateway afresh, so these hold most of the suite's CPU time. `npm run test:quick`
-// (OPENKKA_TEST_QUICK=1) leaves them out for the inner loop; `npm test` runs them all.
+// The packed tarballs, installed into an empty project: about the packages, not the store.
+const packaging = ['packages/gateway/test/packaging/**/*.test.ts'];
+const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/**', ...packaging];
+// Tests that start openkka (or the bench, or a database server, or npm) as child processes: they
+// run the build (`npm run build`, which `npm test` runs first) and hold most of the suite's time.
+// `npm run test:quick` (OPENKKA_TEST_QUICK=1) leaves them out for the inner loop, so it needs no
+// build; `npm test` runs them all.
 const childProcesses = [
+  ...packaging,
   'packages/gateway/test/cli/**',
   'packages/gateway/test/jobs/crash-recovery.test.ts',
   'packages/gateway/test/notifications/{multi-process,operator,restart}.test.ts',
@@ -27,6 +44,7 @@ const childProcesses = [
 const left = process.env.OPENKKA_TEST_QUICK === '1' ? childProcesses : [];
 
 export default defineConfig({
+  resolve: { alias },
   test: {
     // One worker more than there are cores: many tests spend their time waiting on a socket,
     // a timer or a child process, and vitest's default (cores - 1) leaves a 2-core machine idle.
@@ -55,6 +73,7 @@ export default defineConfig({
           env: { OPENKKA_TEST_STORE: 'postgres' },
         },
       },
+      { extends: true, test: { name: 'packaging', include: packaging, exclude: left } },
       {
         extends: true,
         test: {

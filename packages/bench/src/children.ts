@@ -1,14 +1,11 @@
 /**
- * The bench's child processes: its own TypeScript entries (load generator, ceiling server,
- * files beside this one), forked with the tsx loader as the gateway's `bin/cli.js` runs its
- * CLI, and `openkka` itself (the gateway package's `bin/openkka.cjs`, from `openkka/executable`).
+ * The bench's child processes: its own entries (load generator, ceiling server, compiled files
+ * beside this one in dist/), and `openkka` itself (the gateway package's `bin/openkka.cjs`, from
+ * `openkka/executable`).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { OPENKKA_BIN } from 'openkka/executable';
-
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 const live = new Set<ChildProcess>();
 
@@ -18,15 +15,13 @@ function track<T extends ChildProcess>(child: T): T {
   return child;
 }
 
-/** Forks `entry` (a file beside this one) with an IPC channel; its stderr goes to ours. */
+/**
+ * Forks `entry` (a compiled file beside this one, so the bench runs from its build) with an IPC
+ * channel; its stderr goes to ours.
+ */
 export function forkEntry(entry: string): ChildProcess {
   const file = fileURLToPath(new URL(entry, import.meta.url));
-  return track(
-    fork(file, [], {
-      execArgv: ['--import', TSX_LOADER],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    }),
-  );
+  return track(fork(file, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
 }
 
 /**

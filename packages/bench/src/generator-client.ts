@@ -18,7 +18,7 @@ export class GeneratorClient {
   private waiting: { resolve: (m: FromGenerator) => void; reject: (e: Error) => void } | undefined;
 
   constructor(onProgress: (snapshot: ProgressSnapshot) => void) {
-    this.child = forkEntry('./load-generator.ts');
+    this.child = forkEntry('./load-generator.js');
     this.child.on('message', (message: FromGenerator) => {
       if (message.type === 'progress') return onProgress(message.snapshot);
       const waiting = this.waiting;
@@ -80,7 +80,7 @@ export interface CeilingServer {
 }
 
 export function startCeiling(merchantPublicKeyPem: string, answerBytes: number): Promise<CeilingServer> {
-  const child = forkEntry('./ceiling-server.ts');
+  const child = forkEntry('./ceiling-server.js');
   return new Promise((resolve, reject) => {
     child.once('message', (message: FromCeiling) => {
       if (message.type === 'failed') return reject(new Error(`ceiling server: ${message.message}`));

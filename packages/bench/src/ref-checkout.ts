@@ -2,7 +2,8 @@
  * `--compare REF`: a second checkout of the repository at REF, built into a temporary
  * directory with `git archive` (the repository's own worktree list is left alone), its
  * dependencies copied from this checkout when the lockfiles match and installed from the npm
- * cache otherwise. Removed again when the bench ends.
+ * cache otherwise, and built when REF has a build (refs that run from their TypeScript sources
+ * have none). Removed again when the bench ends.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +28,8 @@ export interface RefCheckout {
  * the gateway package (packages/gateway/src/bench, older refs) and in its own packages/bench.
  */
 const BIN = 'packages/gateway/bin/openkka.cjs';
+/** REF's build script, in refs whose executable runs compiled JavaScript. */
+const BUILD = 'scripts/build.mjs';
 const BUFFER = 256 * 1024 * 1024;
 
 async function git(cwd: string, args: string[]): Promise<string> {
@@ -72,8 +75,13 @@ export async function checkoutRef(ref: string, log: (line: string) => void): Pro
         if (existsSync(modules) && existsSync(join(dir, folder)))
           await copyTree(modules, join(dir, folder, 'node_modules'));
       }
+      if (existsSync(join(dir, BUILD))) {
+        log('compare: building');
+        await run(process.execPath, [BUILD], { cwd: dir, maxBuffer: BUFFER });
+      }
     } else {
       log('compare: the lockfile differs, running npm ci --offline');
+      // Its `prepare` script, where REF has one, builds it.
       await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, maxBuffer: BUFFER });
     }
     return { ref, commit, bin: join(dir, BIN), remove };

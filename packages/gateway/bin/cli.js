@@ -1,6 +1,11 @@
-// The CLI on the TypeScript sources, run directly through tsx, so `npx openkka` works right
-// after `npm ci`. Started by openkka.cjs, which sizes the thread pool first.
-import { register } from 'tsx/esm/api';
+// The CLI, compiled to dist/ by `npm run build` (which `npm ci` runs in the repository and
+// `npm pack` runs before packing). Started by openkka.cjs, which sizes the thread pool first.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(main)) {
+  await import(main.href);
+} else {
+  process.stderr.write('openkka: not built yet: run `npm run build` in the repository first\n');
+  process.exitCode = 1;
+}

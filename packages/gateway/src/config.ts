@@ -1,7 +1,7 @@
 /** Configuration from the environment, parsed and checked once at start. */
 import { resolve } from 'node:path';
 import { DEFAULT_TIME_ZONE, TimeZone } from './domain/time-zone.ts';
-import { DEFAULT_PG_POOL_SIZE } from './store/db.ts';
+import { DEFAULT_PG_POOL_SIZE } from './store/pool-size.ts';
 
 export interface Config {
   host: string;

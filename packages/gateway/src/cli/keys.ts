@@ -16,7 +16,6 @@ import {
   GOOGLE_PAY_RECIPIENT_IDS,
   uncompressedPoint,
 } from '../modules/wallets/google-pay/recipient.ts';
-import { openRuntime, type Runtime } from '../runtime.ts';
 import {
   currentGatewayKey,
   decryptsUntil,
@@ -28,8 +27,8 @@ import { readDataKeys } from '../vault/data-keys.ts';
 import { ensureGooglePayRecipientKey } from '../vault/google-pay-keys.ts';
 import { ENV_SOURCE, keyringFile } from '../vault/keyring.ts';
 import { addMasterKey, removeMasterKey } from '../vault/keyring-file.ts';
-import { KeyRotation, type PassResult } from '../vault/rotation.ts';
-import { formatKeyStatus, type KeyStatus, keyStatus, retirableMasterKeys } from '../vault/status.ts';
+import type { PassResult } from '../vault/rotation.ts';
+import type { KeyStatus } from '../vault/status.ts';
 import { output, withRuntime } from './context.ts';
 
 const ENV_ROTATION_HELP =
@@ -38,27 +37,22 @@ const ENV_ROTATION_HELP =
   '`openssl rand -base64 32`, set the new value for every process on this store and restart them. ' +
   'The last entry becomes the primary; the data keys are re-wrapped and stored cards re-encrypted in the background.';
 
-async function withConfigRuntime<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime(config);
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.store.close();
-  }
-}
+/** The key rotation and the key status read the store: loaded when a command needs them. */
+const rotationModule = () => import('../vault/rotation.ts');
+const statusModule = () => import('../vault/status.ts');
 
 /** `keys rotate-master`: appends a new primary to the keyring file; returns its id. */
 export async function rotateMaster(config: Config): Promise<{ masterKeyId: string; file: string }> {
   if (config.masterKey) throw new Error(ENV_ROTATION_HELP);
   // Opening the runtime first proves this keyring file is the one the store is wrapped by.
-  await withConfigRuntime(config, async () => {});
+  await withRuntime(async () => {}, config);
   const file = keyringFile(config.dataDir);
   return { masterKeyId: addMasterKey(file), file };
 }
 
 /** `keys retire-master ID`: removes an old master key from the keyring file, once nothing needs it. */
 export async function retireMaster(config: Config, id: string): Promise<{ file: string }> {
-  return withConfigRuntime(config, async (rt) => {
+  return withRuntime(async (rt) => {
     const keyring = rt.vault.keyring;
     if (!keyring.keys.has(id)) throw new Error(`${keyring.source} holds no master key "${id}"`);
     const stored = await readDataKeys(rt.store);
@@ -72,6 +66,7 @@ export async function retireMaster(config: Config, id: string): Promise<{ file: 
       );
     }
     if (!keyring.file) {
+      const { retirableMasterKeys } = await statusModule();
       const retirable = retirableMasterKeys(keyring, rt.vault.dataKeys).includes(id);
       throw new Error(
         `the master keyring comes from ${ENV_SOURCE}, which openkka cannot change; ` +
@@ -83,17 +78,18 @@ export async function retireMaster(config: Config, id: string): Promise<{ file: 
     // The file may have changed since it was read: the primary check runs again under its lock.
     removeMasterKey(keyring.file, id, () => {});
     return { file: keyring.file };
-  });
+  }, config);
 }
 
 /** `keys reencrypt`: what a running gateway does in the background, once, in the foreground. */
 export async function reencryptNow(config: Config): Promise<{ status: KeyStatus; pass: PassResult }> {
-  return withConfigRuntime(config, async (rt) => {
+  return withRuntime(async (rt) => {
+    const [{ KeyRotation }, { keyStatus }] = await Promise.all([rotationModule(), statusModule()]);
     const rotation = new KeyRotation({ store: rt.store, vault: rt.vault, clock: systemClock });
     await rotation.followKeyring();
     const pass = await rotation.reencrypt();
     return { pass, status: await keyStatus(rt.vault) };
-  });
+  }, config);
 }
 
 /** The gateway keys as `keys card-encryption` prints them: the current public key, and every key's dates. */
@@ -188,6 +184,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((opts: { json?: boolean }) =>
       withRuntime(async (rt) => {
+        const { keyStatus, formatKeyStatus } = await statusModule();
         const status = await keyStatus(rt.vault);
         output(opts.json, { ...status }, formatKeyStatus(status));
       }),
@@ -227,6 +224,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: { json?: boolean }) => {
       const { pass, status } = await reencryptNow(loadConfig());
+      const { formatKeyStatus } = await statusModule();
       output(
         opts.json,
         { pass, status },

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrate } from '../store/db.ts';
 import { withRuntime } from './context.ts';
 
 export function registerMigrateCommand(program: Command): void {
@@ -8,6 +7,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('Apply pending migrations to the store (start does this too)')
     .action(() =>
       withRuntime(async (rt) => {
+        const { migrate } = await import('../store/db.ts');
         // openRuntime already migrated; asking again reports that nothing is pending.
         const applied = await migrate(rt.store.writer);
         process.stdout.write(

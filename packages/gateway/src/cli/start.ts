@@ -1,66 +1,10 @@
 /** `openkka start`: the gateway on the configured store, with a ready-to-use demo merchant. */
 import type { Command } from 'commander';
-import { SimulatedAcquirer } from '../acquirer/simulator.ts';
-import { buildApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
-import { systemClock } from '../domain/clock.ts';
-import { createLogger } from '../logger.ts';
-import { openRuntime } from '../runtime.ts';
-import { closeOnSignals, listen } from '../server.ts';
-import { KeyRotation } from '../vault/rotation.ts';
-import { ensureDemoMerchant, paymentExample, sessionExample } from './demo.ts';
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description('Start the gateway (HOST, PORT, OPENKKA_DATA_DIR, DATABASE_URL)')
-    .action(async () => {
-      const config = loadConfig();
-      const logger = createLogger(config.logLevel);
-      const rt = await openRuntime(config);
-      const acquirer = new SimulatedAcquirer({
-        latencyMs: config.acquirerLatencyMs,
-        failureRate: config.acquirerFailureRate,
-        refundFailureDelayMs: config.simRefundFailureDelayMs,
-      });
-      const { app, merchants, jobs, dispatcher } = buildApp({
-        ...rt,
-        acquirer,
-        clock: systemClock,
-        logger,
-        settings: config,
-      });
-      // Adopts a changed master keyring and re-encrypts stored cards, without a restart.
-      const { store, vault } = rt;
-      const keyRotation = new KeyRotation({ store, vault, clock: systemClock, log: logger });
-      app.addHook('onClose', () => keyRotation.stop());
-      const url = await listen(app, config.host, config.port);
-      closeOnSignals(app, rt.store);
-      jobs.start(config.jobsIntervalMs);
-      dispatcher.start(config.jobsIntervalMs);
-      keyRotation.start();
-      logger.info({ url, store: rt.store.location }, 'openkka listening');
-
-      const demo = await ensureDemoMerchant(rt.store, merchants, config.dataDir);
-      const lines = [`openkka is listening on ${url} (store: ${rt.store.location})`, ''];
-      if (demo) {
-        const expYear = new Date().getUTCFullYear() + 3;
-        lines.push(
-          `Demo merchant: ${demo.merchantId}`,
-          `Private key:   ${demo.keyFile}`,
-          'Platform public key (verifies every response): npx openkka keys platform',
-          '',
-          'A first signed payment (bash, openssl, curl):',
-          '',
-          paymentExample(url, demo, expYear),
-          '',
-          'A hosted checkout session: open the session_url it answers in a browser and pay with',
-          'the test card 4242 4242 4242 4242 (any future expiry, any CVV):',
-          '',
-          sessionExample(url, demo),
-          '',
-        );
-      }
-      process.stdout.write(`${lines.join('\n')}\n`);
-    });
+    // The gateway (Fastify, the store's drivers, every route) loads only when it starts.
+    .action(async () => (await import('./start-gateway.ts')).startGateway());
 }

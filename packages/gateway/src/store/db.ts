@@ -9,12 +9,10 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
+import { DEFAULT_PG_POOL_SIZE } from './pool-size.ts';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './statement-cache.ts';
 import { WalSync } from './wal-sync.ts';
-
-/** PostgreSQL connections per gateway process, unless OPENKKA_PG_POOL_SIZE says otherwise. */
-export const DEFAULT_PG_POOL_SIZE = 10;
 
 export type Dialect = 'sqlite' | 'postgres';
 

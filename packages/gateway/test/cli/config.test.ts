@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
 import { killChildren, type RunResult, runCli } from './run-cli.ts';
 
-// Every CLI run is a fresh Node process with a TypeScript loader: about a second each.
+// Every CLI run is a fresh Node process (the compiled CLI), a few hundred milliseconds each.
 const masterKey = () => randomBytes(32).toString('base64');
 
 let fresh: TestStore;

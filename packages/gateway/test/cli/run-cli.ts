@@ -30,22 +30,33 @@ export function killChildren(): void {
 }
 
 /**
- * The parent's environment without the gateway's own settings, so a developer's shell (a
- * DATABASE_URL, a PORT, a master key) can never point a test at another store.
+ * The parent's environment without the settings of the `npm test` that runs the suite
+ * (`npm_config_*` and the like), which would steer an `npm` or `npx` a test runs towards this
+ * repository instead of the project the test made.
  */
-function gatewayFreeEnv(): Record<string, string> {
+function parentEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (value === undefined) continue;
-    if (name === 'DATABASE_URL' || name === 'HOST' || name === 'PORT') continue;
-    if (name.startsWith('OPENKKA_') && !name.startsWith('OPENKKA_TEST_')) continue;
-    env[name] = value;
+    if (value !== undefined && !name.startsWith('npm_')) env[name] = value;
   }
   return env;
 }
 
-function track(command: string, args: string[], env: Record<string, string>): Tracked {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * The parent's environment without the gateway's own settings, so a developer's shell (a
+ * DATABASE_URL, a PORT, a master key) can never point a test at another store.
+ */
+function gatewayFreeEnv(): Record<string, string> {
+  const env = parentEnv();
+  for (const name of Object.keys(env)) {
+    const gateway = name.startsWith('OPENKKA_') && !name.startsWith('OPENKKA_TEST_');
+    if (gateway || name === 'DATABASE_URL' || name === 'HOST' || name === 'PORT') delete env[name];
+  }
+  return env;
+}
+
+function track(command: string, args: string[], env: Record<string, string>, cwd?: string): Tracked {
+  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -84,18 +95,15 @@ async function finish(tracked: Tracked, what: string, timeoutMs: number): Promis
   }
 }
 
-/** Runs any program with the parent's environment plus `env`. */
+/** Runs any program with the parent's environment plus `env`, in `cwd` when given. */
 export function run(
   command: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = CEILING_MS,
+  cwd?: string,
 ): Promise<RunResult> {
-  return finish(
-    track(command, args, { ...process.env, ...env } as Record<string, string>),
-    command,
-    timeoutMs,
-  );
+  return finish(track(command, args, { ...parentEnv(), ...env }, cwd), command, timeoutMs);
 }
 
 /** `openkka <args>` with `env` (a test store's env, plus any overrides). */
@@ -128,17 +136,27 @@ function bannerComplete(stdout: string): boolean {
   return !stdout.includes('Demo merchant:') || /; echo\n/.test(stdout);
 }
 
+/** How to run `openkka start`: this checkout's executable, or an installed one (`npx openkka start`). */
+export interface StartCommand {
+  command: string;
+  args: string[];
+  cwd?: string;
+}
+
+const THIS_CHECKOUT: StartCommand = { command: process.execPath, args: [OPENKKA_BIN, 'start'] };
+
 /** `openkka start` on an OS-chosen port (PORT=0), resolved once the banner has been printed. */
 export async function startServer(
   env: Record<string, string>,
   timeoutMs = CEILING_MS,
+  start: StartCommand = THIS_CHECKOUT,
 ): Promise<ServerProcess> {
-  const tracked = track(process.execPath, [OPENKKA_BIN, 'start'], {
-    ...gatewayFreeEnv(),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    ...env,
-  });
+  const tracked = track(
+    start.command,
+    start.args,
+    { ...gatewayFreeEnv(), HOST: '127.0.0.1', PORT: '0', ...env },
+    start.cwd,
+  );
   const banner = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       tracked.child.kill('SIGKILL');

@@ -16,7 +16,7 @@ import { responseSignatureValid, signedPost } from '../helpers/raw.ts';
 import { createTestStore, type TestStore } from '../helpers/test-store.ts';
 import { killChildren, linesBetween, run, runCli, type ServerProcess, startServer } from './run-cli.ts';
 
-// Every CLI run is a fresh Node process with a TypeScript loader: about a second each.
+// Every CLI run is a fresh Node process (the compiled CLI), a few hundred milliseconds each.
 let store: TestStore;
 let workDir: string;
 let server: ServerProcess;

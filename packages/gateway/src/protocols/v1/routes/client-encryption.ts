@@ -28,7 +28,7 @@ export function clientEncryptionRoutes(
   servePublicFile(
     app,
     LIBRARY_PATH,
-    new URL('../../../browser/encrypted-card.js', import.meta.url),
+    new URL('../../../../browser/encrypted-card.js', import.meta.url),
     'text/javascript; charset=utf-8',
   );
 

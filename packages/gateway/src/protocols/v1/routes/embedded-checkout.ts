@@ -37,7 +37,7 @@ import { newNonce, pickLocale, sendPage } from '../../../pages/layout.ts';
 import { sendOk } from '../envelope.ts';
 
 const SESSIONS_PATH = '/cp/sessions/';
-const BROWSER = (file: string) => new URL(`../../../browser/${file}`, import.meta.url);
+const BROWSER = (file: string) => new URL(`../../../../browser/${file}`, import.meta.url);
 const JS = 'text/javascript; charset=utf-8';
 
 const payBody = z.object({
