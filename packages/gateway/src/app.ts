@@ -9,6 +9,7 @@ import type { Acquirer } from './acquirer/types.ts';
 import { parseBody } from './core/input/validate.ts';
 import { ListeningAuthCache } from './core/merchants/auth-cache-pg.ts';
 import { VersionedAuthCache } from './core/merchants/auth-cache-sqlite.ts';
+import { RequestNonces } from './core/merchants/nonces.ts';
 import { MerchantRepo } from './core/merchants/repo.ts';
 import { MerchantService } from './core/merchants/service.ts';
 import { AuthorizationRecorder, type AuthorizationSettings } from './core/orders/authorization.ts';
@@ -48,6 +49,7 @@ import { GooglePayTokens } from './modules/wallets/google-pay/token-opener.ts';
 import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-messages.ts';
 import { registerPages } from './pages/index.ts';
 import { registerProtocolV1 } from './protocols/v1/index.ts';
+import { registerProtocolV3 } from './protocols/v3/index.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
@@ -145,6 +147,7 @@ export function buildApp(deps: AppDeps): App {
   });
   const gatewayKeys = new GatewayKeys(store, deps.vault, clock);
   const googlePayMessages = new UsedGooglePayMessages(store);
+  const nonces = new RequestNonces(store);
   const sessionRepo = new SessionRepo(store);
   const sessions = new SessionService({
     repo: sessionRepo,
@@ -201,6 +204,7 @@ export function buildApp(deps: AppDeps): App {
       expire: async () => {
         // Housekeeping, not an expiry of anything a merchant sees: not counted.
         await googlePayMessages.pruneExpired(clock.now());
+        await nonces.pruneExpired(clock.now());
         return (
           (await expireAuthorizations({ orders, writer, clock })) +
           (await challenges.expireDue()) +
@@ -257,6 +261,18 @@ export function buildApp(deps: AppDeps): App {
     gatewayKeys,
     notifications,
     pokeDispatcher: () => dispatcher.poke(),
+  });
+  registerProtocolV3(app, {
+    clock,
+    platformKey: deps.platformKey,
+    signatureWindowMs: settings.signatureWindowMs,
+    timeZone: settings.timeZone,
+    publicUrl: settings.publicUrl,
+    merchants,
+    nonces,
+    payments,
+    sessions,
+    refunds,
   });
   registerPages(app, {
     clock,

@@ -90,3 +90,5 @@ export function verifyAsync(data: Buffer, signature: Buffer, key: KeyObject): Pr
     verify('sha256', data, key, signature, (err, ok) => resolve(!err && ok));
   });
 }
+
+export * from './signing-v3.ts';

@@ -51,10 +51,12 @@ export function registerMerchantCommands(program: Command): void {
           name: m.name,
           key_id: keyId,
           client_key: m.client_key,
+          // The PayKKa v3 app id (x-paykka-appid): a merchant's is its merchant id.
+          app_id: m.merchant_id,
         };
         if (generated) result.private_key_file = generated.privateKeyFile;
         if (m.notify_url) result.notify_url = m.notify_url;
-        const lines = [m.merchant_id, `client key: ${m.client_key}`];
+        const lines = [m.merchant_id, `client key: ${m.client_key}`, `v3 app id: ${m.merchant_id}`];
         if (generated) lines.push(`private key: ${generated.privateKeyFile}`);
         output(opts.json, result, lines.join('\n'));
       }),

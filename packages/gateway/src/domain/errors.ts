@@ -70,6 +70,7 @@ export const REQUEST_CODES = {
     message: 'Currency is not supported by this payment method',
   },
   CLIENT_KEY_NOT_FOUND: { code: '300060', http: 404, message: 'Client key does not exist' },
+  NONCE_REUSED: { code: '300070', http: 401, message: 'Nonce already used' },
 } as const satisfies Record<string, RequestCode>;
 
 export type RequestCodeName = keyof typeof REQUEST_CODES;

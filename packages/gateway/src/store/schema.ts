@@ -231,6 +231,13 @@ export interface GooglePayMessagesTable {
   created_at: Int;
 }
 
+/** A PayKKa v3 request's nonce, accepted once per app id until it expires (migration 012). */
+export interface RequestNoncesTable {
+  app_id: string;
+  nonce: string;
+  expires_at: Int;
+}
+
 export interface Database {
   settings: SettingsTable;
   merchants: MerchantsTable;
@@ -245,4 +252,5 @@ export interface Database {
   challenges: ChallengesTable;
   checkout_sessions: CheckoutSessionsTable;
   google_pay_messages: GooglePayMessagesTable;
+  request_nonces: RequestNoncesTable;
 }

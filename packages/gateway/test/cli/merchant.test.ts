@@ -107,12 +107,13 @@ describe.concurrent('openkka merchant create | list | disable | enable', () => {
     expect(out.name).toBe('Corner Shop');
     expect(out.key_id).toMatch(/^key_/);
     expect(out.client_key).toMatch(/^ck_[0-9a-f]{32}$/);
+    expect(out.app_id).toBe(out.merchant_id);
     expect(out).not.toHaveProperty('private_key_file');
     merchantId = out.merchant_id as string;
     clientKey = out.client_key as string;
   });
 
-  it.sequential('create without --json prints the merchant id and its client key', async () => {
+  it.sequential('create without --json prints the merchant id, its client key and v3 app id', async () => {
     const created = await cli(
       'merchant',
       'create',
@@ -122,7 +123,7 @@ describe.concurrent('openkka merchant create | list | disable | enable', () => {
       writeKey('text.pem', pair.publicKeyPem),
     );
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout).toMatch(/^\d{14}\nclient key: ck_[0-9a-f]{32}\n$/);
+    expect(created.stdout).toMatch(/^(\d{14})\nclient key: ck_[0-9a-f]{32}\nv3 app id: \1\n$/);
     textId = created.stdout.slice(0, 14);
   });
 

@@ -10,29 +10,13 @@ import { IDENTIFIER_NUMBER_MESSAGE } from '../../core/input/fields.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
+import { readJsonObject } from '../../http/json-body.ts';
 import { identifiersAsText } from './identifiers.ts';
 
 export interface AuthDeps {
   merchants: MerchantService;
   clock: Clock;
   signatureWindowMs: number;
-}
-
-export function readJsonObject(raw: unknown): Record<string, unknown> {
-  if (!Buffer.isBuffer(raw) || raw.length === 0) {
-    throw new ApiError('INVALID_REQUEST', 'the body must be a JSON object');
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(raw.toString('utf8'));
-  } catch {
-    // Not the parser's message: it quotes the body around the error, which may be card data.
-    throw new ApiError('INVALID_REQUEST', 'malformed JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ApiError('INVALID_REQUEST', 'the body must be a JSON object');
-  }
-  return value as Record<string, unknown>;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

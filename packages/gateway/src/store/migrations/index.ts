@@ -11,6 +11,7 @@ import * as merchantCheckoutFlag from './008-merchant-checkout-flag.ts';
 import * as partialJobIndexes from './009-partial-job-indexes.ts';
 import * as clientKeys from './010-client-keys.ts';
 import * as googlePayMessages from './011-google-pay-messages.ts';
+import * as requestNonces from './012-request-nonces.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '009-partial-job-indexes': partialJobIndexes,
   '010-client-keys': clientKeys,
   '011-google-pay-messages': googlePayMessages,
+  '012-request-nonces': requestNonces,
 };
