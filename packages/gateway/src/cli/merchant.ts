@@ -102,6 +102,16 @@ export function registerMerchantCommands(program: Command): void {
     );
 
   merchant
+    .command('set-app-id <merchantId> [appId]')
+    .description('Give the merchant its own PayKKa v3 app id (or, without one, use its merchant id again)')
+    .action((merchantId: string, appId: string | undefined) =>
+      withRuntime(async (rt) => {
+        await merchantService(rt).setAppId(merchantId, appId ?? null);
+        process.stdout.write(`${merchantId} v3 app id: ${appId ?? merchantId}\n`);
+      }),
+    );
+
+  merchant
     .command('add-key <merchantId> <file>')
     .description('Add a second active public key (for rotation)')
     .option('--json', 'print one JSON object')

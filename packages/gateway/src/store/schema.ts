@@ -27,6 +27,8 @@ export interface MerchantsTable {
   /** The client key before the last rotation, accepted until previous_client_key_expires_at. */
   previous_client_key: string | null;
   previous_client_key_expires_at: Int | null;
+  /** The PayKKa v3 app id when it is not the merchant id (migration 013). */
+  app_id: string | null;
   created_at: Int;
   updated_at: Int;
 }

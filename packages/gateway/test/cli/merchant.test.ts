@@ -127,6 +127,19 @@ describe.concurrent('openkka merchant create | list | disable | enable', () => {
     textId = created.stdout.slice(0, 14);
   });
 
+  it.sequential('set-app-id gives a merchant its own v3 app id, refuses a taken one, and takes it back', async () => {
+    const set = await cli('merchant', 'set-app-id', merchantId, 'corner-shop-app');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe(`${merchantId} v3 app id: corner-shop-app\n`);
+    expect((await listed()).find((m) => m.merchant_id === merchantId)?.app_id).toBe('corner-shop-app');
+    const taken = await cli('merchant', 'set-app-id', textId, 'corner-shop-app');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/names another merchant/);
+    const back = await cli('merchant', 'set-app-id', merchantId);
+    expect(back.stdout).toBe(`${merchantId} v3 app id: ${merchantId}\n`);
+    expect((await listed()).find((m) => m.merchant_id === merchantId)?.app_id).toBeNull();
+  });
+
   it.sequential('create --generate-key DIR writes a 0600 private key whose public half is stored; --notify-url is echoed', async () => {
     const keyDir = join(workDir, 'generated');
     const out = jsonOutput(

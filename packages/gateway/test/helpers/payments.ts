@@ -82,12 +82,21 @@ export function randomPan(prefix: string, length = 16): string {
 }
 
 /**
+ * Identifiers made of random digits: the prefixed ids (`GW…`, `RG…`, `TK…`, `RA…`, `CS…`), the
+ * acquirer's references, and epoch-millisecond times. Seven digits of a random PAN turn up in
+ * them by chance (about once in twenty runs of a test that reads every row and log line), so
+ * the leak check looks past them; a PAN leaked anywhere else is still found.
+ */
+const RANDOM_DIGIT_IDS = /\b(?:GW|RG|TK|RA|CS)\d{20}\b|\bSIM[0-9A-F]{16}|\b1\d{12}\b/g;
+
+/**
  * Fails if `text` holds any 7 consecutive digits of `pan`: bin (6) and last4 are all a
  * response may show, so even one digit more is a leak.
  */
 export function expectNoMoreOfPan(text: string, pan: string): void {
+  const withoutIds = text.replace(RANDOM_DIGIT_IDS, '');
   for (let i = 0; i + 7 <= pan.length; i++) {
-    expect(text, `response shows ${pan.slice(i, i + 7)} of the PAN`).not.toContain(pan.slice(i, i + 7));
+    expect(withoutIds, `response shows ${pan.slice(i, i + 7)} of the PAN`).not.toContain(pan.slice(i, i + 7));
   }
 }
 

@@ -214,6 +214,31 @@ describe('v3 refusals, each signed the v3 way', () => {
   });
 });
 
+describe('another merchant over v3', () => {
+  it('can neither see nor refund an order that is not its own', async () => {
+    const order = await paidOverV12();
+    const intruder = await gw.createMerchant();
+    const as = { appId: intruder.merchantId, privateKey: intruder.privateKey };
+    const post = (path: string, body: Record<string, unknown>) =>
+      v3Post(gw.baseUrl, path, JSON.stringify({ merchant_id: intruder.merchantId, ...body }), as, {
+        timestamp: clock.now(),
+      });
+    for (const by of [{ order_id: order.order_id }, { trans_id: order.trans_id }]) {
+      const res = await post(QUERY, by);
+      expect([res.status, res.json.ret_code]).toEqual([404, '206024']);
+    }
+    const refund = await post(REFUND, {
+      ori_order_id: order.order_id,
+      refund_trans_id: transId('intruder'),
+      refund_amount: 100,
+      currency: 'USD',
+    });
+    expect(refund.status).toBe(404);
+    const after = await merchant.client.payments.query({ order_id: order.order_id });
+    expect(after.balances.refunded_amount + after.balances.refunding_amount).toBe(0);
+  });
+});
+
 describe('the nonces kept against replay', () => {
   const kept = async () =>
     (await gw.runtime.store.writer.selectFrom('request_nonces').select('nonce').execute()).map(
@@ -256,5 +281,32 @@ describe('hostile v3 requests', () => {
       expect(res.status, JSON.stringify(headers).slice(0, 80)).toBeLessThan(500);
       expect(res.json.ret_code).toMatch(/^\d{6}$/);
     }
+  });
+});
+
+describe('an app id of its own', () => {
+  it('names the merchant once given, and its merchant id no longer does until taken back', async () => {
+    const shop = await gw.createMerchant();
+    const appId = `shop-app-${Date.now()}-${seq++}`;
+    await gw.merchants.setAppId(shop.merchantId, appId);
+    const body = JSON.stringify({ merchant_id: shop.merchantId, trans_id: 'none' });
+    const post = (id: string) =>
+      v3Post(gw.baseUrl, QUERY, body, { appId: id, privateKey: shop.privateKey }, { timestamp: clock.now() });
+
+    const byApp = await post(appId);
+    expect([byApp.status, byApp.json.ret_code]).toEqual([404, '206024']);
+    const byMerchantId = await post(shop.merchantId);
+    expect([byMerchantId.status, byMerchantId.json.ret_code]).toEqual([401, '206005']);
+
+    const other = await gw.createMerchant();
+    await expect(gw.merchants.setAppId(other.merchantId, appId)).rejects.toThrow(/another merchant/);
+    await expect(gw.merchants.setAppId(other.merchantId, shop.merchantId)).rejects.toThrow(
+      /another merchant/,
+    );
+    await expect(gw.merchants.setAppId(other.merchantId, 'has space')).rejects.toThrow(/visible ASCII/);
+
+    await gw.merchants.setAppId(shop.merchantId, null);
+    expect((await post(shop.merchantId)).json.ret_code).toBe('206024');
+    expect((await post(appId)).json.ret_code).toBe('206005');
   });
 });

@@ -11,6 +11,8 @@ export interface MerchantRow extends ClientKeys {
   notify_url: string | null;
   /** Whether it ever created a checkout session (its direct payments then check trans_ids against them). */
   uses_checkout: boolean;
+  /** The PayKKa v3 app id when it is not the merchant id; null: the merchant id is. */
+  app_id: string | null;
   created_at: number;
 }
 
@@ -29,7 +31,7 @@ export class MerchantRepo {
       store,
       'merchant_auth',
       `select m.merchant_id, m.name, m.status, m.notify_url, m.uses_checkout, m.created_at,
-              m.client_key, m.previous_client_key, m.previous_client_key_expires_at, k.key_id
+              m.client_key, m.previous_client_key, m.previous_client_key_expires_at, m.app_id, k.key_id
        from merchants m left join merchant_keys k on k.merchant_id = m.merchant_id
        where m.merchant_id = ? order by k.created_at`,
       'reader',
@@ -141,6 +143,26 @@ export class MerchantRepo {
     return result.numUpdatedRows > 0n;
   }
 
+  /** The merchant that took `appId` as its own v3 app id. */
+  async merchantIdByAppId(appId: string): Promise<string | undefined> {
+    const row = await this.store.reader
+      .selectFrom('merchants')
+      .select('merchant_id')
+      .where('app_id', '=', appId)
+      .executeTakeFirst();
+    return row?.merchant_id;
+  }
+
+  /** Gives the merchant `appId` (null: back to its merchant id); false when there is no such merchant. */
+  async setAppId(merchantId: string, appId: string | null, now: number): Promise<boolean> {
+    const result = await this.store.writer
+      .updateTable('merchants')
+      .set({ app_id: appId, updated_at: now })
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async setNotifyUrl(merchantId: string, url: string | null, now: number): Promise<boolean> {
     const result = await this.store.writer
       .updateTable('merchants')
@@ -184,6 +206,7 @@ function toMerchant(row: {
   client_key: string | null;
   previous_client_key: string | null;
   previous_client_key_expires_at: number | string | null;
+  app_id: string | null;
 }): MerchantRow {
   return {
     merchant_id: row.merchant_id,
@@ -191,6 +214,7 @@ function toMerchant(row: {
     status: row.status,
     notify_url: row.notify_url,
     uses_checkout: Number(row.uses_checkout) === 1,
+    app_id: row.app_id,
     created_at: toNumber(row.created_at),
     // Migration 010 gave every merchant a key and every insert sets one.
     client_key: row.client_key ?? '',

@@ -12,6 +12,9 @@ import { newKeyId, newMerchantId } from '../../domain/ids.ts';
 import type { MerchantAuthCache, MerchantWithKeys } from './auth-cache.ts';
 import type { MerchantKeyRow, MerchantRepo, MerchantRow } from './repo.ts';
 
+/** A v3 app id: what a header carries plainly (PayKKa's are merchant ids, 14 digits). */
+const APP_ID = /^[\x21-\x7e]{1,64}$/;
+
 /** At most two active keys: the current one and the next, during a rotation. */
 export const MAX_KEYS = 2;
 
@@ -41,6 +44,7 @@ export class MerchantService {
       status: 'ACTIVE',
       notify_url: input.notifyUrl ?? null,
       uses_checkout: false,
+      app_id: null,
       created_at: now,
       client_key: newClientKey(),
       previous_client_key: null,
@@ -89,6 +93,35 @@ export class MerchantService {
     const done = await this.repo.setNotifyUrl(merchantId, url ?? null, this.clock.now());
     this.authCache?.invalidate(merchantId);
     if (!done) throw new MerchantError(`no merchant ${merchantId}`);
+  }
+
+  /**
+   * Gives the merchant a PayKKa v3 app id of its own (docs/signing.md#v3), or with null takes it
+   * back to its merchant id. An app id names one merchant: one that is another merchant's app id
+   * or merchant id is refused.
+   */
+  async setAppId(merchantId: string, appId: string | null): Promise<void> {
+    await this.mustExist(merchantId);
+    if (appId !== null) {
+      if (!APP_ID.test(appId)) throw new MerchantError('an app id is 1 to 64 visible ASCII characters');
+      const holder = (await this.repo.merchantIdByAppId(appId)) ?? ((await this.repo.find(appId)) && appId);
+      if (holder && holder !== merchantId) throw new MerchantError(`app id ${appId} names another merchant`);
+    }
+    try {
+      await this.repo.setAppId(merchantId, appId === merchantId ? null : appId, this.clock.now());
+    } catch {
+      // The unique index: another merchant took it between the check and the update.
+      throw new MerchantError(`app id ${appId} names another merchant`);
+    }
+    this.authCache?.invalidate(merchantId);
+  }
+
+  /** The merchant a v3 request's app id names: one that took it, else the merchant with that id. */
+  async forAppId(appId: string): Promise<MerchantWithKeys | undefined> {
+    const direct = await this.forAuth(appId);
+    if (direct && direct.merchant.app_id === null) return direct;
+    const merchantId = await this.repo.merchantIdByAppId(appId);
+    return merchantId === undefined ? undefined : this.forAuth(merchantId);
   }
 
   async addKey(merchantId: string, publicKeyPem: string): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * PayKKa v3 request authentication (docs/signing.md#v3): the `x-paykka-*` headers name the app
- * (today: the merchant id), the time and a nonce; the signature covers the method, the path,
+ * (the merchant id, or an app id the merchant was given), the time and a nonce; the signature covers the method, the path,
  * both of those and the raw body. Checked in the order that stores nothing until the request is
  * proven: headers, body, merchant, signature, time window, then the nonce is claimed, so a
  * forger can neither burn a merchant's nonces nor learn which were used.
@@ -63,7 +63,7 @@ export function authenticateV3(deps: V3AuthDeps) {
 
     // No merchant id contains U+0000, and PostgreSQL would fail the lookup on it (a 500): unknown.
     if (appId.includes('\u0000')) throw new ApiError('MERCHANT_NOT_FOUND');
-    const found = await deps.merchants.forAuth(appId);
+    const found = await deps.merchants.forAppId(appId);
     if (!found) throw new ApiError('MERCHANT_NOT_FOUND');
     if (found.merchant.status !== 'ACTIVE') throw new ApiError('MERCHANT_DISABLED');
     if (found.keys.length === 0) throw new ApiError('MERCHANT_KEY_MISSING');

@@ -12,6 +12,7 @@ import * as partialJobIndexes from './009-partial-job-indexes.ts';
 import * as clientKeys from './010-client-keys.ts';
 import * as googlePayMessages from './011-google-pay-messages.ts';
 import * as requestNonces from './012-request-nonces.ts';
+import * as merchantAppIds from './013-merchant-app-ids.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '010-client-keys': clientKeys,
   '011-google-pay-messages': googlePayMessages,
   '012-request-nonces': requestNonces,
+  '013-merchant-app-ids': merchantAppIds,
 };

@@ -45,6 +45,7 @@ function load(status: 'ACTIVE' | 'DISABLED' = 'ACTIVE') {
         status,
         notify_url: null,
         uses_checkout: false,
+        app_id: null,
         created_at: 0,
         client_key: 'ck_00000000000000000000000000000001',
         previous_client_key: null,
