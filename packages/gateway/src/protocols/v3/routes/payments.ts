@@ -19,7 +19,7 @@ import { sendOk } from '../envelope.ts';
 export const NOT_PAID_YET = { error_code: '4032', error_description: 'The session has no payment yet' };
 
 const isNotFound = (err: unknown) =>
-  err instanceof ApiError && (err.entry.code === '206024' || err.entry.code === '206011');
+  err instanceof ApiError && (err.kind === 'ORDER_NOT_FOUND' || err.kind === 'SESSION_NOT_FOUND');
 
 export function paymentRoutes(
   app: FastifyInstance,
