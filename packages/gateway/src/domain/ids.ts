@@ -67,3 +67,9 @@ export function newNotifyId(): string {
 export function newKeyId(): string {
   return 'key_' + randomBytes(8).toString('hex');
 }
+
+/**
+ * A value a header can carry plainly and echo safely: 1 to 64 visible ASCII characters, no
+ * spaces (v3 app ids and nonces; PayKKa's are 14 and 16 digits).
+ */
+export const HEADER_TOKEN = /^[\x21-\x7e]{1,64}$/;

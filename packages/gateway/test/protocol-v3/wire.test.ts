@@ -137,8 +137,14 @@ describe('v3 refusals, each signed the v3 way', () => {
     const missing = await v3(QUERY, query(), { headers: { 'x-paykka-sign': undefined } });
     expect([missing.status, missing.json.ret_code]).toEqual([401, '206002']);
     const other = { appId: merchant.merchantId, privateKey: newKeyPair().privateKey };
-    const forged = await v3Post(gw.baseUrl, QUERY, query(), other, { timestamp: clock.now() });
+    const forged = await v3Post(gw.baseUrl, QUERY, query(), other, {
+      timestamp: clock.now(),
+      nonce: '9999000099990000',
+    });
     expect([forged.status, forged.json.ret_code]).toEqual([401, '206003']);
+    // A forged request stores nothing: the merchant's own request with that nonce still passes.
+    const genuine = await v3(QUERY, query(), { nonce: '9999000099990000' });
+    expect([genuine.status, genuine.json.ret_code]).toEqual([404, '206024']);
     const elsewhere = await v3(QUERY, query(), { signedPath: REFUND });
     expect([elsewhere.status, elsewhere.json.ret_code]).toEqual([401, '206003']);
     const old = await v3(QUERY, query(), { timestamp: clock.now() - 6 * 60_000 });

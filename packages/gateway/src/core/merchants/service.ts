@@ -8,12 +8,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CLIENT_KEY_PATTERN, holdsClientKey, newClientKey } from '../../domain/client-key.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { newKeyId, newMerchantId } from '../../domain/ids.ts';
+import { HEADER_TOKEN, newKeyId, newMerchantId } from '../../domain/ids.ts';
 import type { MerchantAuthCache, MerchantWithKeys } from './auth-cache.ts';
 import type { MerchantKeyRow, MerchantRepo, MerchantRow } from './repo.ts';
-
-/** A v3 app id: what a header carries plainly (PayKKa's are merchant ids, 14 digits). */
-const APP_ID = /^[\x21-\x7e]{1,64}$/;
 
 /** At most two active keys: the current one and the next, during a rotation. */
 export const MAX_KEYS = 2;
@@ -103,7 +100,7 @@ export class MerchantService {
   async setAppId(merchantId: string, appId: string | null): Promise<void> {
     await this.mustExist(merchantId);
     if (appId !== null) {
-      if (!APP_ID.test(appId)) throw new MerchantError('an app id is 1 to 64 visible ASCII characters');
+      if (!HEADER_TOKEN.test(appId)) throw new MerchantError('an app id is 1 to 64 visible ASCII characters');
       const holder = (await this.repo.merchantIdByAppId(appId)) ?? ((await this.repo.find(appId)) && appId);
       if (holder && holder !== merchantId) throw new MerchantError(`app id ${appId} names another merchant`);
     }

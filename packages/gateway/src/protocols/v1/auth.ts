@@ -1,15 +1,11 @@
-/**
- * Request authentication (docs/signing.md): read the JSON body, check the version, find the merchant,
- * verify the signature over the raw bytes received, then the timestamp window. Every refusal
- * is request-level and happens before a route sees the request, so nothing is stored.
- */
-import type { KeyObject } from 'node:crypto';
-import { API_VERSION, decodeSignatureHeader, stringToSign, verifyAsync } from '@openkka/sdk/signing';
+import { API_VERSION, decodeSignatureHeader, stringToSign } from '@openkka/sdk/signing';
 import type { FastifyRequest } from 'fastify';
 import { IDENTIFIER_NUMBER_MESSAGE } from '../../core/input/fields.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
+import { signedByAny } from '../../core/merchants/verify.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
+import { headerValue } from '../../http/headers.ts';
 import { readJsonObject } from '../../http/json-body.ts';
 import { identifiersAsText } from './identifiers.ts';
 
@@ -19,13 +15,8 @@ export interface AuthDeps {
   signatureWindowMs: number;
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function checkVersion(request: FastifyRequest, body: Record<string, unknown>): void {
-  for (const value of [header(request, 'version'), body.version]) {
+  for (const value of [headerValue(request, 'version'), body.version]) {
     if (value === undefined || value === '') continue;
     if (value !== API_VERSION) throw new ApiError('INVALID_VERSION', `only ${API_VERSION} is served`);
   }
@@ -39,20 +30,6 @@ function signedTimestamp(value: unknown): string {
   throw new ApiError('INVALID_REQUEST', 'timestamp must be an integer in milliseconds');
 }
 
-/**
- * On the thread pool, like the answer's signature: an RSA verify is the largest single piece of
- * a request's work on the event loop, and there it would hold up every other request meanwhile.
- * A merchant has one key, or two while rotating; they are tried in turn.
- */
-async function verifiesWithAny(
-  signed: Buffer,
-  signature: Buffer,
-  keys: readonly KeyObject[],
-): Promise<boolean> {
-  for (const key of keys) if (await verifyAsync(signed, signature, key)) return true;
-  return false;
-}
-
 export function authenticate(deps: AuthDeps) {
   return async function authenticateRequest(request: FastifyRequest): Promise<void> {
     const body = readJsonObject(request.body);
@@ -61,7 +38,7 @@ export function authenticate(deps: AuthDeps) {
     if (typeof body.merchant_id === 'string') request.signingMerchantId = body.merchant_id;
     checkVersion(request, body);
 
-    const signatureHeader = header(request, 'signature');
+    const signatureHeader = headerValue(request, 'signature');
     if (!signatureHeader || signatureHeader.trim() === '') throw new ApiError('SIGNATURE_MISSING');
     if (body.merchant_id === undefined || body.merchant_id === '' || body.merchant_id === null) {
       throw new ApiError('INVALID_REQUEST', 'merchant_id is required');
@@ -81,7 +58,7 @@ export function authenticate(deps: AuthDeps) {
 
     const signature = decodeSignatureHeader(signatureHeader);
     const signed = stringToSign(body.merchant_id, timestamp, request.body as Buffer);
-    if (!signature || !(await verifiesWithAny(signed, signature, found.keys))) {
+    if (!signature || !(await signedByAny(signed, signature, found.keys))) {
       throw new ApiError('SIGNATURE_INVALID');
     }
     if (Math.abs(deps.clock.now() - Number(timestamp)) > deps.signatureWindowMs) {

@@ -5,19 +5,15 @@
  * proven: headers, body, merchant, signature, time window, then the nonce is claimed, so a
  * forger can neither burn a merchant's nonces nor learn which were used.
  */
-import type { KeyObject } from 'node:crypto';
-import {
-  decodeSignatureHeader,
-  V3_HEADERS,
-  V3_SIGN_ALG,
-  v3StringToSign,
-  verifyAsync,
-} from '@openkka/sdk/signing';
+import { decodeSignatureHeader, V3_HEADERS, V3_SIGN_ALG, v3StringToSign } from '@openkka/sdk/signing';
 import type { FastifyRequest } from 'fastify';
 import type { RequestNonces } from '../../core/merchants/nonces.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
+import { signedByAny } from '../../core/merchants/verify.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
+import { HEADER_TOKEN } from '../../domain/ids.ts';
+import { headerValue } from '../../http/headers.ts';
 import { readJsonObject } from '../../http/json-body.ts';
 
 export interface V3AuthDeps {
@@ -27,19 +23,8 @@ export interface V3AuthDeps {
   signatureWindowMs: number;
 }
 
-/** A nonce as clients make them (PayKKa's: 16 digits), within what a header can carry plainly. */
-const NONCE = /^[\x21-\x7e]{1,64}$/;
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text?.trim() || undefined;
-}
-
-async function verifiesWithAny(signed: Buffer, signature: Buffer, keys: readonly KeyObject[]) {
-  for (const key of keys) if (await verifyAsync(signed, signature, key)) return true;
-  return false;
-}
+/** A header's value without surrounding blanks, or undefined when absent or blank. */
+const header = (request: FastifyRequest, name: string) => headerValue(request, name)?.trim() || undefined;
 
 export function authenticateV3(deps: V3AuthDeps) {
   return async function authenticateV3Request(request: FastifyRequest): Promise<void> {
@@ -52,7 +37,7 @@ export function authenticateV3(deps: V3AuthDeps) {
       throw new ApiError('INVALID_REQUEST', `${V3_HEADERS.timestamp} must be the time in epoch milliseconds`);
     }
     const nonce = header(request, V3_HEADERS.nonce);
-    if (!nonce || !NONCE.test(nonce)) {
+    if (!nonce || !HEADER_TOKEN.test(nonce)) {
       throw new ApiError('INVALID_REQUEST', `${V3_HEADERS.nonce} must be 1 to 64 visible ASCII characters`);
     }
     const alg = header(request, V3_HEADERS.signAlg);
@@ -71,7 +56,7 @@ export function authenticateV3(deps: V3AuthDeps) {
     const signature = decodeSignatureHeader(sign);
     const path = request.url.split('?')[0]!;
     const signed = v3StringToSign(request.method, path, timestamp, nonce, request.body as Buffer);
-    if (!signature || !(await verifiesWithAny(signed, signature, found.keys))) {
+    if (!signature || !(await signedByAny(signed, signature, found.keys))) {
       throw new ApiError('SIGNATURE_INVALID');
     }
     const sentAt = Number(timestamp);

@@ -9,6 +9,7 @@ import { newNonce, signAsync, V3_HEADERS, V3_SIGN_ALG, v3StringToSign } from '@o
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import { REQUEST_CODES } from '../../domain/errors.ts';
+import { HEADER_TOKEN } from '../../domain/ids.ts';
 import { answerErrorsAsRefusals } from '../../http/api-errors.ts';
 
 /** A success envelope around `data`. */
@@ -44,7 +45,7 @@ export function registerV3Envelope(
     const path = request.url.split('?')[0]!;
     const signed = v3StringToSign(request.method, path, timestamp, nonce, payload);
     const appId = request.headers[V3_HEADERS.appId];
-    if (typeof appId === 'string' && /^[\x21-\x7e]{1,64}$/.test(appId)) reply.header(V3_HEADERS.appId, appId);
+    if (typeof appId === 'string' && HEADER_TOKEN.test(appId)) reply.header(V3_HEADERS.appId, appId);
     reply.header(V3_HEADERS.timestamp, timestamp);
     reply.header(V3_HEADERS.nonce, nonce);
     reply.header(V3_HEADERS.signAlg, V3_SIGN_ALG);
