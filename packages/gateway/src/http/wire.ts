@@ -3,7 +3,9 @@
  * v1.2 envelope's hooks sit on the root instance (its API, browser endpoints and admin API all
  * answer in it), so a route of another protocol marks its requests and v1.2 leaves them alone.
  */
-export type Wire = 'v1.2' | 'v3';
+import type { Wire } from '../domain/wire.ts';
+
+export type { Wire };
 
 declare module 'fastify' {
   interface FastifyRequest {
