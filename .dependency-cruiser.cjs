@@ -21,7 +21,7 @@ module.exports = {
       severity: 'error',
       from: { path: `${SRC}store/` },
       to: {
-        path: `${SRC}(config|app|runtime|server|logger)\\.ts$|${SRC}(http|protocols|pages|modules|core|jobs|cli|vault|acquirer)/`,
+        path: `${SRC}(config|app|runtime|server|logger)\\.ts$|${SRC}(http|protocols|pages|operations|modules|core|jobs|cli|vault|acquirer)/`,
       },
     },
     {
@@ -29,7 +29,7 @@ module.exports = {
       severity: 'error',
       from: { path: `${SRC}(vault|acquirer)/` },
       to: {
-        path: `${SRC}(config|app|runtime|server)\\.ts$|${SRC}(http|protocols|pages|modules|core|jobs|cli)/`,
+        path: `${SRC}(config|app|runtime|server)\\.ts$|${SRC}(http|protocols|pages|operations|modules|core|jobs|cli)/`,
       },
     },
     {
@@ -37,7 +37,9 @@ module.exports = {
       comment: 'The orders core is used by features and jobs, never the other way round.',
       severity: 'error',
       from: { path: `${SRC}core/` },
-      to: { path: `${SRC}(config|app|runtime|server)\\.ts$|${SRC}(http|protocols|pages|modules|jobs|cli)/` },
+      to: {
+        path: `${SRC}(config|app|runtime|server)\\.ts$|${SRC}(http|protocols|pages|operations|modules|jobs|cli)/`,
+      },
     },
     {
       name: 'core-merchants-first',
@@ -57,6 +59,15 @@ module.exports = {
       comment: 'Services know nothing of HTTP, envelopes, signatures or pages: protocols call them.',
       severity: 'error',
       from: { path: `${SRC}modules/` },
+      to: {
+        path: `${SRC}(config|app|runtime|server)\\.ts$|${SRC}(http|protocols|pages|operations|jobs|cli)/`,
+      },
+    },
+    {
+      name: 'operations-know-no-wire',
+      comment: 'An operation is written once for every protocol: no paths, headers, envelopes or pages.',
+      severity: 'error',
+      from: { path: `${SRC}operations/` },
       to: { path: `${SRC}(config|app|runtime|server)\\.ts$|${SRC}(http|protocols|pages|jobs|cli)/` },
     },
     {
@@ -70,7 +81,7 @@ module.exports = {
       name: 'jobs-know-no-wire',
       severity: 'error',
       from: { path: `${SRC}jobs/` },
-      to: { path: `${SRC}(http|protocols|pages|cli)/` },
+      to: { path: `${SRC}(http|protocols|pages|operations|cli)/` },
     },
     {
       name: 'protocols-apart',

@@ -47,6 +47,7 @@ import { readRootKeysFile } from './modules/wallets/google-pay/root-keys.ts';
 import { storedGooglePayKeys } from './modules/wallets/google-pay/stored-keys.ts';
 import { GooglePayTokens } from './modules/wallets/google-pay/token-opener.ts';
 import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-messages.ts';
+import { buildOperations } from './operations/index.ts';
 import { registerPages } from './pages/index.ts';
 import { registerProtocolV1 } from './protocols/v1/index.ts';
 import { registerProtocolV3 } from './protocols/v3/index.ts';
@@ -242,6 +243,17 @@ export function buildApp(deps: AppDeps): App {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   registerDurableReads(app, () => store.durable());
+  const operations = buildOperations({
+    clock,
+    timeZone: settings.timeZone,
+    platformKey: deps.platformKey,
+    payments,
+    sessions,
+    captures,
+    refunds,
+    tokens,
+    agreements,
+  });
   registerProtocolV1(app, {
     clock,
     platformKey: deps.platformKey,
@@ -251,13 +263,9 @@ export function buildApp(deps: AppDeps): App {
     adminToken: settings.adminToken,
     merchants,
     merchantRepo,
-    payments,
+    operations,
     sessions,
     checkout,
-    captures,
-    refunds,
-    tokens,
-    agreements,
     gatewayKeys,
     notifications,
     pokeDispatcher: () => dispatcher.poke(),
@@ -270,9 +278,9 @@ export function buildApp(deps: AppDeps): App {
     publicUrl: settings.publicUrl,
     merchants,
     nonces,
+    operations,
     payments,
     sessions,
-    refunds,
   });
   registerPages(app, {
     clock,

@@ -11,45 +11,20 @@ import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
-import type { CaptureService } from '../../modules/captures/service.ts';
 import type { GatewayKeys } from '../../modules/client-encryption/gateway-keys.ts';
 import type { NotificationService } from '../../modules/notifications/service.ts';
-import type { PaymentService } from '../../modules/payments/service.ts';
-import type { RefundService } from '../../modules/refunds/service.ts';
 import type { CheckoutService } from '../../modules/sessions/checkout.ts';
 import type { SessionService } from '../../modules/sessions/service.ts';
-import type { AgreementRepo } from '../../modules/tokens/agreement-repo.ts';
-import type { TokenRepo } from '../../modules/tokens/repo.ts';
+import type { Operations } from '../../operations/index.ts';
 import { authenticate } from './auth.ts';
 import { registerEnvelope } from './envelope.ts';
-import { captureRoutes } from './routes/captures.ts';
+import { API_ROUTES, apiRoutes } from './routes/api.ts';
 import { clientEncryptionRoutes } from './routes/client-encryption.ts';
 import { embeddedCheckoutRoutes } from './routes/embedded-checkout.ts';
 import { adminRoutes } from './routes/notifications-admin.ts';
-import { paymentRoutes } from './routes/payments.ts';
-import { recurringRoutes } from './routes/recurring.ts';
-import { refundRoutes } from './routes/refunds.ts';
-import { sessionRoutes } from './routes/sessions.ts';
-import { tokenRoutes } from './routes/tokens.ts';
-import { walletRoutes } from './routes/wallets.ts';
 
 /** Every API path; each is also served under /apis (docs/api.md#transport-rules). */
-export const API_PATHS = [
-  '/payments',
-  '/payments/query',
-  '/payments/capture',
-  '/payments/void',
-  '/payments/refund',
-  '/payments/refund/query',
-  '/payments/token/query',
-  '/payments/token/remove',
-  '/payments/recurring/cancel',
-  '/payments/apple-pay/create-session',
-  '/payments/session',
-  '/payments/session/query',
-  // The checkout session create again, where PayKKa's v1.2 plugin sends it (/apis/session).
-  '/session',
-];
+export const API_PATHS = Object.keys(API_ROUTES);
 
 export interface ProtocolV1Deps {
   clock: Clock;
@@ -61,13 +36,9 @@ export interface ProtocolV1Deps {
   adminToken: string | undefined;
   merchants: MerchantService;
   merchantRepo: MerchantRepo;
-  payments: PaymentService;
+  operations: Operations;
   sessions: SessionService;
   checkout: CheckoutService;
-  captures: CaptureService;
-  refunds: RefundService;
-  tokens: TokenRepo;
-  agreements: AgreementRepo;
   gatewayKeys: GatewayKeys;
   notifications: NotificationService;
   /** Wakes the notification dispatcher (after an operator's redelivery). */
@@ -95,13 +66,7 @@ export function registerProtocolV1(app: FastifyInstance, deps: ProtocolV1Deps): 
     app.register(
       async (api) => {
         api.addHook('preHandler', auth);
-        paymentRoutes(api, { payments: deps.payments, sessions: deps.sessions, clock, timeZone, publicUrl });
-        sessionRoutes(api, { sessions: deps.sessions, clock, timeZone, publicUrl });
-        captureRoutes(api, { captures: deps.captures, clock, timeZone });
-        refundRoutes(api, { refunds: deps.refunds, clock });
-        tokenRoutes(api, { tokens: deps.tokens, clock });
-        recurringRoutes(api, { agreements: deps.agreements, clock });
-        walletRoutes(api, { clock, platformKey: deps.platformKey });
+        apiRoutes(api, { operations: deps.operations, clock, publicUrl });
       },
       { prefix },
     );

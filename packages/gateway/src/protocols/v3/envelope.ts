@@ -11,14 +11,15 @@ import type { Clock } from '../../domain/clock.ts';
 import { REQUEST_CODES } from '../../domain/errors.ts';
 import { HEADER_TOKEN } from '../../domain/ids.ts';
 import { answerErrorsAsRefusals } from '../../http/api-errors.ts';
+import type { OperationData } from '../../operations/index.ts';
 
-/** A success envelope around `data`. */
-export function sendOk(reply: FastifyReply, data: object, top: Record<string, unknown> = {}) {
+/** A success envelope around `data` (none for an operation that answers nothing). */
+export function sendOk(reply: FastifyReply, data: OperationData | object, top: Record<string, unknown> = {}) {
   const body = {
     ret_code: REQUEST_CODES.SUCCESS.code,
     ret_msg: REQUEST_CODES.SUCCESS.message,
     ...top,
-    data,
+    ...(data === undefined ? {} : { data }),
   };
   return reply.code(200).type('application/json').send(JSON.stringify(body));
 }

@@ -21,7 +21,7 @@ export const NOT_PAID_YET = { error_code: '4032', error_description: 'The sessio
 const isNotFound = (err: unknown) =>
   err instanceof ApiError && (err.kind === 'ORDER_NOT_FOUND' || err.kind === 'SESSION_NOT_FOUND');
 
-export function paymentRoutes(
+export function queryRoute(
   app: FastifyInstance,
   deps: { payments: PaymentService; sessions: SessionService; timeZone: TimeZone },
 ): void {
@@ -35,7 +35,7 @@ export function paymentRoutes(
     ...NOT_PAID_YET,
   });
 
-  app.post('/v3/payment/acq/query', ANSWERS_FROM_READS, async (request, reply) => {
+  app.post('/query', ANSWERS_FROM_READS, async (request, reply) => {
     const merchantId = request.auth!.merchant.merchant_id;
     const query = parseBody(queryPaymentSchema, request.auth!.body);
     if (!query.trans_id && !query.order_id) {
