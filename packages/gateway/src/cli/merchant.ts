@@ -1,4 +1,7 @@
-/** `openkka merchant create | list | disable | enable | add-key | remove-key | keys | client-key` */
+/**
+ * `openkka merchant create | list | disable | enable | set-notify-url | set-app-id |
+ * set-notify-protocol | add-key | remove-key | keys | client-key`
+ */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -7,6 +10,7 @@ import type { MerchantRow } from '../core/merchants/repo.ts';
 import { DEFAULT_CLIENT_KEY_GRACE_MS } from '../domain/client-key.ts';
 import { formatTime } from '../domain/time.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
+import { isWire, WIRES, type Wire } from '../domain/wire.ts';
 import { merchantService, output, withRuntime } from './context.ts';
 import { generateMerchantKey } from './merchant-keys.ts';
 
@@ -70,7 +74,8 @@ export function registerMerchantCommands(program: Command): void {
       withRuntime(async (rt) => {
         const merchants = await merchantService(rt).list();
         const lines = merchants.map(
-          (m) => `${m.merchant_id}  ${m.status.padEnd(8)}  ${m.client_key}  ${m.name}`,
+          (m) =>
+            `${m.merchant_id}  ${m.status.padEnd(8)}  ${m.client_key}  notify ${notifyProtocolName(m).padEnd(4)}  ${m.name}`,
         );
         output(opts.json, { merchants }, lines.join('\n') || '(no merchants)');
       }),
@@ -110,6 +115,20 @@ export function registerMerchantCommands(program: Command): void {
         process.stdout.write(`${merchantId} v3 app id: ${appId ?? merchantId}\n`);
       }),
     );
+
+  merchant
+    .command('set-notify-protocol <merchantId> <protocol>')
+    .description(
+      `Send all the merchant's notifications as ${WIRES.join(' or ')}, or with ${AUTO} each as its order was created`,
+    )
+    .action((merchantId: string, protocol: string) => {
+      // Refused before the store is opened: a typo changes nothing anywhere.
+      const chosen = parseNotifyProtocol(protocol);
+      return withRuntime(async (rt) => {
+        await merchantService(rt).setNotifyProtocol(merchantId, chosen);
+        process.stdout.write(`${merchantId} notify protocol: ${chosen ?? AUTO}\n`);
+      });
+    });
 
   merchant
     .command('add-key <merchantId> <file>')
@@ -173,6 +192,20 @@ export function registerMerchantCommands(program: Command): void {
         );
       }),
     );
+}
+
+/** The word for "no override": each notification in the wire its order was created over. */
+const AUTO = 'auto';
+
+/** The protocol as typed, `auto` being null; anything else is refused before the store is touched. */
+function parseNotifyProtocol(value: string): Wire | null {
+  if (value === AUTO) return null;
+  if (isWire(value)) return value;
+  throw new Error(`notify protocol must be ${WIRES.join(', ')} or ${AUTO}, not ${JSON.stringify(value)}`);
+}
+
+function notifyProtocolName(m: MerchantRow): string {
+  return m.notify_protocol ?? AUTO;
 }
 
 interface ClientKeyFields {

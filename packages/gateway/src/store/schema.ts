@@ -8,6 +8,7 @@
 import type { Generated } from 'kysely';
 import type { AuthorisationType, CaptureMethod, OrderStatus } from '../domain/order.ts';
 import type { PaymentMethod } from '../domain/payment-methods.ts';
+import type { Wire } from '../domain/wire.ts';
 import { bigint, type Columns, type Int, integer, nullable, type TableOf, text } from './columns.ts';
 
 export interface SettingsTable {
@@ -29,6 +30,8 @@ export interface MerchantsTable {
   previous_client_key_expires_at: Int | null;
   /** The PayKKa v3 app id when it is not the merchant id (migration 013). */
   app_id: string | null;
+  /** The protocol all its notifications speak; null: each order's own wire (migration 014). */
+  notify_protocol: Wire | null;
   created_at: Int;
   updated_at: Int;
 }
@@ -90,6 +93,8 @@ export const ORDER_COLUMNS = {
   authentication_result: nullable(text()),
   /** The checkout session this order was paid through (docs/api.md#initiate-transaction-payments, docs/notifications.md), else null. */
   session_id: nullable(text()),
+  /** The wire the order was created over (its session's, when paid through one): its notifications speak it. */
+  wire: text<Wire>(),
 } satisfies Columns;
 
 export type OrdersTable = TableOf<typeof ORDER_COLUMNS>;
@@ -130,6 +135,8 @@ export interface CheckoutSessionsTable {
   challenge_indicator: string | null;
   order_id: string | null;
   expire_at: Int;
+  /** The wire the session was created over; the order paid through it takes it (migration 014). */
+  wire: Wire;
   created_at: Int;
   updated_at: Int;
 }

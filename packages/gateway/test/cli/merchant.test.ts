@@ -140,6 +140,42 @@ describe.concurrent('openkka merchant create | list | disable | enable', () => {
     expect((await listed()).find((m) => m.merchant_id === merchantId)?.app_id).toBeNull();
   });
 
+  it.sequential('set-notify-protocol v3 | v1.2 | auto is listed; anything else is refused with a message', async () => {
+    const protocolOf = async () =>
+      (await listed()).find((m) => m.merchant_id === merchantId)?.notify_protocol;
+    const v3 = await cli('merchant', 'set-notify-protocol', merchantId, 'v3');
+    expect(v3.code, v3.stderr).toBe(0);
+    expect(v3.stdout).toBe(`${merchantId} notify protocol: v3\n`);
+    expect(await protocolOf()).toBe('v3');
+    const text = await cli('merchant', 'list');
+    expect(text.stdout).toMatch(
+      new RegExp(`^${merchantId}  \\S+ +ck_[0-9a-f]{32}  notify v3    Corner Shop$`, 'm'),
+    );
+
+    for (const bad of ['v2', 'V3']) {
+      expectRefused(
+        await cli('merchant', 'set-notify-protocol', merchantId, bad),
+        new RegExp(`notify protocol must be v1\\.2, v3 or auto, not "${bad}"`),
+      );
+    }
+    expect(await protocolOf()).toBe('v3');
+    expectRefused(
+      await cli('merchant', 'set-notify-protocol', '99999999999999', 'v1.2'),
+      /no merchant 99999999999999/,
+    );
+
+    expect((await cli('merchant', 'set-notify-protocol', merchantId, 'v1.2')).stdout).toBe(
+      `${merchantId} notify protocol: v1.2\n`,
+    );
+    expect(await protocolOf()).toBe('v1.2');
+    const auto = await cli('merchant', 'set-notify-protocol', merchantId, 'auto');
+    expect(auto.stdout).toBe(`${merchantId} notify protocol: auto\n`);
+    expect(await protocolOf()).toBeNull();
+    expect((await cli('merchant', 'list')).stdout).toMatch(
+      new RegExp(`^${merchantId} .* notify auto  Corner Shop$`, 'm'),
+    );
+  });
+
   it.sequential('create --generate-key DIR writes a 0600 private key whose public half is stored; --notify-url is echoed', async () => {
     const keyDir = join(workDir, 'generated');
     const out = jsonOutput(

@@ -11,10 +11,11 @@ import { CEILING_MS } from '../helpers/eventually.ts';
  * - `ok`: 200 `{"ret_code":"000000","ret_msg":"Success"}` (the only acknowledgement, docs/notifications.md)
  * - `http500`: 500 with a small JSON body
  * - `wrong-body`: 200 `{"ret_code":"999999"}`
+ * - `unauthorized`: 401 `{"ret_code":"401","ret_msg":"Invalid signature"}`, PayKKa's plugin's refusal of a bad signature
  * - `hang`: never answers (the gateway's timeout has to end it)
  * - `destroy`: destroys the socket without answering
  */
-export type Behaviour = 'ok' | 'http500' | 'wrong-body' | 'hang' | 'destroy';
+export type Behaviour = 'ok' | 'http500' | 'wrong-body' | 'unauthorized' | 'hang' | 'destroy';
 
 export interface ReceivedRequest {
   method: string;
@@ -85,6 +86,11 @@ function answer(res: ServerResponse, behaviour: Behaviour): void {
       return;
     case 'wrong-body':
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ret_code":"999999"}');
+      return;
+    case 'unauthorized':
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"ret_code":"401","ret_msg":"Invalid signature"}');
       return;
     case 'http500':
       res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"receiver failure"}');

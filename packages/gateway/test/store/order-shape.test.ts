@@ -129,6 +129,7 @@ describe('the declared order shape', () => {
       token_usage: 'UNSCHEDULED',
       authentication_result: '{"eci":"05"}',
       session_id: 'sess',
+      wire: 'v3',
     });
 
   it('reads back every column as written, by the hand-written insert and by Kysely', async () => {
@@ -176,6 +177,7 @@ describe('the declared order shape', () => {
       authed_amount: 0,
       event_seq: 0,
       card_ciphertext: null,
+      wire: 'v1.2',
     });
   });
 });

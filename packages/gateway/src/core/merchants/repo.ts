@@ -1,5 +1,6 @@
 /** SQL for merchants and their public keys. No rules here: the service decides. */
 import type { ClientKeys } from '../../domain/client-key.ts';
+import type { Wire } from '../../domain/wire.ts';
 import { toNumber } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
 import { type Prepared, prepare } from '../../store/prepared.ts';
@@ -13,6 +14,8 @@ export interface MerchantRow extends ClientKeys {
   uses_checkout: boolean;
   /** The PayKKa v3 app id when it is not the merchant id; null: the merchant id is. */
   app_id: string | null;
+  /** The protocol all its notifications speak; null: each in the wire its order was created over. */
+  notify_protocol: Wire | null;
   created_at: number;
 }
 
@@ -31,7 +34,8 @@ export class MerchantRepo {
       store,
       'merchant_auth',
       `select m.merchant_id, m.name, m.status, m.notify_url, m.uses_checkout, m.created_at,
-              m.client_key, m.previous_client_key, m.previous_client_key_expires_at, m.app_id, k.key_id
+              m.client_key, m.previous_client_key, m.previous_client_key_expires_at, m.app_id,
+              m.notify_protocol, k.key_id
        from merchants m left join merchant_keys k on k.merchant_id = m.merchant_id
        where m.merchant_id = ? order by k.created_at`,
       'reader',
@@ -163,6 +167,16 @@ export class MerchantRepo {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Sets (null: clears) the protocol of all the merchant's notifications; false when there is no such merchant. */
+  async setNotifyProtocol(merchantId: string, protocol: Wire | null, now: number): Promise<boolean> {
+    const result = await this.store.writer
+      .updateTable('merchants')
+      .set({ notify_protocol: protocol, updated_at: now })
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async setNotifyUrl(merchantId: string, url: string | null, now: number): Promise<boolean> {
     const result = await this.store.writer
       .updateTable('merchants')
@@ -207,6 +221,7 @@ function toMerchant(row: {
   previous_client_key: string | null;
   previous_client_key_expires_at: number | string | null;
   app_id: string | null;
+  notify_protocol: Wire | null;
 }): MerchantRow {
   return {
     merchant_id: row.merchant_id,
@@ -215,6 +230,7 @@ function toMerchant(row: {
     notify_url: row.notify_url,
     uses_checkout: Number(row.uses_checkout) === 1,
     app_id: row.app_id,
+    notify_protocol: row.notify_protocol,
     created_at: toNumber(row.created_at),
     // Migration 010 gave every merchant a key and every insert sets one.
     client_key: row.client_key ?? '',

@@ -9,6 +9,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { CLIENT_KEY_PATTERN, holdsClientKey, newClientKey } from '../../domain/client-key.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { HEADER_TOKEN, newKeyId, newMerchantId } from '../../domain/ids.ts';
+import { isWire, WIRES, type Wire } from '../../domain/wire.ts';
 import type { MerchantAuthCache, MerchantWithKeys } from './auth-cache.ts';
 import type { MerchantKeyRow, MerchantRepo, MerchantRow } from './repo.ts';
 
@@ -42,6 +43,7 @@ export class MerchantService {
       notify_url: input.notifyUrl ?? null,
       uses_checkout: false,
       app_id: null,
+      notify_protocol: null,
       created_at: now,
       client_key: newClientKey(),
       previous_client_key: null,
@@ -88,6 +90,20 @@ export class MerchantService {
   async setNotifyUrl(merchantId: string, url: string | undefined): Promise<void> {
     if (url !== undefined) assertHttpUrl(url);
     const done = await this.repo.setNotifyUrl(merchantId, url ?? null, this.clock.now());
+    this.authCache?.invalidate(merchantId);
+    if (!done) throw new MerchantError(`no merchant ${merchantId}`);
+  }
+
+  /**
+   * Sends all the merchant's notifications in one protocol (docs/notifications.md#v3-deliveries),
+   * or with null each in the wire its order was created over. Read at every delivery, so it
+   * applies to notifications already queued too.
+   */
+  async setNotifyProtocol(merchantId: string, protocol: Wire | null): Promise<void> {
+    if (protocol !== null && !isWire(protocol)) {
+      throw new MerchantError(`a notify protocol is ${WIRES.join(' or ')}, not ${String(protocol)}`);
+    }
+    const done = await this.repo.setNotifyProtocol(merchantId, protocol, this.clock.now());
     this.authCache?.invalidate(merchantId);
     if (!done) throw new MerchantError(`no merchant ${merchantId}`);
   }

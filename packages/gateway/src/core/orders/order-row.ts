@@ -101,6 +101,7 @@ export function newOrderRow(o: NewOrder): OrderRow {
     token_usage: o.token_usage ?? null,
     authentication_result: o.authentication_result ?? null,
     session_id: o.session_id ?? null,
+    wire: o.wire ?? 'v1.2',
   };
 }
 

@@ -1,15 +1,16 @@
 /**
  * Delivers queued notifications: claim due rows (a lease keeps other processes off them),
- * POST each one signed with a fresh timestamp, record the attempt, and reschedule failures on
- * the backoff schedule. Only HTTP 200 with `ret_code` 000000 counts as delivered (docs/notifications.md).
+ * POST each one in its protocol, signed with a fresh timestamp (deliveries.ts), record the
+ * attempt, and reschedule failures on the backoff schedule. Only HTTP 200 with `ret_code`
+ * 000000 counts as delivered, in either protocol (docs/notifications.md).
  */
 import type { KeyObject } from 'node:crypto';
-import { API_VERSION, SIGNATURE_TYPE, signAsync, stringToSign } from '@openkka/sdk/signing';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/db.ts';
 import { inTransaction } from '../../store/tx.ts';
-import type { NotificationRepo, NotificationRow } from './repo.ts';
+import { signedDelivery } from './deliveries.ts';
+import type { ClaimedNotification, NotificationRepo, NotificationRow } from './repo.ts';
 
 export interface DispatcherSettings {
   /** Waits before each retry; the number of entries is the number of retries. */
@@ -80,7 +81,7 @@ export class Dispatcher {
     await this.running;
   }
 
-  private claim(): Promise<NotificationRow[]> {
+  private claim(): Promise<ClaimedNotification[]> {
     const { store, repo, clock, settings } = this.deps;
     const now = clock.now();
     // The lease outlasts one attempt, so a crashed process's claim simply expires.
@@ -88,24 +89,18 @@ export class Dispatcher {
     return inTransaction(store, (tx) => repo.claimDue(tx, now, leaseUntil, BATCH));
   }
 
-  private async deliver(n: NotificationRow): Promise<void> {
+  private async deliver(n: ClaimedNotification): Promise<void> {
     const { clock, platformKey, settings } = this.deps;
     const timestamp = clock.now();
     // The stored body has no timestamp; each attempt is signed with a fresh one.
-    const body = `{"timestamp":${timestamp},${n.body.slice(1)}`;
-    const signature = await signAsync(stringToSign(n.merchant_id, timestamp, body), platformKey);
+    const { headers, body } = await signedDelivery(n, timestamp, platformKey);
     const started = performance.now();
     let httpStatus: number | null = null;
     let error: string | null = null;
     try {
       const res = await fetch(n.url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          signature,
-          type: SIGNATURE_TYPE,
-          version: API_VERSION,
-        },
+        headers,
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(settings.notifyTimeoutMs),

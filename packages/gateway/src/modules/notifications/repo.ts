@@ -1,5 +1,6 @@
 /** SQL for the notification outbox and its delivery attempts. */
 import type { Selectable } from 'kysely';
+import type { Wire } from '../../domain/wire.ts';
 import { toNumber, toNumberOrNull } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
 import type { NotificationStatus, NotificationsTable } from '../../store/schema.ts';
@@ -20,6 +21,16 @@ export interface NotificationRow {
   delivered_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/**
+ * A notification claimed for an attempt, with what its protocol is decided by at that moment:
+ * the merchant's override, else the wire its order was created over, and the order's session.
+ */
+export interface ClaimedNotification extends NotificationRow {
+  protocol: Wire;
+  /** The checkout session the order was paid through, else null. */
+  session_id: string | null;
 }
 
 export interface AttemptRow {
@@ -43,11 +54,15 @@ export class NotificationRepo {
    * Claims up to `limit` due notifications by pushing their next attempt out by a lease, so
    * no other dispatcher (or process) takes them meanwhile. A notification waits while an
    * earlier one of the same order is still pending: each order's events arrive in order.
+   * The protocol is read with the claim, so a merchant's override applies from its next attempt.
    */
-  async claimDue(tx: Tx, now: number, leaseUntil: number, limit: number): Promise<NotificationRow[]> {
+  async claimDue(tx: Tx, now: number, leaseUntil: number, limit: number): Promise<ClaimedNotification[]> {
     let query = tx
       .selectFrom('notifications as n')
+      .leftJoin('orders as o', 'o.order_id', 'n.order_id')
+      .leftJoin('merchants as m', 'm.merchant_id', 'n.merchant_id')
       .selectAll('n')
+      .select(['o.wire as order_wire', 'o.session_id as order_session_id', 'm.notify_protocol'])
       .where('n.status', '=', 'PENDING')
       .where('n.next_attempt_at', '<=', now)
       .where(({ not, exists, selectFrom }) =>
@@ -63,8 +78,16 @@ export class NotificationRepo {
       )
       .orderBy('n.next_attempt_at')
       .limit(limit);
-    if (this.store.dialect === 'postgres') query = query.forUpdate().skipLocked();
-    const rows = (await query.execute()).map(toNotificationRow);
+    // Only the notifications are locked: orders and merchants are read, never held.
+    if (this.store.dialect === 'postgres') query = query.forUpdate('n').skipLocked();
+    const rows = (await query.execute()).map(
+      ({ order_wire, order_session_id, notify_protocol, ...n }): ClaimedNotification => ({
+        ...toNotificationRow(n),
+        // The column's check lets nothing but a Wire in (migration 014).
+        protocol: notify_protocol ?? (order_wire as Wire | null) ?? 'v1.2',
+        session_id: order_session_id ?? null,
+      }),
+    );
     if (rows.length > 0) {
       await tx
         .updateTable('notifications')

@@ -26,6 +26,7 @@ import { ApiError, BUSINESS_CODES, type BusinessCodeName } from '../../domain/er
 import { newOrderId } from '../../domain/ids.ts';
 import { ZERO } from '../../domain/order.ts';
 import { cardBrandsFor, type PaymentMethod } from '../../domain/payment-methods.ts';
+import type { Wire } from '../../domain/wire.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { type StoredCardContext, storedCardRefusal } from './rules.ts';
 import type { PaymentInput } from './schemas.ts';
@@ -122,9 +123,11 @@ export class PaymentService {
     const now = this.deps.clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
 
+    // The order speaks the wire it was created over in its notifications (docs/notifications.md).
+    const wire = merchant.wire ?? 'v1.2';
     // Only the writes depend on the order id: a taken one is drawn again from here.
     for (let draw = 1; ; draw++) {
-      const candidate = this.newOrder(merchantId, input, ctx, now);
+      const candidate = this.newOrder(merchantId, wire, input, ctx, now);
       try {
         return await this.write(candidate, input, ctx, hints, publicUrl);
       } catch (err) {
@@ -276,7 +279,13 @@ export class PaymentService {
     return row;
   }
 
-  private newOrder(merchantId: string, input: PaymentInput, ctx: StoredCardContext, now: number): OrderRow {
+  private newOrder(
+    merchantId: string,
+    wire: Wire,
+    input: PaymentInput,
+    ctx: StoredCardContext,
+    now: number,
+  ): OrderRow {
     const { source, payment } = input;
     const typed = source.kind === 'card' || source.kind === 'wallet';
     // An expired encrypted card keeps its fingerprint (not its card_info): replaying the order
@@ -327,6 +336,7 @@ export class PaymentService {
       store_payment_method: payment.store_payment_method ? 1 : 0,
       token_usage: payment.token_usage ?? null,
       session_id: input.session_id ?? null,
+      wire,
     });
   }
 

@@ -105,7 +105,13 @@ export class CheckoutService {
     if (merchant?.status !== 'ACTIVE') return { kind: 'closed', state };
     let order: OrderRow;
     try {
-      order = await this.deps.payments.pay(merchant, body, session.session_id, publicUrl);
+      // The order is the session's, so it takes the wire the session was created over.
+      order = await this.deps.payments.pay(
+        { ...merchant, wire: session.wire },
+        body,
+        session.session_id,
+        publicUrl,
+      );
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // A second submit with another card (TRANS_ID_REUSED) finds the first one's order.

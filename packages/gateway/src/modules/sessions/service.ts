@@ -81,6 +81,8 @@ export class SessionService {
       challenge_indicator: input.challenge_indicator ?? null,
       order_id: null,
       expire_at: input.expire_time ?? now + settings.sessionExpiryMs,
+      // The order paid on its page takes it, and notifies in it (docs/notifications.md).
+      wire: merchant.wire ?? 'v1.2',
       created_at: now,
       updated_at: now,
     };

@@ -13,6 +13,7 @@ import * as clientKeys from './010-client-keys.ts';
 import * as googlePayMessages from './011-google-pay-messages.ts';
 import * as requestNonces from './012-request-nonces.ts';
 import * as merchantAppIds from './013-merchant-app-ids.ts';
+import * as notifyProtocols from './014-notify-protocols.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011-google-pay-messages': googlePayMessages,
   '012-request-nonces': requestNonces,
   '013-merchant-app-ids': merchantAppIds,
+  '014-notify-protocols': notifyProtocols,
 };

@@ -46,6 +46,7 @@ function load(status: 'ACTIVE' | 'DISABLED' = 'ACTIVE') {
         notify_url: null,
         uses_checkout: false,
         app_id: null,
+        notify_protocol: null,
         created_at: 0,
         client_key: 'ck_00000000000000000000000000000001',
         previous_client_key: null,
