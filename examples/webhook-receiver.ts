@@ -2,8 +2,9 @@
  * A minimal notification receiver on plain node:http.
  *
  * It reads the raw body, verifies its signature with the platform public key (@openkka/sdk),
- * and only then acknowledges with {"ret_code":"000000","ret_msg":"Success"}. Anything that does
- * not verify gets HTTP 401 and is not acknowledged, so it is never mistaken for the gateway.
+ * whether the gateway sent it as PayKKa v1.2 or v3, and only then acknowledges with
+ * {"ret_code":"000000","ret_msg":"Success"}. Anything that does not verify gets HTTP 401 and
+ * is not acknowledged, so it is never mistaken for the gateway.
  *
  *   PLATFORM_PUBLIC_KEY_FILE=platform-public.pem PORT=3000 npx tsx examples/webhook-receiver.ts
  *
@@ -80,7 +81,11 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
   let notification: Notification;
   try {
     // The raw bytes, exactly as received: parsing and re-serialising would break the signature.
-    notification = verifyWebhook(raw, req.headers, platformPublicKey, merchantId ? { merchantId } : {});
+    // A v3 notification is signed over the path it was sent to as well; v1.2 ignores `path`.
+    notification = verifyWebhook(raw, req.headers, platformPublicKey, {
+      path: req.url ?? '/',
+      ...(merchantId ? { merchantId } : {}),
+    });
   } catch (err) {
     if (!(err instanceof OpenKKAError)) throw err;
     console.warn(`refused: ${err.message}`);

@@ -1,13 +1,18 @@
 /**
  * The one request sender every resource goes through: sign the body, POST it, verify the
  * response signature over the raw bytes, unwrap the envelope into data or a typed error, and
- * retry what is safe to retry.
+ * retry what is safe to retry. It speaks either wire: v1.2 (the signature over merchant id,
+ * body timestamp and body) or v3 (`x-paykka-*` headers, the signature over method, path,
+ * timestamp, nonce and body; docs/signing.md#v3). Resources name the v1.2 path of an
+ * operation; over v3 it is sent to the path `V3_PATHS` maps it to.
  */
 import type { KeyObject } from 'node:crypto';
 import { OpenKKAApiError, OpenKKAConnectionError, OpenKKAError, OpenKKASignatureError } from './errors.ts';
 import {
   API_VERSION,
   decodeSignatureHeader,
+  encodeV3Signature,
+  newNonce,
   type PrivateKeyInput,
   type PublicKeyInput,
   SIGNATURE_TYPE,
@@ -15,9 +20,12 @@ import {
   stringToSign,
   toPrivateKey,
   toPublicKey,
+  V3_HEADERS,
+  V3_SIGN_ALG,
+  v3StringToSign,
   verifyAsync,
 } from './signing.ts';
-import type { Envelope } from './types.ts';
+import type { Envelope, Protocol } from './types.ts';
 
 export interface RequestSenderOptions {
   /** Scheme + host (+ optional base path) of the gateway, e.g. `https://pay.example.com`. */
@@ -27,7 +35,18 @@ export interface RequestSenderOptions {
   privateKey: PrivateKeyInput;
   /** Platform public key that signs responses: PEM, bare base64 DER, or a KeyObject. */
   platformPublicKey: PublicKeyInput;
-  /** Prefix before `/payments…`; defaults to `/apis` as real PayKKa clients use. `''` is allowed. */
+  /** The wire to speak: `'v1.2'` (the default) or `'v3'` (docs/api.md#paykka-v3). */
+  protocol?: Protocol;
+  /**
+   * v3 only: the app id sent as `x-paykka-appid`. Defaults to `merchantId`; set it when the
+   * merchant was given an app id of its own (`openkka merchant set-app-id`).
+   */
+  appId?: string;
+  /**
+   * Prefix before the operation's path. Defaults to `/apis` over v1.2, as real PayKKa clients
+   * use (`/apis/payments…`), and to `''` over v3, whose paths carry their own (`/v3/payment/acq/…`).
+   * `''` is allowed.
+   */
   apiPrefix?: string;
   /** Extra attempts after a connection error or HTTP 429/5xx. Default 2. */
   maxRetries?: number;
@@ -35,6 +54,8 @@ export interface RequestSenderOptions {
   timeoutMs?: number;
   /** Milliseconds since the epoch; injectable so tests control the signed timestamp. */
   now?: () => number;
+  /** v3 only: makes each attempt's `x-paykka-nonce`; injectable for tests. Default `newNonce`. */
+  nonce?: () => string;
   /** Waits between retries; injectable so tests never sleep. */
   sleep?: (ms: number) => Promise<void>;
   /** Defaults to the global fetch. */
@@ -42,6 +63,28 @@ export interface RequestSenderOptions {
 }
 
 const RET_SUCCESS = '000000';
+
+/**
+ * Where each operation is served over v3, by the v1.2 path the resources name it with. A path
+ * missing here is sent as it is when it already starts with `/v3/`, and refused otherwise.
+ */
+export const V3_PATHS: Readonly<Record<string, string>> = Object.freeze({
+  '/payments': '/v3/payment/acq/pay',
+  '/payments/query': '/v3/payment/acq/query',
+  '/payments/capture': '/v3/payment/acq/capture',
+  '/payments/void': '/v3/payment/acq/void',
+  '/payments/refund': '/v3/payment/acq/refund',
+  '/payments/refund/query': '/v3/payment/acq/refund/query',
+  '/payments/token/query': '/v3/payment/acq/token/query',
+  '/payments/token/remove': '/v3/payment/acq/token/remove',
+  '/payments/recurring/cancel': '/v3/payment/acq/recurring/cancel',
+  '/payments/apple-pay/create-session': '/v3/payment/acq/apple-pay/create-session',
+  '/payments/session': '/v3/payment/acq/session',
+  '/payments/session/query': '/v3/payment/acq/session/query',
+});
+
+/** What PayKKa v3 allows in a header token (an app id, a nonce): 1–64 visible ASCII characters. */
+const HEADER_TOKEN = /^[\x21-\x7e]{1,64}$/;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 2_000;
 
@@ -69,20 +112,42 @@ export function retryDelayMs(retry: number, random: () => number = Math.random):
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** What one attempt sends, and what its answer's signature is checked against. */
+interface Signed {
+  body: string;
+  headers: Record<string, string>;
+  /** v3: the path the request was signed over, which the answer is signed over too. */
+  path: string;
+}
+
 export class RequestSender {
   readonly merchantId: string;
+  readonly protocol: Protocol;
+  /** v3: the `x-paykka-appid` sent (the merchant id unless `appId` was given). */
+  readonly appId: string;
   private readonly endpoint: string;
   private readonly privateKey: KeyObject;
   private readonly platformKey: KeyObject;
   private readonly maxRetries: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly nonce: () => string;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly fetch: typeof fetch;
 
   constructor(options: RequestSenderOptions) {
     this.merchantId = options.merchantId;
-    const prefix = (options.apiPrefix ?? '/apis').replace(/\/+$/, '');
+    const protocol = options.protocol ?? 'v1.2';
+    if (protocol !== 'v1.2' && protocol !== 'v3') {
+      throw new OpenKKAError(`protocol must be 'v1.2' or 'v3', not ${JSON.stringify(protocol)}`);
+    }
+    this.protocol = protocol;
+    this.appId = options.appId ?? options.merchantId;
+    // A header fetch cannot send would fail every attempt as if the network were down.
+    if (protocol === 'v3' && !HEADER_TOKEN.test(this.appId)) {
+      throw new OpenKKAError(`appId must be 1 to 64 visible ASCII characters: ${JSON.stringify(this.appId)}`);
+    }
+    const prefix = (options.apiPrefix ?? (protocol === 'v3' ? '' : '/apis')).replace(/\/+$/, '');
     this.endpoint =
       options.baseUrl.replace(/\/+$/, '') + (prefix === '' || prefix.startsWith('/') ? prefix : `/${prefix}`);
     // Parsed once: PEM/DER parsing per request would cost more than the signature itself.
@@ -91,15 +156,20 @@ export class RequestSender {
     this.maxRetries = Math.max(0, options.maxRetries ?? 2);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.nonce = options.nonce ?? newNonce;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  /** POSTs `params` to `path` (e.g. `/payments`) and resolves with the envelope's `data`. */
+  /**
+   * POSTs `params` to the operation at `path` (its v1.2 path, e.g. `/payments`; over v3 sent to
+   * `V3_PATHS[path]`) and resolves with the envelope's `data`.
+   */
   async post<T>(path: string, params: object, options: PostOptions = {}): Promise<T> {
     const idempotent = options.idempotent ?? true;
+    const wirePath = this.protocol === 'v3' ? v3PathOf(path) : path;
     for (let retry = 0; ; retry++) {
-      const outcome = await this.attempt<T>(path, params);
+      const outcome = await this.attempt<T>(wirePath, params);
       if (outcome.ok) return outcome.data;
       const retryable = outcome.retryable && (idempotent || outcome.status === 429);
       if (!retryable || retry >= this.maxRetries) throw outcome.error;
@@ -108,29 +178,22 @@ export class RequestSender {
   }
 
   /**
-   * One signed round trip. Every attempt gets a fresh timestamp and signature, which is safe
-   * because `trans_id` (not the timestamp) is the gateway's idempotency key.
+   * One signed round trip. Every attempt gets a fresh timestamp and signature, and over v3 a
+   * fresh nonce, which is safe because `trans_id` (not the timestamp) is the gateway's
+   * idempotency key, and necessary over v3: a nonce the gateway accepted once is used up, even
+   * when its answer never arrived.
    */
   private async attempt<T>(path: string, params: object): Promise<Attempt<T>> {
     const url = this.endpoint + path;
-    const timestamp = this.now();
-    // The client owns merchant_id and timestamp: they must match what gets signed.
-    const { merchant_id: _merchant, timestamp: _timestamp, ...fields } = params as Record<string, unknown>;
-    const body = JSON.stringify({ merchant_id: this.merchantId, ...fields, timestamp });
-    const signature = await signAsync(stringToSign(this.merchantId, timestamp, body), this.privateKey);
+    const signed = this.protocol === 'v3' ? await this.signV3(url, params) : await this.signV12(params);
 
     let response: Response;
     let raw: Buffer;
     try {
       response = await this.fetch(url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          signature,
-          type: SIGNATURE_TYPE,
-          version: API_VERSION,
-        },
-        body,
+        headers: signed.headers,
+        body: signed.body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       raw = Buffer.from(await response.arrayBuffer());
@@ -145,7 +208,10 @@ export class RequestSender {
     const status = response.status;
     // Retrying on the status alone trusts nothing in the body; a proxy's unsigned 503 qualifies.
     const transient = status === 429 || status >= 500;
-    const forged = await this.checkSignature(response.headers, raw, status);
+    const forged =
+      this.protocol === 'v3'
+        ? await this.checkV3Signature(response.headers, raw, status, signed.path)
+        : await this.checkSignature(response.headers, raw, status);
     if (forged) return { ok: false, error: forged, retryable: transient, status };
 
     const envelope = parseEnvelope(raw);
@@ -163,6 +229,78 @@ export class RequestSender {
     return { ok: false, error, retryable: transient, status };
   }
 
+  /** v1.2: the body carries merchant_id and a timestamp, both covered by the signature header. */
+  private async signV12(params: object): Promise<Signed> {
+    const timestamp = this.now();
+    // The client owns merchant_id and timestamp: they must match what gets signed.
+    const { merchant_id: _merchant, timestamp: _timestamp, ...fields } = params as Record<string, unknown>;
+    const body = JSON.stringify({ merchant_id: this.merchantId, ...fields, timestamp });
+    const signature = await signAsync(stringToSign(this.merchantId, timestamp, body), this.privateKey);
+    const headers = {
+      'content-type': 'application/json',
+      signature,
+      type: SIGNATURE_TYPE,
+      version: API_VERSION,
+    };
+    return { body, headers, path: '' };
+  }
+
+  /**
+   * v3: the body carries merchant_id but no timestamp (nor version); the time, a nonce and the
+   * signature over method, path, time, nonce and body travel in the `x-paykka-*` headers. The
+   * path signed is the URL's path as sent, the base path of `baseUrl` included.
+   */
+  private async signV3(url: string, params: object): Promise<Signed> {
+    const timestamp = String(this.now());
+    const nonce = this.nonce();
+    const path = new URL(url).pathname;
+    const { merchant_id: _merchant, timestamp: _timestamp, ...fields } = params as Record<string, unknown>;
+    const body = JSON.stringify({ merchant_id: this.merchantId, ...fields });
+    const signature = await signAsync(v3StringToSign('POST', path, timestamp, nonce, body), this.privateKey);
+    const headers = {
+      'content-type': 'application/json',
+      [V3_HEADERS.appId]: this.appId,
+      [V3_HEADERS.timestamp]: timestamp,
+      [V3_HEADERS.nonce]: nonce,
+      [V3_HEADERS.signAlg]: V3_SIGN_ALG,
+      [V3_HEADERS.sign]: encodeV3Signature(signature),
+    };
+    return { body, headers, path };
+  }
+
+  /**
+   * v3: the platform signs every answer, refusals included, over the request's method and path,
+   * the answer's own timestamp and nonce, and the answer's body.
+   */
+  private async checkV3Signature(
+    headers: Headers,
+    raw: Buffer,
+    status: number,
+    path: string,
+  ): Promise<OpenKKAError | null> {
+    const header = headers.get(V3_HEADERS.sign);
+    const timestamp = headers.get(V3_HEADERS.timestamp);
+    const nonce = headers.get(V3_HEADERS.nonce);
+    if (header === null || timestamp === null || nonce === null) {
+      const missing =
+        header === null ? V3_HEADERS.sign : timestamp === null ? V3_HEADERS.timestamp : V3_HEADERS.nonce;
+      return new OpenKKASignatureError(`response (HTTP ${status}) has no ${missing} header`, status);
+    }
+    const alg = headers.get(V3_HEADERS.signAlg);
+    if (alg !== null && alg.trim().toUpperCase() !== V3_SIGN_ALG) {
+      return new OpenKKASignatureError(
+        `response (HTTP ${status}) is signed with ${JSON.stringify(alg)}, not ${V3_SIGN_ALG}`,
+        status,
+      );
+    }
+    const signature = decodeSignatureHeader(header);
+    const data = v3StringToSign('POST', path, timestamp, nonce, raw);
+    if (signature === null || !(await verifyAsync(data, signature, this.platformKey))) {
+      return new OpenKKASignatureError(`response (HTTP ${status}) signature does not verify`, status);
+    }
+    return null;
+  }
+
   /** Returns the reason the response cannot be trusted, or null when its signature verifies. */
   private async checkSignature(headers: Headers, raw: Buffer, status: number): Promise<OpenKKAError | null> {
     const header = headers.get('signature');
@@ -178,6 +316,14 @@ export class RequestSender {
     }
     return null;
   }
+}
+
+/** The v3 path of an operation named by its v1.2 path. */
+function v3PathOf(path: string): string {
+  const mapped = V3_PATHS[path];
+  if (mapped !== undefined) return mapped;
+  if (path.startsWith('/v3/')) return path;
+  throw new OpenKKAError(`no PayKKa v3 path is known for ${path}`);
 }
 
 function parseEnvelope(raw: Buffer): Envelope<unknown> | null {

@@ -1,7 +1,11 @@
 /**
- * Wire types of the PayKKa Payments API v1.2, named exactly as the JSON fields are. Requests
- * omit `merchant_id` and `timestamp`: the client adds both (fresh per attempt) when it signs.
+ * Wire types of the PayKKa Payments API (v1.2, and v3 where it differs), named exactly as the
+ * JSON fields are. Requests omit `merchant_id` and `timestamp`: the client adds `merchant_id`,
+ * and over v1.2 a `timestamp` fresh per attempt, when it signs (over v3 the time is a header).
  */
+
+/** The wire a client speaks: PayKKa's v1.2 API (`/apis/payments…`) or its v3 API (`/v3/payment/acq/…`). */
+export type Protocol = 'v1.2' | 'v3';
 
 export type OrderStatus =
   | 'PROCESSING'
@@ -170,7 +174,8 @@ export interface AuthenticationResult {
 
 /** The order object returned by create, query, capture and void. */
 export interface Order {
-  timestamp: number;
+  /** When the answer was made (ms); v1.2 only: a v3 answer carries its time in a header. */
+  timestamp?: number;
   /** Business result: `0000` on success, a decline code when `status` is FAILURE. */
   error_code: string;
   error_description: string;
@@ -196,6 +201,31 @@ export interface Order {
   card_info?: CardInfo;
   balances: Balances;
 }
+
+/** The `error_code` of a v3 payment query that found a checkout session with no payment yet. */
+export type UnpaidSessionCode = '4032';
+
+/**
+ * What `payments.query` resolves with over v3, in place of an order, when it names a checkout
+ * session (by `session_id`, or by the `trans_id` it was created with) that has no payment yet:
+ * not a refusal but a success answer with `error_code` `4032` (docs/api.md#paykka-v3). Over
+ * v1.2 the same query is refused with `206024` instead. Tell it from an order with
+ * `isUnpaidSession`: it has no `order_id`.
+ */
+export interface UnpaidSession {
+  merchant_id: string;
+  trans_id: string;
+  session_id: string;
+  /** `PROCESSING` while the shopper can still pay; `EXPIRED` or `CANCELED` once the session cannot be paid. */
+  status: 'PROCESSING' | 'EXPIRED' | 'CANCELED';
+  error_code: UnpaidSessionCode;
+  error_description: string;
+}
+
+/** What `payments.query` resolves with: an order, or over v3 possibly an `UnpaidSession`. */
+export type PaymentQueryResult<P extends Protocol = Protocol> = P extends 'v3'
+  ? Order | UnpaidSession
+  : Order;
 
 /** Why a payment or refund is reversed; optional wherever it is accepted. */
 export type ReversalReason = 'DUPLICATE' | 'FRAUDULENT' | 'REQUESTED_BY_CUSTOMER' | 'OTHER';
@@ -243,7 +273,8 @@ export type RefundStatus = 'PROCESSING' | 'SUCCESS' | 'FAILURE' | 'REVIEWING';
 
 /** The refund object returned by refund create and refund query. */
 export interface Refund {
-  timestamp: number;
+  /** When the answer was made (ms); v1.2 only: a v3 answer carries its time in a header. */
+  timestamp?: number;
   /** `0000` once the refund succeeded, a refund decline code on FAILURE, empty while PROCESSING. */
   error_code: string;
   error_description: string;
@@ -394,7 +425,8 @@ export interface SessionQueryParams {
 
 /** The session object returned by session create and session query. */
 export interface CheckoutSession {
-  timestamp: number;
+  /** When the answer was made (ms); v1.2 only: a v3 answer carries its time in a header. */
+  timestamp?: number;
   merchant_id: string;
   trans_id: string;
   /** `CS` followed by 20 digits. */
@@ -445,8 +477,11 @@ export type NotifyType = PaymentNotifyType | RefundNotifyType;
 interface NotificationCommon {
   /** Unique per event, and the same on every retry of it: deduplicate on this. */
   notify_id: string;
-  /** When this delivery attempt was signed (ms); fresh on every retry. */
-  timestamp: number;
+  /**
+   * When this delivery attempt was signed (ms); fresh on every retry. Always in a v1.2
+   * notification; a v3 one may leave it out, its time is the `x-paykka-timestamp` header.
+   */
+  timestamp?: number;
   merchant_id: string;
   /** The merchant's id of the payment. */
   trans_id: string;
@@ -468,6 +503,8 @@ interface NotificationCommon {
 /** A payment event: its fields are the order's as they stand after the event. */
 export interface PaymentNotification extends NotificationCommon {
   notify_type: PaymentNotifyType;
+  /** v3 notifications: the same as `notify_type`. */
+  event_type?: PaymentNotifyType;
   status: OrderStatus;
   authorisation_type?: AuthorisationType;
   capture_method?: CaptureMethod;
@@ -485,6 +522,12 @@ export interface PaymentNotification extends NotificationCommon {
  */
 export interface RefundNotification extends NotificationCommon {
   notify_type: RefundNotifyType;
+  /** v3 notifications: the same as `notify_type`. */
+  event_type?: RefundNotifyType;
+  /** v3 notifications: the refunded order (`GW…`), the same as `order_id`. */
+  ori_order_id?: string;
+  /** v3 notifications: the checkout session the refunded payment was made in, if any. */
+  session_id?: string;
   status: RefundStatus;
   /** The merchant's id of the refund. */
   refund_trans_id: string;

@@ -15,11 +15,23 @@ import type {
   Order,
   PaymentCreateParams,
   PaymentQueryParams,
+  PaymentQueryResult,
+  Protocol,
   SubsequentRecurringParams,
+  UnpaidSession,
   VoidParams,
 } from '../types.ts';
 
-export class Payments {
+/**
+ * True when a v3 `payments.query` found a checkout session with no payment yet
+ * (`error_code` `4032`) rather than an order: it has no `order_id`.
+ */
+export function isUnpaidSession(result: Order | UnpaidSession): result is UnpaidSession {
+  return result.error_code === '4032' && !('order_id' in result);
+}
+
+/** `P` is the client's protocol: it decides what `query` may resolve with. */
+export class Payments<P extends Protocol = 'v1.2'> {
   constructor(private readonly sender: RequestSender) {}
 
   /** Safe to repeat with the same trans_id: the gateway returns the existing order, charging once. */
@@ -68,9 +80,14 @@ export class Payments {
     });
   }
 
-  /** Looks an order up by one of trans_id, order_id or session_id. */
-  query(params: PaymentQueryParams): Promise<Order> {
-    return this.sender.post<Order>('/payments/query', params);
+  /**
+   * Looks an order up by one of trans_id, order_id or session_id. Over v1.2 a checkout session
+   * with no payment yet is refused (`206024`); over v3 it resolves with an `UnpaidSession`
+   * (`error_code` `4032`, `status` `PROCESSING`, `EXPIRED` or `CANCELED`), which
+   * `isUnpaidSession` tells from an order.
+   */
+  query(params: PaymentQueryParams): Promise<PaymentQueryResult<P>> {
+    return this.sender.post<PaymentQueryResult<P>>('/payments/query', params);
   }
 
   /**
