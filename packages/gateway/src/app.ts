@@ -182,6 +182,7 @@ export function buildApp(deps: AppDeps): App {
       clock,
     ),
     sessionTransIds: sessionRepo,
+    sessionDetails: sessionRepo,
     ...(deps.orderIds ? { orderIds: deps.orderIds } : {}),
   });
   const paymentSchema = createPaymentSchema(settings.timeZone);

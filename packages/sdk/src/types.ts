@@ -118,6 +118,31 @@ export interface GoodsItem {
   picture_url?: string;
 }
 
+/**
+ * A line of `goods` as the gateway answers it: checked and normalised, empty members left out,
+ * `id` as text, the description cut to its first 300 characters.
+ */
+export interface GoodsLine {
+  id?: string;
+  name: string;
+  description?: string;
+  category?: string;
+  brand?: string;
+  link?: string;
+  /** Minor units of the session's currency. */
+  price: number;
+  quantity: number;
+  delivery_date?: string;
+  picture_url?: string;
+}
+
+/** What a checkout session was told was bought and for whom, as sessions and their orders answer it. */
+export interface OrderDetails {
+  goods?: GoodsLine[];
+  bill?: BillingDetails;
+  shipping?: Address;
+}
+
 export interface PaymentCreateParams {
   /** The merchant's own id for this payment; also the idempotency key (≤64 chars). */
   trans_id: string;
@@ -200,6 +225,10 @@ export interface Order {
   payment: { payment_method: string };
   card_info?: CardInfo;
   balances: Balances;
+  /** A query's answer for an order paid through a checkout session: what the session was sent. */
+  goods?: GoodsLine[];
+  bill?: BillingDetails;
+  shipping?: Address;
 }
 
 /** The `error_code` of a v3 payment query that found a checkout session with no payment yet. */
@@ -452,6 +481,10 @@ export interface CheckoutSession {
   order_id?: string;
   order_status?: OrderStatus;
   payment_method?: string;
+  /** What the session was told was bought and for whom, when it was sent. */
+  goods?: GoodsLine[];
+  bill?: BillingDetails;
+  shipping?: Address;
 }
 
 /** Every response body. `data` is absent on refusals and on operations that return nothing. */

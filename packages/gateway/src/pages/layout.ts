@@ -103,6 +103,7 @@ export function newNonce(): string {
  * nothing loaded from anywhere: inline styles, and the page's own script when a nonce is given.
  * A card frame (`framedBy`) is the exception: only that one origin may frame it, and it may
  * load the gateway's own scripts and call the gateway, but no form of it may post anywhere.
+ * `images` names the https sources of the merchant's product pictures a checkout shows.
  */
 export function sendPage(
   reply: FastifyReply,
@@ -110,6 +111,7 @@ export function sendPage(
   page: string,
   nonce?: string,
   framedBy?: string,
+  images: readonly string[] = [],
 ) {
   const own = framedBy ? " 'self'" : '';
   const scripts = nonce || framedBy ? `script-src${nonce ? ` 'nonce-${nonce}'` : ''}${own}; ` : '';
@@ -122,7 +124,7 @@ export function sendPage(
     .header('referrer-policy', 'no-referrer')
     .header(
       'content-security-policy',
-      `default-src 'none'; ${scripts}style-src 'unsafe-inline'; img-src data:; base-uri 'none'; ${frame}`,
+      `default-src 'none'; ${scripts}style-src 'unsafe-inline'; img-src ${['data:', ...images].join(' ')}; base-uri 'none'; ${frame}`,
     )
     .type('text/html; charset=utf-8')
     .send(page);

@@ -128,6 +128,8 @@ export interface CheckoutSessionsTable {
   cancel_url: string | null;
   display_locale: string | null;
   display_merchant_name: string | null;
+  /** Goods, bill-to and ship-to as JSON (domain/order-details.ts), or null (migration 015). */
+  order_details: string | null;
   allowed_payment_methods: string;
   store_payment_method: Int;
   token_usage: string | null;

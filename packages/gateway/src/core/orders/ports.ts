@@ -4,6 +4,7 @@
  * no feature module imports another.
  */
 import type { ClientKeys } from '../../domain/client-key.ts';
+import type { OrderDetails } from '../../domain/order-details.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { RequestMerchant } from '../merchants/request-merchant.ts';
 import type { OrderRow } from './order-row.ts';
@@ -51,6 +52,14 @@ export interface StoredCardLookup {
 /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
 export interface SessionTransIds {
   taken(merchantId: string, transId: string): Promise<boolean>;
+}
+
+/**
+ * What a checkout session says was bought and for whom, answered with the order paid through
+ * it. Asked only for such an order, so a query of any other order reads nothing more.
+ */
+export interface SessionOrderDetails {
+  orderDetails(merchantId: string, sessionId: string): Promise<OrderDetails | null>;
 }
 
 /**

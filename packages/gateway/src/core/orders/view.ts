@@ -4,6 +4,7 @@
  */
 import type { Order } from '@openkka/sdk';
 import { balances } from '../../domain/order.ts';
+import type { OrderDetails } from '../../domain/order-details.ts';
 import { formatTime } from '../../domain/time.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import { amountsOf, type OrderRow } from './order-row.ts';
@@ -11,7 +12,24 @@ import { amountsOf, type OrderRow } from './order-row.ts';
 /** The SDK's Order less the timestamp the envelope adds: a field out of step fails to compile. */
 export type OrderView = Omit<Order, 'timestamp'>;
 
-export function orderView(row: OrderRow, zone: TimeZone): OrderView {
+/**
+ * An order as a query reads it: with the goods, bill and shipping of the checkout session it
+ * was paid through, when there is one (other answers have none and leave them out).
+ */
+export type QueriedOrder = OrderRow & { order_details?: OrderDetails | null };
+
+/** Adds to an answer the goods, bill and shipping that were sent; the others stay absent. */
+export function withOrderDetails<V extends Pick<OrderView, 'goods' | 'bill' | 'shipping'>>(
+  view: V,
+  details: OrderDetails | null | undefined,
+): V {
+  if (details?.goods) view.goods = details.goods;
+  if (details?.bill) view.bill = details.bill;
+  if (details?.shipping) view.shipping = details.shipping;
+  return view;
+}
+
+export function orderView(row: QueriedOrder, zone: TimeZone): OrderView {
   const view: OrderView = {
     error_code: row.error_code,
     error_description: row.error_description,
@@ -43,5 +61,5 @@ export function orderView(row: OrderRow, zone: TimeZone): OrderView {
   if (row.card_bin !== null && row.card_last4 !== null && row.card_brand !== null) {
     view.card_info = { bin: row.card_bin, last4: row.card_last4, card_brand: row.card_brand };
   }
-  return view;
+  return withOrderDetails(view, row.order_details);
 }

@@ -14,11 +14,13 @@ import type {
   EncryptedCardOpener,
   GooglePayOpener,
   RedirectStarter,
+  SessionOrderDetails,
   SessionTransIds,
   StoredCardLookup,
   ThreeDsStarter,
 } from '../../core/orders/ports.ts';
 import type { OrderRepo } from '../../core/orders/repo.ts';
+import type { QueriedOrder } from '../../core/orders/view.ts';
 import type { EventHints, OrderWriter } from '../../core/orders/writer.ts';
 import { detectBrand, validateCard } from '../../domain/card.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -70,6 +72,8 @@ export interface PaymentDeps {
   googlePay: GooglePayOpener;
   /** Whether a trans_id names a checkout session (which only its checkout page may pay). */
   sessionTransIds: SessionTransIds;
+  /** The goods, bill and shipping of the session an order was paid through, for its queries. */
+  sessionDetails: SessionOrderDetails;
   /** Draws a new order id (newOrderId unless given: tests draw a taken one on purpose). */
   orderIds?: (now: number) => string;
 }
@@ -268,7 +272,7 @@ export class PaymentService {
       : this.replayLatest(candidate);
   }
 
-  async query(merchantId: string, by: { trans_id?: string; order_id?: string }): Promise<OrderRow> {
+  async query(merchantId: string, by: { trans_id?: string; order_id?: string }): Promise<QueriedOrder> {
     const { repo } = this.deps;
     const row = by.order_id
       ? await repo.byOrderId(merchantId, by.order_id)
@@ -276,7 +280,9 @@ export class PaymentService {
     // Another merchant's order and a missing one look the same (docs/api.md#routes).
     if (!row || (by.trans_id && by.order_id && row.trans_id !== by.trans_id))
       throw new ApiError('ORDER_NOT_FOUND');
-    return row;
+    // Only an order paid through a checkout session reads its session: no other query waits.
+    if (row.session_id === null) return row;
+    return { ...row, order_details: await this.deps.sessionDetails.orderDetails(merchantId, row.session_id) };
   }
 
   private newOrder(

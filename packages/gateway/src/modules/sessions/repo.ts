@@ -1,5 +1,7 @@
 /** SQL for checkout sessions. Rows come back normalised (numbers are numbers on both stores). */
 import type { Selectable } from 'kysely';
+import type { SessionOrderDetails } from '../../core/orders/ports.ts';
+import { type OrderDetails, readOrderDetails, storedOrderDetails } from '../../domain/order-details.ts';
 import type { PaymentMethod } from '../../domain/payment-methods.ts';
 import { toNumber } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
@@ -11,7 +13,13 @@ export type StoredSessionStatus = CheckoutSessionsTable['status'];
 
 export type SessionRow = Omit<
   Selectable<CheckoutSessionsTable>,
-  'amount' | 'store_payment_method' | 'expire_at' | 'created_at' | 'updated_at' | 'allowed_payment_methods'
+  | 'amount'
+  | 'store_payment_method'
+  | 'expire_at'
+  | 'created_at'
+  | 'updated_at'
+  | 'allowed_payment_methods'
+  | 'order_details'
 > & {
   amount: number;
   store_payment_method: number;
@@ -19,9 +27,10 @@ export type SessionRow = Omit<
   created_at: number;
   updated_at: number;
   allowed_payment_methods: PaymentMethod[];
+  order_details: OrderDetails | null;
 };
 
-export class SessionRepo {
+export class SessionRepo implements SessionOrderDetails {
   private readonly takenStatement: Prepared;
 
   constructor(private readonly store: Store) {
@@ -38,7 +47,11 @@ export class SessionRepo {
     return inTransaction(this.store, async (tx) => {
       const inserted = await tx
         .insertInto('checkout_sessions')
-        .values({ ...row, allowed_payment_methods: JSON.stringify(row.allowed_payment_methods) })
+        .values({
+          ...row,
+          allowed_payment_methods: JSON.stringify(row.allowed_payment_methods),
+          order_details: storedOrderDetails(row.order_details),
+        })
         .onConflict((oc) => oc.columns(['merchant_id', 'trans_id']).doNothing())
         .returning('session_id')
         .executeTakeFirst();
@@ -70,6 +83,17 @@ export class SessionRepo {
   /** Whether a trans_id names a session. Every direct payment asks, so it is a prepared statement. */
   async taken(merchantId: string, transId: string): Promise<boolean> {
     return (await this.takenStatement.all([merchantId, transId])).length > 0;
+  }
+
+  /** What a session says was bought and for whom, for a query of the order paid through it. */
+  async orderDetails(merchantId: string, sessionId: string): Promise<OrderDetails | null> {
+    const row = await this.store.reader
+      .selectFrom('checkout_sessions')
+      .select('order_details')
+      .where('session_id', '=', sessionId)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return readOrderDetails(row?.order_details ?? null);
   }
 
   /** Records the session's order; the order's existence already made the session COMPLETED. */
@@ -133,5 +157,6 @@ function toSessionRow(row: Selectable<CheckoutSessionsTable>): SessionRow {
     created_at: toNumber(row.created_at),
     updated_at: toNumber(row.updated_at),
     allowed_payment_methods: JSON.parse(row.allowed_payment_methods) as PaymentMethod[],
+    order_details: readOrderDetails(row.order_details),
   };
 }

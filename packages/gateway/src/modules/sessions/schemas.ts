@@ -18,7 +18,9 @@ import {
   optionalUrl,
   orAbsent,
 } from '../../core/input/fields.ts';
+import { orderDetailsFields, orderDetailsOf } from '../../core/input/order-details.ts';
 import { ApiError } from '../../domain/errors.ts';
+import type { OrderDetails } from '../../domain/order-details.ts';
 import {
   ENABLED_METHODS,
   isRedirectMethod,
@@ -93,10 +95,8 @@ export function createSessionSchema(zone: TimeZone) {
       z.object({ challenge_indicator: optionalText(32) }, { error: 'must be an object' }),
     ),
     browser: optionalObject,
-    bill: optionalObject,
-    shipping: optionalObject,
     customer: optionalObject,
-    goods: orAbsent(z.array(z.unknown(), { error: 'must be an array' })),
+    ...orderDetailsFields,
   });
 }
 
@@ -124,6 +124,8 @@ export interface SessionInput {
   token_usage: string | undefined;
   shopper_reference: string | undefined;
   challenge_indicator: string | undefined;
+  /** What was bought and for whom (goods, bill, shipping); null when the request said nothing. */
+  order_details: OrderDetails | null;
 }
 
 /** Longest a session may stay open (Stripe's checkout sessions allow the same). */
@@ -183,6 +185,7 @@ export function checkSessionRules(body: CreateSessionBody, now: number): Session
     token_usage: p.token_usage,
     shopper_reference: p.shopper_reference,
     challenge_indicator: body.authentication?.challenge_indicator,
+    order_details: orderDetailsOf(body),
   };
 }
 

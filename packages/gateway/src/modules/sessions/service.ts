@@ -10,6 +10,7 @@
 import type { RequestMerchant } from '../../core/merchants/request-merchant.ts';
 import type { OrderRow } from '../../core/orders/order-row.ts';
 import type { OrderRepo } from '../../core/orders/repo.ts';
+import type { QueriedOrder } from '../../core/orders/view.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
@@ -23,8 +24,8 @@ export interface SessionSettings {
 
 export interface SessionState {
   session: SessionRow;
-  /** The order paid through the session, once there is one. */
-  order: OrderRow | undefined;
+  /** The order paid through the session, once there is one, with the session's goods, bill and shipping. */
+  order: QueriedOrder | undefined;
 }
 
 /** The parameters two creates must share to be the same session (as docs/api.md#idempotency for payments). */
@@ -74,6 +75,7 @@ export class SessionService {
       cancel_url: input.cancel_url ?? null,
       display_locale: input.display_locale ?? null,
       display_merchant_name: input.display_merchant_name ?? null,
+      order_details: input.order_details,
       allowed_payment_methods: input.allowed_payment_methods,
       store_payment_method: input.store_payment_method ? 1 : 0,
       token_usage: input.token_usage ?? null,
@@ -110,7 +112,7 @@ export class SessionService {
    * session does not exist, 206024 while nothing was paid ("if the consumer never paid, no
    * transaction exists", docs/api.md#checkout-sessions).
    */
-  async paidOrder(merchantId: string, sessionId: string): Promise<OrderRow> {
+  async paidOrder(merchantId: string, sessionId: string): Promise<QueriedOrder> {
     const { order } = await this.query(merchantId, { session_id: sessionId });
     if (!order) throw new ApiError('ORDER_NOT_FOUND', `nothing was paid through session ${sessionId} yet`);
     return order;
@@ -152,7 +154,10 @@ export class SessionService {
     const { orders, repo, clock } = this.deps;
     const found = await orders.byTransId(row.merchant_id, row.trans_id);
     // A direct /payments order under the same trans_id is not this session's payment.
-    const order = found && found.session_id === row.session_id ? found : undefined;
+    const order =
+      found && found.session_id === row.session_id
+        ? { ...found, order_details: row.order_details }
+        : undefined;
     if (order) {
       await this.completed(row, order);
       return { session: { ...row, status: 'COMPLETED', order_id: order.order_id }, order };

@@ -7,6 +7,7 @@ import type {
   SessionMode,
   TokenUsage,
 } from '@openkka/sdk';
+import { withOrderDetails } from '../../core/orders/view.ts';
 import { formatTime } from '../../domain/time.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import type { SessionState } from './service.ts';
@@ -44,5 +45,5 @@ export function sessionView({ session, order }: SessionState, zone: TimeZone): S
     view.order_status = order.status;
     view.payment_method = order.payment_method;
   }
-  return view;
+  return withOrderDetails(view, session.order_details);
 }

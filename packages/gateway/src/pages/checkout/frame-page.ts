@@ -7,7 +7,8 @@
  */
 import type { Locale } from '../../domain/locale.ts';
 import type { SessionRow } from '../../modules/sessions/repo.ts';
-import { layout } from '../layout.ts';
+import { escapeHtml, formatAmount, layout } from '../layout.ts';
+import { ORDER_SUMMARY_STYLE, orderSummary } from './order-summary.ts';
 import { paymentForms } from './page.ts';
 import { checkoutScript } from './page-script.ts';
 import { CHECKOUT_TEXT } from './page-text.ts';
@@ -51,7 +52,7 @@ function shell(
     locale,
     title: t.frameTitle,
     body,
-    style: FRAME_STYLE,
+    style: FRAME_STYLE + ORDER_SUMMARY_STYLE,
     ...(script ? { script } : {}),
     tail: `\n<script type="application/json" id="frame-config">${json}</script>\n<script src="${FRAME_SCRIPT_PATH}"></script>`,
   });
@@ -72,6 +73,7 @@ export function framePage(args: {
   const t = CHECKOUT_TEXT[locale];
   const { cardForm, otherForms, others } = paymentForms(args, { cardOnly: args.component === 'card' });
   const body = `<div class="${args.hideButton ? 'no-button' : ''}">
+    ${args.component === 'dropin' ? dropInSummary(session, locale) : ''}
     ${cardForm}
     ${others.length > 0 && cardForm ? `<p class="divider">${t.orPayWith}</p>` : ''}
     ${otherForms}
@@ -88,6 +90,20 @@ export function framePage(args: {
   };
   const formScript = cardForm ? { nonce: args.nonce, code: checkoutScript(t, args.now) } : undefined;
   return shell(locale, body, settings, formScript);
+}
+
+/**
+ * The drop-in shows what the hosted page shows above its form: the goods with the total, and
+ * who they are for. The Card component is the card fields alone, inside the merchant's own page.
+ */
+function dropInSummary(session: SessionRow, locale: Locale): string {
+  const { goods, parties } = orderSummary(session.order_details, session.currency, locale);
+  const total = goods
+    ? `<p class="total"><span>${CHECKOUT_TEXT[locale].total}</span><strong id="amount">${escapeHtml(
+        formatAmount(session.amount, session.currency),
+      )}</strong></p>`
+    : '';
+  return `${goods}${total}${parties}`;
 }
 
 /** A frame that cannot take a payment: says why, and (its script) tells the library. */

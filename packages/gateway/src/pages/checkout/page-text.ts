@@ -34,6 +34,13 @@ export interface CheckoutText {
   missingTitle: string;
   missingBody: string;
   backToShop: (merchant: string) => string;
+  /** The session's goods and who they are for (pages/checkout/order-summary.ts). */
+  goods: string;
+  quantityTimes: (quantity: number, price: string) => string;
+  billTo: string;
+  shipTo: string;
+  /** Between the parts of a bill-to or ship-to line: name, city, country. */
+  listSeparator: string;
   /** The card frame on the merchant's page: its title, and a request that failed on the way. */
   frameTitle: string;
   tryAgain: string;
@@ -75,6 +82,11 @@ export const CHECKOUT_TEXT: Record<Locale, CheckoutText> = {
     missingTitle: 'Checkout not found',
     missingBody: 'This checkout page does not exist.',
     backToShop: (merchant) => `Return to ${merchant}`,
+    goods: 'Your order',
+    quantityTimes: (quantity, price) => `${quantity} × ${price}`,
+    billTo: 'Bill to',
+    shipTo: 'Ship to',
+    listSeparator: ', ',
     frameTitle: 'Card payment',
     tryAgain: 'The payment could not be sent. Please try again.',
   },
@@ -111,6 +123,11 @@ export const CHECKOUT_TEXT: Record<Locale, CheckoutText> = {
     missingTitle: '未找到收银台',
     missingBody: '此付款页面不存在。',
     backToShop: (merchant) => `返回 ${merchant}`,
+    goods: '您的订单',
+    quantityTimes: (quantity, price) => `${quantity} 件 × ${price}`,
+    billTo: '账单地址',
+    shipTo: '收货地址',
+    listSeparator: '，',
     frameTitle: '银行卡付款',
     tryAgain: '付款请求未能发出，请重试。',
   },

@@ -1,8 +1,9 @@
 /**
- * The hosted checkout page (docs/three-ds.md): the merchant's name, the amount, a card form, the other
- * methods the session allows, the deadline and a way back. The card form posts to the page's
- * own URL: the session id in the path is the only key, the page holds no merchant secret and
- * sets no cookie, so there is nothing for a forged request to borrow (see docs/checkout.md).
+ * The hosted checkout page (docs/three-ds.md): the merchant's name, the order's goods and who it
+ * is for when the session says, the amount, a card form, the other methods the session allows,
+ * the deadline and a way back. The card form posts to the page's own URL: the session id in the
+ * path is the only key, the page holds no merchant secret and sets no cookie, so there is
+ * nothing for a forged request to borrow (see docs/checkout.md).
  */
 
 import type { Locale } from '../../domain/locale.ts';
@@ -12,6 +13,7 @@ import type { TimeZone } from '../../domain/time-zone.ts';
 import type { FormErrors } from '../../modules/sessions/checkout.ts';
 import type { SessionRow } from '../../modules/sessions/repo.ts';
 import { escapeHtml, formatAmount, layout } from '../layout.ts';
+import { ORDER_SUMMARY_STYLE, orderSummary } from './order-summary.ts';
 import { checkoutScript } from './page-script.ts';
 import { CHECKOUT_TEXT } from './page-text.ts';
 
@@ -38,10 +40,13 @@ export function checkoutPage(args: CheckoutPageArgs): string {
   const offset = expires.slice(19);
   const expiresText = `${expires.slice(0, 10)} ${expires.slice(11, 16)} (UTC${offset === '+00:00' ? '' : offset})`;
   const { cardForm, otherForms, others } = paymentForms(args);
+  const summary = orderSummary(session.order_details, session.currency, locale);
   const body = `
     <p class="muted" id="merchant">${merchant}</p>
     <h1>${escapeHtml(t.pay(merchantName))}</h1>
+    ${summary.goods}
     <p class="total"><span>${t.total}</span><strong id="amount">${escapeHtml(amount)}</strong></p>
+    ${summary.parties}
     <p class="hint">${t.expires} <time id="expires" datetime="${expires}">${expiresText}</time></p>
     ${errors.method ? `<p class="error" role="alert">${escapeHtml(t.errors.method.invalid)}</p>` : ''}
     ${cardForm}
@@ -56,6 +61,7 @@ export function checkoutPage(args: CheckoutPageArgs): string {
     locale,
     title: `${t.title} · ${merchantName}`,
     body,
+    style: ORDER_SUMMARY_STYLE,
     script: cardForm ? { nonce: args.nonce, code: checkoutScript(t, args.now) } : undefined,
   });
 }

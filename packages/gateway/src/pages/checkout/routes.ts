@@ -14,6 +14,7 @@ import { type CheckoutService, leaveUrl, nextStep } from '../../modules/sessions
 import type { SessionRow } from '../../modules/sessions/repo.ts';
 import type { SessionService } from '../../modules/sessions/service.ts';
 import { formOf, newNonce, pickLocale, seeOther, sendPage } from '../layout.ts';
+import { pictureSources } from './order-summary.ts';
 import { type CheckoutMessage, checkoutMessage, checkoutPage } from './page.ts';
 
 export function checkoutRoutes(
@@ -57,7 +58,7 @@ export function checkoutRoutes(
       timeZone: deps.timeZone,
       ...refused,
     });
-    return sendPage(reply, status, page, nonce);
+    return sendPage(reply, status, page, nonce, undefined, pictureSources(session.order_details));
   };
   const closedKind = (session: SessionRow): CheckoutMessage =>
     session.status === 'EXPIRED' ? 'expired' : session.status === 'CANCELED' ? 'canceled' : 'unavailable';

@@ -14,6 +14,7 @@ import * as googlePayMessages from './011-google-pay-messages.ts';
 import * as requestNonces from './012-request-nonces.ts';
 import * as merchantAppIds from './013-merchant-app-ids.ts';
 import * as notifyProtocols from './014-notify-protocols.ts';
+import * as sessionOrderDetails from './015-session-order-details.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '012-request-nonces': requestNonces,
   '013-merchant-app-ids': merchantAppIds,
   '014-notify-protocols': notifyProtocols,
+  '015-session-order-details': sessionOrderDetails,
 };

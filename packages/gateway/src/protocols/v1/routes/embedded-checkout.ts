@@ -33,6 +33,7 @@ import {
   frameClosedPage,
   framePage,
 } from '../../../pages/checkout/frame-page.ts';
+import { pictureSources } from '../../../pages/checkout/order-summary.ts';
 import { newNonce, pickLocale, sendPage } from '../../../pages/layout.ts';
 import { sendOk } from '../envelope.ts';
 
@@ -119,18 +120,21 @@ export function embeddedCheckoutRoutes(
     if (session.status === 'CANCELED') return closed('canceled', 410, at);
     const nonce = newNonce();
     const merchant = await deps.merchantRepo.find(session.merchant_id);
+    const component = query.component === 'card' ? 'card' : 'dropin';
     const page = framePage({
       locale: at,
       session,
       merchantName: session.display_merchant_name ?? merchant?.name ?? '',
-      component: query.component === 'card' ? 'card' : 'dropin',
+      component,
       parent,
       clientKey: query.client_key as string,
       hideButton: query.button === '0',
       nonce,
       now: deps.clock.now(),
     });
-    return sendPage(reply, 200, page, nonce, parent);
+    // The drop-in shows the session's goods, and may load their https pictures.
+    const images = component === 'dropin' ? pictureSources(session.order_details) : [];
+    return sendPage(reply, 200, page, nonce, parent, images);
   });
 
   app.post('/cp/frame/:id/pay', async (request, reply) => {
