@@ -3,7 +3,7 @@
  * acquirer), so tests build exactly what production runs.
  */
 import type { KeyObject } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Acquirer } from './acquirer/types.ts';
 import { parseBody } from './core/input/validate.ts';
@@ -18,7 +18,8 @@ import { OrderWriter } from './core/orders/writer.ts';
 import type { Clock } from './domain/clock.ts';
 import type { TimeZone } from './domain/time-zone.ts';
 import { registerDurableReads } from './http/durable-reads.ts';
-import { lazyRequestLogger } from './http/request-logger.ts';
+import { createInstance } from './http/instance.ts';
+import { DEFAULT_TIMEOUTS, type LimitSettings, type Rate, RateLimits } from './http/limits/index.ts';
 import { expireAuthorizations } from './jobs/expiry.ts';
 import { reconcileUnknownOutcomes } from './jobs/reconciler.ts';
 import { settleDueRefunds } from './jobs/refund-settler.ts';
@@ -49,13 +50,13 @@ import { GooglePayTokens } from './modules/wallets/google-pay/token-opener.ts';
 import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-messages.ts';
 import { buildOperations } from './operations/index.ts';
 import { registerPages } from './pages/index.ts';
+import { registerAdminApi } from './protocols/v1/admin.ts';
 import { registerProtocolV1 } from './protocols/v1/index.ts';
 import { registerProtocolV3 } from './protocols/v3/index.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
-/** As docs/api.md#transport-rules says: bodies over 64 KiB are refused unread. */
-export const BODY_LIMIT = 64 * 1024;
+export { BODY_LIMIT } from './http/instance.ts';
 
 export interface AppDeps {
   store: Store;
@@ -71,7 +72,17 @@ export interface AppDeps {
     DispatcherSettings & {
       signatureWindowMs: number;
       adminToken?: string | undefined;
+      /** Set: the admin API is served by `App.admin` alone (which the caller listens with), not by `app`. */
+      adminListen?: { host: string; port: number } | undefined;
       publicUrl?: string | undefined;
+      /** Each unset: as DEFAULT_TIMEOUTS; the connection cap and the rate limits: none. */
+      headersTimeoutMs?: number | undefined;
+      requestTimeoutMs?: number | undefined;
+      keepAliveTimeoutMs?: number | undefined;
+      maxConnectionsPerIp?: number | undefined;
+      rateLimitPerIp?: Rate | undefined;
+      rateLimitPerMerchant?: Rate | undefined;
+      trustedProxies?: string[] | undefined;
       /** SEPA settlement delay; 10 s unless set. */
       sepaSettlementDelayMs?: number | undefined;
       /** How long a checkout session stays open unless its request sets expire_time; 30 min unless set. */
@@ -85,6 +96,8 @@ export interface AppDeps {
 
 export interface App {
   app: FastifyInstance;
+  /** The admin API's own instance when settings.adminListen is set; closed with `app`. */
+  admin: FastifyInstance | undefined;
   merchants: MerchantService;
   /** The keys browsers encrypt cards to, as this process holds them. */
   gatewayKeys: GatewayKeys;
@@ -231,17 +244,24 @@ export function buildApp(deps: AppDeps): App {
     deps.logger as FastifyBaseLogger,
   );
 
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: BODY_LIMIT,
-    // Per-request log lines would cost more than the payment at load; errors are still logged.
-    logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: lazyRequestLogger,
-  });
-  // The signature covers the raw bytes, so the body stays a Buffer until auth has verified it;
-  // any content type is read that way (PayKKa clients are not all careful about the header).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  const limits: LimitSettings = {
+    headersTimeoutMs: settings.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
+    requestTimeoutMs: settings.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
+    keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? DEFAULT_TIMEOUTS.keepAliveTimeoutMs,
+    maxConnectionsPerIp: settings.maxConnectionsPerIp ?? 0,
+  };
+  const rateLimits = new RateLimits(
+    { perIp: settings.rateLimitPerIp, perMerchant: settings.rateLimitPerMerchant },
+    () => clock.now(),
+  );
+  const instance = () =>
+    createInstance({
+      logger: deps.logger as FastifyBaseLogger,
+      limits,
+      rateLimits,
+      trustedProxies: settings.trustedProxies,
+    });
+  const app = instance();
 
   registerDurableReads(app, () => store.durable());
   const operations = buildOperations({
@@ -261,7 +281,8 @@ export function buildApp(deps: AppDeps): App {
     signatureWindowMs: settings.signatureWindowMs,
     timeZone: settings.timeZone,
     publicUrl: settings.publicUrl,
-    adminToken: settings.adminToken,
+    adminToken: settings.adminListen ? undefined : settings.adminToken,
+    merchantRateLimit: rateLimits.perMerchant,
     merchants,
     merchantRepo,
     operations,
@@ -282,6 +303,7 @@ export function buildApp(deps: AppDeps): App {
     operations,
     payments,
     sessions,
+    merchantRateLimit: rateLimits.perMerchant,
   });
   registerPages(app, {
     clock,
@@ -293,6 +315,19 @@ export function buildApp(deps: AppDeps): App {
     sessions,
     checkout,
   });
+  let admin: FastifyInstance | undefined;
+  if (settings.adminListen && settings.adminToken) {
+    const own = instance();
+    registerAdminApi(own, {
+      notifications,
+      clock,
+      token: settings.adminToken,
+      onRedeliver: () => dispatcher.poke(),
+      platformKey: deps.platformKey,
+    });
+    app.addHook('onClose', () => own.close());
+    admin = own;
+  }
   app.addHook('onClose', async () => {
     await jobs.stop();
     await dispatcher.stop();
@@ -300,6 +335,7 @@ export function buildApp(deps: AppDeps): App {
   });
   return {
     app,
+    admin,
     merchants,
     gatewayKeys,
     payments,

@@ -1,6 +1,9 @@
 /** Configuration from the environment, parsed and checked once at start. */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_TIME_ZONE, TimeZone } from './domain/time-zone.ts';
+import { DEFAULT_TIMEOUTS } from './http/limits/timeouts.ts';
+import type { Rate } from './http/limits/token-buckets.ts';
 import { DEFAULT_PG_POOL_SIZE } from './store/pool-size.ts';
 
 export interface Config {
@@ -39,9 +42,25 @@ export interface Config {
   notifyTimeoutMs: number;
   /** Bearer token for the admin API; the admin API is off when unset. */
   adminToken: string | undefined;
+  /** Where the admin API listens on its own; unset: on the public listener. */
+  adminListen: { host: string; port: number } | undefined;
+  /** From a request's first byte to the end of its headers (0: no limit). */
+  headersTimeoutMs: number;
+  /** From a request's first byte to the end of its body (0: no limit). */
+  requestTimeoutMs: number;
+  /** How long a kept-alive connection may sit idle between requests. */
+  keepAliveTimeoutMs: number;
+  /** Connections one client IP address may hold open at once (0: no cap). */
+  maxConnectionsPerIp: number;
+  /** Requests per client IP address, checked first (undefined: no limit). */
+  rateLimitPerIp: Rate | undefined;
+  /** Requests per merchant, checked once the signature verified (undefined: no limit). */
+  rateLimitPerMerchant: Rate | undefined;
+  /** Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR ranges). */
+  trustedProxies: string[] | undefined;
   /** How long a checkout session stays open unless its request sets expire_time. */
   sessionExpiryMs: number;
-  /** Where shoppers' browsers reach the gateway (3-D Secure pages); else taken from each request. */
+  /** Where shoppers' browsers reach the gateway (3-D Secure pages); else the listen address. */
   publicUrl: string | undefined;
   /** Reads times sent without an offset and writes every time in answers and notifications. */
   timeZone: TimeZone;
@@ -54,6 +73,62 @@ export function parseDuration(text: string, name: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) throw new Error(`${name}: "${text}" is not a duration (examples: 500ms, 15s, 5m, 2h, 7d)`);
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 'ms']!);
+}
+
+const RATE_PERIODS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "100/s", "600/m", "5000/h", or a bare number per second; 0 means no limit (undefined). */
+export function parseRate(text: string, name: string): Rate | undefined {
+  const match = /^(\d+)(?:\/(s|m|h))?$/.exec(text.trim());
+  if (!match) throw new Error(`${name}: "${text}" is not a rate (examples: 100/s, 600/m, 0 for no limit)`);
+  const count = Number(match[1]);
+  return count === 0 ? undefined : { count, periodMs: RATE_PERIODS[match[2] ?? 's']! };
+}
+
+/** OPENKKA_ADMIN_LISTEN: `host:port`, IPv6 in brackets (`[::1]:9090`). */
+function parseListen(text: string, name: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new Error(`${name}: "${text}" is not host:port (e.g. 127.0.0.1:9090)`);
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+/** Long enough that guessing is hopeless; visible ASCII, so that it fits a header as it is. */
+function checkAdminToken(token: string): string {
+  if (!/^[\x21-\x7e]{32,}$/.test(token)) {
+    throw new Error(
+      'OPENKKA_ADMIN_TOKEN must be at least 32 visible ASCII characters without spaces ' +
+        '(e.g. openssl rand -base64 32); leave it unset to turn the admin API off',
+    );
+  }
+  return token;
+}
+
+/** Addresses or CIDR ranges, or the names loopback, linklocal and uniquelocal. */
+function parseProxies(text: string, name: string): string[] {
+  const list = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  for (const entry of list) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    const prefixOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!named && (family === 0 || !prefixOk || extra !== undefined)) {
+      throw new Error(`${name}: "${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`);
+    }
+  }
+  return list;
+}
+
+/** The base of every URL handed to shoppers: http(s), nothing after the path. */
+function parsePublicUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    throw new Error(`OPENKKA_PUBLIC_URL: "${text}" is not an http(s) URL without query or credentials`);
+  }
+  return text.replace(/\/+$/, '');
 }
 
 /** A comma-separated schedule such as "5s,30s,2m". */
@@ -77,6 +152,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone = TimeZone.named(env.OPENKKA_TIMEZONE || DEFAULT_TIME_ZONE);
   } catch (err) {
     throw new Error(`OPENKKA_TIMEZONE: ${(err as Error).message}`);
+  }
+  const headersTimeoutMs = duration('OPENKKA_HEADERS_TIMEOUT', String(DEFAULT_TIMEOUTS.headersTimeoutMs));
+  const requestTimeoutMs = duration('OPENKKA_REQUEST_TIMEOUT', String(DEFAULT_TIMEOUTS.requestTimeoutMs));
+  if (headersTimeoutMs > 0 && requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    throw new Error('OPENKKA_HEADERS_TIMEOUT must not be longer than OPENKKA_REQUEST_TIMEOUT');
+  }
+  const keepAliveTimeoutMs = duration(
+    'OPENKKA_KEEP_ALIVE_TIMEOUT',
+    String(DEFAULT_TIMEOUTS.keepAliveTimeoutMs),
+  );
+  if (keepAliveTimeoutMs <= 0) throw new Error('OPENKKA_KEEP_ALIVE_TIMEOUT must be longer than 0');
+  const maxConnectionsPerIp = Number(env.OPENKKA_MAX_CONNECTIONS_PER_IP || 256);
+  if (!Number.isInteger(maxConnectionsPerIp) || maxConnectionsPerIp < 0) {
+    throw new Error('OPENKKA_MAX_CONNECTIONS_PER_IP must be a whole number of connections (0: no cap)');
+  }
+  const adminToken = env.OPENKKA_ADMIN_TOKEN ? checkAdminToken(env.OPENKKA_ADMIN_TOKEN) : undefined;
+  const adminListen = env.OPENKKA_ADMIN_LISTEN
+    ? parseListen(env.OPENKKA_ADMIN_LISTEN, 'OPENKKA_ADMIN_LISTEN')
+    : undefined;
+  if (adminListen && !adminToken) {
+    throw new Error('OPENKKA_ADMIN_LISTEN needs OPENKKA_ADMIN_TOKEN: the admin API is off without a token');
   }
   const pgPoolSize = Number(env.OPENKKA_PG_POOL_SIZE || DEFAULT_PG_POOL_SIZE);
   if (!Number.isInteger(pgPoolSize) || pgPoolSize < 1) {
@@ -114,8 +210,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'OPENKKA_NOTIFY_BACKOFF',
     ),
     notifyTimeoutMs: duration('OPENKKA_NOTIFY_TIMEOUT', '10s'),
-    adminToken: env.OPENKKA_ADMIN_TOKEN || undefined,
-    publicUrl: env.OPENKKA_PUBLIC_URL ? env.OPENKKA_PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    adminToken,
+    adminListen,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    maxConnectionsPerIp,
+    rateLimitPerIp: parseRate(env.OPENKKA_RATE_LIMIT_IP || '1000/s', 'OPENKKA_RATE_LIMIT_IP'),
+    rateLimitPerMerchant: parseRate(
+      env.OPENKKA_RATE_LIMIT_MERCHANT || '500/s',
+      'OPENKKA_RATE_LIMIT_MERCHANT',
+    ),
+    trustedProxies: env.OPENKKA_TRUSTED_PROXIES
+      ? parseProxies(env.OPENKKA_TRUSTED_PROXIES, 'OPENKKA_TRUSTED_PROXIES')
+      : undefined,
+    publicUrl: env.OPENKKA_PUBLIC_URL ? parsePublicUrl(env.OPENKKA_PUBLIC_URL) : undefined,
     timeZone,
   };
 }

@@ -42,9 +42,19 @@ export interface GatewayOptions {
   orderIds?: (now: number) => string;
 }
 
+/**
+ * The rate limits and the connection cap are off in tests unless a test sets them: many tests
+ * send hundreds of requests at once from 127.0.0.1 (test/security/ tests the limits themselves).
+ */
+export const LIMITS_OFF = {
+  OPENKKA_RATE_LIMIT_IP: '0',
+  OPENKKA_RATE_LIMIT_MERCHANT: '0',
+  OPENKKA_MAX_CONNECTIONS_PER_IP: '0',
+};
+
 export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
   const store = await createTestStore();
-  const config = loadConfig({ ...store.env, ...options.env });
+  const config = loadConfig({ ...LIMITS_OFF, ...store.env, ...options.env });
   const runtime = await openRuntime(config);
   const clock = options.clock ?? systemClock;
   const logger = options.logStream ? pino({ level: 'info' }, options.logStream) : pino({ level: 'silent' });

@@ -147,7 +147,6 @@ describe('admin API', () => {
       `Bearer ${TOKEN}x`,
       `Bearer ${TOKEN.slice(0, -1)}${TOKEN.endsWith('A') ? 'B' : 'A'}`,
       TOKEN,
-      `bearer ${TOKEN}`,
       `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}`,
     ];
     const paths: [string, 'GET' | 'POST'][] = [

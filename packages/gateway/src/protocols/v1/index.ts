@@ -5,7 +5,7 @@
  * headers, signatures and refusals is in this folder; the services below know none of it.
  */
 import type { KeyObject } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MerchantRepo } from '../../core/merchants/repo.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -32,8 +32,10 @@ export interface ProtocolV1Deps {
   signatureWindowMs: number;
   timeZone: TimeZone;
   publicUrl: string | undefined;
-  /** Unset: no admin API. */
+  /** Unset: no admin API on this instance. */
   adminToken: string | undefined;
+  /** Refuses a request over its merchant's rate, once authentication named the merchant. */
+  merchantRateLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   merchants: MerchantService;
   merchantRepo: MerchantRepo;
   operations: Operations;
@@ -66,6 +68,7 @@ export function registerProtocolV1(app: FastifyInstance, deps: ProtocolV1Deps): 
     app.register(
       async (api) => {
         api.addHook('preHandler', auth);
+        api.addHook('preHandler', deps.merchantRateLimit);
         apiRoutes(api, { operations: deps.operations, clock, publicUrl });
       },
       { prefix },

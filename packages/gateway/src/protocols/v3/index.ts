@@ -4,7 +4,7 @@
  * An order made over either wire is queried, refunded and notified over either.
  */
 import type { KeyObject } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestNonces } from '../../core/merchants/nonces.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -35,6 +35,8 @@ export interface ProtocolV3Deps {
   operations: Operations;
   payments: PaymentService;
   sessions: SessionService;
+  /** Refuses a request over its merchant's rate, once authentication named the merchant. */
+  merchantRateLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 export function registerProtocolV3(app: FastifyInstance, deps: ProtocolV3Deps): void {
@@ -63,6 +65,7 @@ export function registerProtocolV3(app: FastifyInstance, deps: ProtocolV3Deps): 
             signatureWindowMs: deps.signatureWindowMs,
           }),
         );
+        api.addHook('preHandler', deps.merchantRateLimit);
         apiRoutes(api, { operations, callOf });
         queryRoute(api, { payments: deps.payments, sessions: deps.sessions, timeZone });
         refundRoute(api, { operations, callOf });

@@ -1,8 +1,9 @@
 /**
  * The admin API for notifications, for operators: list, inspect, redeliver. It is served only
- * when OPENKKA_ADMIN_TOKEN is set, and every request must carry `Authorization: Bearer <token>`.
+ * when OPENKKA_ADMIN_TOKEN is set, and every request must carry `Authorization: Bearer <token>`
+ * (the scheme in any case, as RFC 9110 has it).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../domain/clock.ts';
 import { ApiError } from '../../../domain/errors.ts';
@@ -23,10 +24,12 @@ export interface AdminDeps {
 }
 
 export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
-  const expected = Buffer.from(`Bearer ${deps.token}`);
+  const expected = digest(deps.token);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const given = Buffer.from(String(request.headers.authorization ?? ''));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    const given = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+    // Digests of equal length, compared in constant time: neither the token's bytes nor its
+    // length can be learnt from how long a refusal takes.
+    if (given === undefined || !timingSafeEqual(digest(given), expected))
       throw new ApiError('ADMIN_UNAUTHORIZED');
   });
 
@@ -66,3 +69,5 @@ async function found<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+const digest = (token: string) => createHash('sha256').update(token).digest();
