@@ -31,6 +31,11 @@ export function gatewayEnv(dataDir: string, store: StoreLocation): Record<string
   return cleanEnv({
     OPENKKA_DATA_DIR: dataDir,
     OPENKKA_LOG_LEVEL: 'warn',
+    // The bench is one client sending as fast as the gateway answers: the limits that protect a
+    // gateway from abusive clients (docs/security.md) would measure themselves, not the gateway.
+    OPENKKA_RATE_LIMIT_IP: '0',
+    OPENKKA_RATE_LIMIT_MERCHANT: '0',
+    OPENKKA_MAX_CONNECTIONS_PER_IP: '0',
     ...(store.kind === 'postgres' ? { DATABASE_URL: store.url } : {}),
   });
 }
