@@ -25,6 +25,7 @@ import {
   v3StringToSign,
   verifyAsync,
 } from './signing.ts';
+import { DistinctTimestamps } from './timestamps.ts';
 import type { Envelope, Protocol } from './types.ts';
 
 export interface RequestSenderOptions {
@@ -131,6 +132,7 @@ export class RequestSender {
   private readonly maxRetries: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly v12Timestamps: DistinctTimestamps;
   private readonly nonce: () => string;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly fetch: typeof fetch;
@@ -156,6 +158,7 @@ export class RequestSender {
     this.maxRetries = Math.max(0, options.maxRetries ?? 2);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.v12Timestamps = new DistinctTimestamps(this.now);
     this.nonce = options.nonce ?? newNonce;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.fetch = options.fetch ?? globalThis.fetch;
@@ -180,8 +183,8 @@ export class RequestSender {
   /**
    * One signed round trip. Every attempt gets a fresh timestamp and signature, and over v3 a
    * fresh nonce, which is safe because `trans_id` (not the timestamp) is the gateway's
-   * idempotency key, and necessary over v3: a nonce the gateway accepted once is used up, even
-   * when its answer never arrived.
+   * idempotency key, and necessary: a v1.2 signature or v3 nonce the gateway accepted once is
+   * used up, even when its answer never arrived.
    */
   private async attempt<T>(path: string, params: object): Promise<Attempt<T>> {
     const url = this.endpoint + path;
@@ -231,9 +234,9 @@ export class RequestSender {
 
   /** v1.2: the body carries merchant_id and a timestamp, both covered by the signature header. */
   private async signV12(params: object): Promise<Signed> {
-    const timestamp = this.now();
     // The client owns merchant_id and timestamp: they must match what gets signed.
     const { merchant_id: _merchant, timestamp: _timestamp, ...fields } = params as Record<string, unknown>;
+    const timestamp = this.v12Timestamps.next(JSON.stringify(fields));
     const body = JSON.stringify({ merchant_id: this.merchantId, ...fields, timestamp });
     const signature = await signAsync(stringToSign(this.merchantId, timestamp, body), this.privateKey);
     const headers = {
