@@ -1,6 +1,7 @@
 /** The bench's side of the load generator and the ceiling server: fork, command, await answers. */
 import type { ChildProcess } from 'node:child_process';
 import { forkEntry } from './children.ts';
+import { every } from './interval.ts';
 import type { ProgressSnapshot } from './progress.ts';
 import type {
   FromCeiling,
@@ -12,30 +13,70 @@ import type {
   RunCommand,
   TopUpCommand,
 } from './protocol.ts';
+import { StallWatch } from './stall-watch.ts';
+
+type Command = PrepareCommand | RunCommand | OpenLoopCommand | TopUpCommand;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** What a command has the generator do, for the watchdog's message. */
+function doing(command: Command): string {
+  switch (command.type) {
+    case 'prepare':
+      return `signing ${count(command.count)} requests for the ${command.pool} pool`;
+    case 'top-up':
+      return `signing the ${command.pool} pool up to ${count(command.unused)} unused requests`;
+    case 'run':
+      return `running "${command.target}" against ${command.url}`;
+    case 'open-loop':
+      return `running the open-loop step "${command.target}" against ${command.url}`;
+  }
+}
 
 export class GeneratorClient {
   private readonly child: ChildProcess;
-  private waiting: { resolve: (m: FromGenerator) => void; reject: (e: Error) => void } | undefined;
+  private waiting:
+    | { resolve: (m: FromGenerator) => void; reject: (e: Error) => void; watch: StallWatch; stop: () => void }
+    | undefined;
 
   constructor(onProgress: (snapshot: ProgressSnapshot) => void) {
     this.child = forkEntry('./load-generator.js');
     this.child.on('message', (message: FromGenerator) => {
-      if (message.type === 'progress') return onProgress(message.snapshot);
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      if (message.type === 'failed') waiting?.reject(new Error(`load generator: ${message.message}`));
-      else waiting?.resolve(message);
+      if (message.type === 'progress') {
+        this.waiting?.watch.saw(message.snapshot);
+        return onProgress(message.snapshot);
+      }
+      if (message.type === 'failed') this.settle(new Error(`load generator: ${message.message}`));
+      else this.settle(message);
     });
     this.child.once('exit', (code, signal) => {
-      this.waiting?.reject(new Error(`load generator exited (${signal ?? code})`));
-      this.waiting = undefined;
+      this.settle(new Error(`load generator exited (${signal ?? code})`));
     });
   }
 
-  private ask(command: PrepareCommand | RunCommand | OpenLoopCommand | TopUpCommand): Promise<FromGenerator> {
+  private settle(outcome: FromGenerator | Error): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.stop();
+    if (outcome instanceof Error) waiting?.reject(outcome);
+    else waiting?.resolve(outcome);
+  }
+
+  /**
+   * Sends one command and waits for its answer. A watchdog fails the command (and kills the
+   * generator) once it has not moved for STALL_MS, naming what the generator was doing.
+   */
+  private ask(command: Command): Promise<FromGenerator> {
     if (this.waiting) throw new Error('one command at a time');
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
+      const watch = new StallWatch(doing(command), () => performance.now());
+      const stop = every(1000, () => {
+        const stalled = watch.stalled();
+        if (!stalled) return;
+        this.settle(new Error(`load generator (pid ${this.child.pid}) stalled ${stalled}`));
+        this.child.kill('SIGKILL');
+      });
+      this.waiting = { resolve, reject, watch, stop };
       this.child.send(command);
     });
   }
