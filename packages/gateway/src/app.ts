@@ -9,7 +9,7 @@ import type { Acquirer } from './acquirer/types.ts';
 import { parseBody } from './core/input/validate.ts';
 import { ListeningAuthCache } from './core/merchants/auth-cache-pg.ts';
 import { VersionedAuthCache } from './core/merchants/auth-cache-sqlite.ts';
-import { RequestNonces } from './core/merchants/nonces.ts';
+import { ReplayGuard } from './core/merchants/replay-guard.ts';
 import { MerchantRepo } from './core/merchants/repo.ts';
 import { MerchantService } from './core/merchants/service.ts';
 import { AuthorizationRecorder, type AuthorizationSettings } from './core/orders/authorization.ts';
@@ -161,7 +161,7 @@ export function buildApp(deps: AppDeps): App {
   });
   const gatewayKeys = new GatewayKeys(store, deps.vault, clock);
   const googlePayMessages = new UsedGooglePayMessages(store);
-  const nonces = new RequestNonces(store);
+  const replay = new ReplayGuard(store);
   const sessionRepo = new SessionRepo(store);
   const sessions = new SessionService({
     repo: sessionRepo,
@@ -219,7 +219,7 @@ export function buildApp(deps: AppDeps): App {
       expire: async () => {
         // Housekeeping, not an expiry of anything a merchant sees: not counted.
         await googlePayMessages.pruneExpired(clock.now());
-        await nonces.pruneExpired(clock.now());
+        await replay.pruneExpired(clock.now());
         return (
           (await expireAuthorizations({ orders, writer, clock })) +
           (await challenges.expireDue()) +
@@ -284,6 +284,7 @@ export function buildApp(deps: AppDeps): App {
     adminToken: settings.adminListen ? undefined : settings.adminToken,
     merchantRateLimit: rateLimits.perMerchant,
     merchants,
+    replay,
     merchantRepo,
     operations,
     sessions,
@@ -299,7 +300,7 @@ export function buildApp(deps: AppDeps): App {
     timeZone: settings.timeZone,
     publicUrl: settings.publicUrl,
     merchants,
-    nonces,
+    replay,
     operations,
     payments,
     sessions,

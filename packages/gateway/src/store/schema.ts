@@ -249,6 +249,16 @@ export interface RequestNoncesTable {
   expires_at: Int;
 }
 
+/**
+ * A PayKKa v1.2 request's signature, accepted once per merchant until it expires (migration
+ * 016): `signature_hash` is the first 16 bytes of SHA-256 over the decoded signature, base64url.
+ */
+export interface UsedSignaturesTable {
+  merchant_id: string;
+  signature_hash: string;
+  expires_at: Int;
+}
+
 export interface Database {
   settings: SettingsTable;
   merchants: MerchantsTable;
@@ -264,4 +274,5 @@ export interface Database {
   checkout_sessions: CheckoutSessionsTable;
   google_pay_messages: GooglePayMessagesTable;
   request_nonces: RequestNoncesTable;
+  used_signatures: UsedSignaturesTable;
 }

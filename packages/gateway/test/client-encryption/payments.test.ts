@@ -8,6 +8,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type { GatewayPublicKey } from '@openkka/sdk';
+import { DistinctTimestamps } from '@openkka/sdk/timestamps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { publicKeyOf } from '../../src/modules/client-encryption/gateway-keys.ts';
@@ -41,12 +42,16 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.close());
 
+/** A signature is accepted once: the same body sent again is signed again, a millisecond later. */
+const timestamps = new DistinctTimestamps(() => clock.now());
+
 /** Signs and posts with the gateway's clock; keeps the answer for the leak check at the end. */
 async function pay(body: Record<string, unknown>, as: TestMerchant = merchant) {
+  const timestamp = timestamps.next(JSON.stringify({ ...body, merchant_id: as.merchantId }));
   const res = await signedPost(
     gw.baseUrl,
     '/apis/payments',
-    { merchant_id: as.merchantId, ...body, timestamp: clock.now() },
+    { merchant_id: as.merchantId, ...body, timestamp },
     as,
   );
   answers.push(res.text);

@@ -41,12 +41,24 @@ export class Shop {
       privateKey: merchant.privateKeyPem,
       platformPublicKey: gw.platformPublicKeyPem,
       maxRetries: 0,
-      now: () => clock.now(),
+      now: () => this.nextTimestamp(),
     });
   }
 
+  /**
+   * The time each request is signed at, the SDK's and the hand-signed ones alike: a signature is
+   * accepted once, and a void and a query of one order send the same body, so in one millisecond
+   * they would carry the same signature. Later than the last, unless the clock was moved back.
+   */
+  private signedAt = 0;
+  private nextTimestamp(): number {
+    const now = this.clock.now();
+    this.signedAt = now > this.signedAt || now < this.signedAt - 60_000 ? now : this.signedAt + 1;
+    return this.signedAt;
+  }
+
   post(path: string, fields: Record<string, unknown>): Promise<RawResponse> {
-    const body = { merchant_id: this.merchant.merchantId, ...fields, timestamp: this.clock.now() };
+    const body = { merchant_id: this.merchant.merchantId, ...fields, timestamp: this.nextTimestamp() };
     return signedPost(this.gw.baseUrl, path, body, this.merchant);
   }
 

@@ -5,6 +5,7 @@
  * refused request changed nothing.
  */
 import type { Balances } from '@openkka/sdk';
+import { DistinctTimestamps } from '@openkka/sdk/timestamps';
 import { expect } from 'vitest';
 import { type Clock, systemClock } from '../../src/domain/clock.ts';
 import { cardPayment } from './cards.ts';
@@ -131,6 +132,8 @@ function isOrder(data: unknown): data is Order {
 /** One merchant talking to the gateway over HTTP, every request signed by hand (docs/signing.md). */
 export class MoneyApi {
   readonly prefix: string;
+  /** A signature is accepted once: identical requests (sent at once on purpose) each get their own. */
+  private readonly timestamps: DistinctTimestamps;
 
   constructor(
     readonly gw: TestGateway,
@@ -139,15 +142,18 @@ export class MoneyApi {
     prefix = '/apis',
   ) {
     this.prefix = prefix;
+    this.timestamps = new DistinctTimestamps(() => clock.now());
   }
 
   /**
    * Signs and posts `fields` to `path` (below the prefix unless `raw`), with merchant_id and a
-   * timestamp from the gateway's clock. Every order in an answer has its invariants checked;
-   * a refund answer is followed by a query of its order, checked the same way.
+   * timestamp from the gateway's clock (a millisecond later for a body sent before at that
+   * time). Every order in an answer has its invariants checked; a refund answer is followed by
+   * a query of its order, checked the same way.
    */
   async post(path: string, fields: Record<string, unknown>, raw = false): Promise<RawResponse> {
-    const body = { merchant_id: this.merchant.merchantId, ...fields, timestamp: this.clock.now() };
+    const timestamp = this.timestamps.next(JSON.stringify(fields));
+    const body = { merchant_id: this.merchant.merchantId, ...fields, timestamp };
     const res = await signedPost(this.gw.baseUrl, raw ? path : `${this.prefix}${path}`, body, this.merchant);
     expect(res.status, `no 5xx: ${res.text}`).toBeLessThan(500);
     const data = res.json.data;

@@ -49,6 +49,14 @@ async function sendAsThePlugin(path: string, body: string): Promise<RawResponse>
   return res;
 }
 
+/**
+ * The plugin's body as it builds it again a second later: the gateway accepts a signature once,
+ * and the plugin signs each request it sends afresh, at its own time.
+ */
+function aSecondLater(body: string): string {
+  return body.replace(/"timestamp": (\d+),/, (_, at: string) => `"timestamp": ${Number(at) + 1000},`);
+}
+
 describe("the v1.2 WooCommerce plugin's hosted checkout", () => {
   it('creates its session at /apis/session, in Hong Kong time, and gets its own order_id back', async () => {
     const body = forTestMerchant(HOSTED_SESSION);
@@ -81,7 +89,7 @@ describe("the v1.2 WooCommerce plugin's hosted checkout", () => {
     );
 
     // Repeating the plugin's request answers the same session, now paid.
-    const again = await sendAsThePlugin('/apis/session', body);
+    const again = await sendAsThePlugin('/apis/session', aSecondLater(body));
     expect(again.json.data).toMatchObject({ session_id: session.session_id, order_status: 'SUCCESS' });
 
     // The notification carries the trans_id as a string, as the plugin reads it.

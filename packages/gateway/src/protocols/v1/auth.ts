@@ -1,6 +1,14 @@
+/**
+ * PayKKa v1.2 request authentication (docs/signing.md#rules-for-incoming-requests): the body names
+ * the merchant and the time, the `signature` header covers both and the raw body. Checked in the
+ * order that stores nothing until the request is proven: body, merchant, signature, time window,
+ * then the signature is claimed, once per merchant, so a forger can neither burn a merchant's
+ * signatures nor learn which were used.
+ */
 import { API_VERSION, decodeSignatureHeader, stringToSign } from '@openkka/sdk/signing';
 import type { FastifyRequest } from 'fastify';
 import { IDENTIFIER_NUMBER_MESSAGE } from '../../core/input/fields.ts';
+import type { ReplayGuard } from '../../core/merchants/replay-guard.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
 import { signedByAny } from '../../core/merchants/verify.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -11,6 +19,7 @@ import { identifiersAsText } from './identifiers.ts';
 
 export interface AuthDeps {
   merchants: MerchantService;
+  replay: ReplayGuard;
   clock: Clock;
   signatureWindowMs: number;
 }
@@ -61,8 +70,20 @@ export function authenticate(deps: AuthDeps) {
     if (!signature || !(await signedByAny(signed, signature, found.keys))) {
       throw new ApiError('SIGNATURE_INVALID');
     }
-    if (Math.abs(deps.clock.now() - Number(timestamp)) > deps.signatureWindowMs) {
+    const sentAt = Number(timestamp);
+    if (Math.abs(deps.clock.now() - sentAt) > deps.signatureWindowMs) {
       throw new ApiError('SIGNATURE_EXPIRED', 'timestamp is outside the accepted window');
+    }
+    // v1.2 has no nonce and its signature does not cover the path: the signature itself is
+    // accepted once, kept while a request with this timestamp could still be accepted.
+    if (
+      !(await deps.replay.claimSignature(
+        found.merchant.merchant_id,
+        signature,
+        sentAt + deps.signatureWindowMs,
+      ))
+    ) {
+      throw new ApiError('SIGNATURE_REUSED');
     }
     request.auth = { merchant: found.merchant, body };
   };

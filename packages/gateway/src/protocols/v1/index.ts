@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ReplayGuard } from '../../core/merchants/replay-guard.ts';
 import type { MerchantRepo } from '../../core/merchants/repo.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -37,6 +38,7 @@ export interface ProtocolV1Deps {
   /** Refuses a request over its merchant's rate, once authentication named the merchant. */
   merchantRateLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   merchants: MerchantService;
+  replay: ReplayGuard;
   merchantRepo: MerchantRepo;
   operations: Operations;
   sessions: SessionService;
@@ -61,6 +63,7 @@ export function registerProtocolV1(app: FastifyInstance, deps: ProtocolV1Deps): 
 
   const auth = authenticate({
     merchants: deps.merchants,
+    replay: deps.replay,
     clock,
     signatureWindowMs: deps.signatureWindowMs,
   });

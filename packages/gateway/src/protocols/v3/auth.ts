@@ -7,7 +7,7 @@
  */
 import { decodeSignatureHeader, V3_HEADERS, V3_SIGN_ALG, v3StringToSign } from '@openkka/sdk/signing';
 import type { FastifyRequest } from 'fastify';
-import type { RequestNonces } from '../../core/merchants/nonces.ts';
+import type { ReplayGuard } from '../../core/merchants/replay-guard.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
 import { signedByAny } from '../../core/merchants/verify.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -18,7 +18,7 @@ import { readJsonObject } from '../../http/json-body.ts';
 
 export interface V3AuthDeps {
   merchants: MerchantService;
-  nonces: RequestNonces;
+  replay: ReplayGuard;
   clock: Clock;
   signatureWindowMs: number;
 }
@@ -68,7 +68,7 @@ export function authenticateV3(deps: V3AuthDeps) {
       throw new ApiError('INVALID_REQUEST', `merchant_id must be the merchant of ${V3_HEADERS.appId}`);
     }
     // Kept while a request with this timestamp could still be accepted.
-    if (!(await deps.nonces.claim(appId, nonce, sentAt + deps.signatureWindowMs))) {
+    if (!(await deps.replay.claimNonce(appId, nonce, sentAt + deps.signatureWindowMs))) {
       throw new ApiError('NONCE_REUSED');
     }
     request.auth = { merchant: found.merchant, body };

@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestNonces } from '../../core/merchants/nonces.ts';
+import type { ReplayGuard } from '../../core/merchants/replay-guard.ts';
 import type { MerchantService } from '../../core/merchants/service.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
@@ -31,7 +31,7 @@ export interface ProtocolV3Deps {
   timeZone: TimeZone;
   publicUrl: string | undefined;
   merchants: MerchantService;
-  nonces: RequestNonces;
+  replay: ReplayGuard;
   operations: Operations;
   payments: PaymentService;
   sessions: SessionService;
@@ -60,7 +60,7 @@ export function registerProtocolV3(app: FastifyInstance, deps: ProtocolV3Deps): 
           'preHandler',
           authenticateV3({
             merchants: deps.merchants,
-            nonces: deps.nonces,
+            replay: deps.replay,
             clock,
             signatureWindowMs: deps.signatureWindowMs,
           }),

@@ -15,6 +15,7 @@ import * as requestNonces from './012-request-nonces.ts';
 import * as merchantAppIds from './013-merchant-app-ids.ts';
 import * as notifyProtocols from './014-notify-protocols.ts';
 import * as sessionOrderDetails from './015-session-order-details.ts';
+import * as usedSignatures from './016-used-signatures.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '013-merchant-app-ids': merchantAppIds,
   '014-notify-protocols': notifyProtocols,
   '015-session-order-details': sessionOrderDetails,
+  '016-used-signatures': usedSignatures,
 };

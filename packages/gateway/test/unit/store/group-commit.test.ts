@@ -2,7 +2,8 @@
  * Group commit on a real SQLite file: transactions queued in one turn of the event loop share
  * one COMMIT; nobody is answered before the WAL sync that follows it has finished, and
  * everybody in the batch is refused if it fails; a failing transaction rolls back alone; and
- * the connection is back at synchronous=FULL for writes outside group commit.
+ * the connection is back at synchronous=FULL for writes outside group commit; runEarly answers
+ * its caller as soon as its write ran inside the open batch.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,41 @@ describe('group commit', () => {
     await expect(failing).rejects.toThrow('refused');
     await Promise.all([ok, after]);
     expect(writer.prepare('select id from t order by id').pluck().all()).toEqual([1, 3]);
+  });
+
+  it('runEarly settles once its write ran in the open batch, before the COMMIT and the sync', async () => {
+    const wal = new ManualSync();
+    const group = new GroupCommit(db, writer, wal as unknown as WalSync);
+    let open!: () => void;
+    const held = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const early = group.runEarly(async (tx) => {
+      await insert(1)(tx);
+      return 'claimed';
+    });
+    // Queued in the same turn, so in the same batch, which it keeps open until the test says.
+    const next = group.run(async (tx) => {
+      await held;
+      await insert(2)(tx);
+    });
+    expect(await early).toBe('claimed');
+    expect([wal.calls, count()]).toEqual([0, 0]);
+    open();
+    await settled(next);
+    wal.finish();
+    await next;
+    expect([wal.calls, count()]).toEqual([1, 2]);
+
+    // A failing one rejects its caller and rolls back alone.
+    const failing = group.runEarly(async (tx) => {
+      await insert(3)(tx);
+      throw new Error('refused');
+    });
+    await expect(failing).rejects.toThrow('refused');
+    await settled(failing);
+    wal.finish();
+    expect(count()).toBe(2);
   });
 
   it('durable() waits while a committed batch, visible to readers, is not yet synced', async () => {

@@ -1,0 +1,78 @@
+/**
+ * Claims decided by a primary key: a row (owner, proof, expires_at) is inserted once, and the
+ * insert says whether this caller was first. Built for a claim on every request (the replay
+ * guard's), so it takes the cheapest durable path on each store:
+ *
+ * - SQLite: a hand-prepared insert inside the next group commit, settled as soon as it ran
+ *   there (GroupCommit.runEarly). The one writer sees it at once, so a concurrent duplicate is
+ *   refused; the caller's own writes follow in the same commit or a later one.
+ * - PostgreSQL: the claims made in the same turn of the event loop go out as one statement
+ *   (Batcher), each a round trip and a commit otherwise.
+ */
+import { Batcher } from './batcher.ts';
+import type { Store } from './db.ts';
+import { type Prepared, prepare } from './prepared.ts';
+
+export interface ClaimTable {
+  table: string;
+  /** Who the proof is unique for: the primary key is (owner, proof). */
+  owner: string;
+  proof: string;
+}
+
+interface Claim {
+  owner: string;
+  proof: string;
+  expiresAt: number;
+}
+
+/** Batches on their way at once, and the most claims one carries (PostgreSQL). */
+const BATCHING = { maxInFlight: 4, maxBatch: 500 };
+
+export class UniqueClaims {
+  private readonly sqlite?: Prepared;
+  private readonly postgres?: Batcher<Claim, boolean>;
+
+  constructor(
+    private readonly store: Store,
+    { table, owner, proof }: ClaimTable,
+  ) {
+    const columns = `${owner}, ${proof}, expires_at`;
+    if (store.raw.kind === 'sqlite') {
+      this.sqlite = prepare(
+        store,
+        `claim_${table}`,
+        `insert into ${table} (${columns}) values (?, ?, ?) on conflict do nothing`,
+        'writer',
+      );
+      return;
+    }
+    const statement = prepare(
+      store,
+      `claim_${table}`,
+      `insert into ${table} (${columns}) select * from unnest(?::text[], ?::text[], ?::bigint[])
+       on conflict do nothing returning ${owner} as owner, ${proof} as proof`,
+      'writer',
+    );
+    this.postgres = new Batcher(async (claims: Claim[]) => {
+      const rows = await statement.all<{ owner: string; proof: string }>([
+        claims.map((c) => c.owner),
+        claims.map((c) => c.proof),
+        claims.map((c) => c.expiresAt),
+      ]);
+      // Two equal claims in one statement insert one row: the first of them is the one that won.
+      const inserted = new Set(rows.map((r) => keyOf(r.owner, r.proof)));
+      return claims.map((c) => inserted.delete(keyOf(c.owner, c.proof)));
+    }, BATCHING);
+  }
+
+  /** True when this caller inserted the row, false when it was there already. */
+  async claim(owner: string, proof: string, expiresAt: number): Promise<boolean> {
+    if (this.postgres) return this.postgres.submit({ owner, proof, expiresAt });
+    const statement = this.sqlite!;
+    return (await this.store.groupCommit!.runEarly(() => statement.run([owner, proof, expiresAt]))) === 1;
+  }
+}
+
+/** Neither part holds a NUL (the owners are ids checked before, the proofs visible ASCII). */
+const keyOf = (owner: string, proof: string) => `${owner}\u0000${proof}`;
