@@ -1,15 +1,21 @@
 /**
  * The request bodies the load sends (docs/api.md#routes, docs/api.md#initiate-transaction-payments), and what counts as a good answer to each.
  * Every payment gets its own trans_id, `bench-<run id>-<n>`, so the orders one run created can
- * be counted in the store afterwards.
+ * be counted in the store afterwards. A v1.2 body carries its `timestamp`; a v3 body does not
+ * (its headers do, docs/api.md#paykka-v3): otherwise the two wires send the same bodies.
  */
 import { encryptCard, type GatewayPublicKey } from '@openkka/sdk/card-encryption';
 import type { Mix } from './options.ts';
+import type { Protocol } from './wire.ts';
 
-export const PAYMENT_PATH = '/apis/payments';
-export const CAPTURE_PATH = '/apis/payments/capture';
-export const REFUND_PATH = '/apis/payments/refund';
-export const QUERY_PATH = '/apis/payments/query';
+/** Who a body is from, and the wire it goes over. */
+export interface Sender {
+  protocol: Protocol;
+  merchantId: string;
+}
+
+/** v1.2's `timestamp` field; nothing on v3. */
+const stamp = (sender: Sender, timestamp: number) => (sender.protocol === 'v1.2' ? { timestamp } : {});
 
 export const AMOUNT = 1000;
 export const CURRENCY = 'USD';
@@ -50,16 +56,16 @@ function card(mix: Mix, timestamp: number, encryptTo: CardEncryptionTarget | und
 /** The first request of an iteration: a purchase, or a manual-capture authorization. */
 export function paymentBody(
   mix: Mix,
-  merchantId: string,
+  sender: Sender,
   runId: string,
   n: number,
   timestamp: number,
   encryptTo?: CardEncryptionTarget,
 ): string {
   return JSON.stringify({
-    merchant_id: merchantId,
+    merchant_id: sender.merchantId,
     trans_id: `${transIdPrefix(runId)}${n}`,
-    timestamp,
+    ...stamp(sender, timestamp),
     payment_type: 'PURCHASE',
     capture_method: mix === 'lifecycle' ? 'MANUAL' : 'AUTOMATIC',
     currency: CURRENCY,
@@ -69,10 +75,10 @@ export function paymentBody(
   });
 }
 
-export function captureBody(merchantId: string, orderId: string, timestamp: number): string {
+export function captureBody(sender: Sender, orderId: string, timestamp: number): string {
   return JSON.stringify({
-    merchant_id: merchantId,
-    timestamp,
+    merchant_id: sender.merchantId,
+    ...stamp(sender, timestamp),
     order_id: orderId,
     amount: AMOUNT,
     currency: CURRENCY,
@@ -80,10 +86,10 @@ export function captureBody(merchantId: string, orderId: string, timestamp: numb
   });
 }
 
-export function refundBody(merchantId: string, transId: string, orderId: string, timestamp: number): string {
+export function refundBody(sender: Sender, transId: string, orderId: string, timestamp: number): string {
   return JSON.stringify({
-    merchant_id: merchantId,
-    timestamp,
+    merchant_id: sender.merchantId,
+    ...stamp(sender, timestamp),
     refund_trans_id: `${transId}-r`,
     ori_order_id: orderId,
     refund_amount: AMOUNT,
@@ -91,8 +97,8 @@ export function refundBody(merchantId: string, transId: string, orderId: string,
   });
 }
 
-export function queryBody(merchantId: string, orderId: string, timestamp: number): string {
-  return JSON.stringify({ merchant_id: merchantId, timestamp, order_id: orderId });
+export function queryBody(sender: Sender, orderId: string, timestamp: number): string {
+  return JSON.stringify({ merchant_id: sender.merchantId, ...stamp(sender, timestamp), order_id: orderId });
 }
 
 export type Step = 'purchase' | 'authorize' | 'capture' | 'refund' | 'query';

@@ -1,8 +1,11 @@
 /**
  * What the ceiling server answers: the success envelope with an order-shaped (or refund-shaped)
  * `data`, padded to the size of a real openkka answer, so the network and JSON work per request
- * match the gateway's. Pure; the server signs and sends it.
+ * match the gateway's. The same operations on either wire: v1.2's paths (bare or under `/apis`)
+ * and v3's (under `/v3/payment/acq`). Pure; the server signs and sends it.
  */
+
+export const V3_PREFIX = '/v3/payment/acq';
 
 export interface CeilingRequest {
   merchant_id?: unknown;
@@ -21,7 +24,18 @@ export type CeilingAnswer = {
   data: Record<string, unknown> | null;
   retCode: string;
   retMsg: string;
+  /** Fields beside `data` at the top of the envelope (v3's refund repeats `refund_order_id` there). */
+  top?: Record<string, unknown>;
 };
+
+/** The v1.2 path of an operation, from either wire's: `/v3/payment/acq/pay` is `/payments`. */
+export function operationPath(path: string): string {
+  if (path.startsWith(`${V3_PREFIX}/`)) {
+    const rest = path.slice(V3_PREFIX.length);
+    return rest === '/pay' ? '/payments' : `/payments${rest}`;
+  }
+  return path.replace(/^\/apis(?=\/)/, '');
+}
 
 const ISO = '2025-01-01T00:00:00+00:00';
 
@@ -64,7 +78,7 @@ export function ceilingAnswer(path: string, req: CeilingRequest, nextId: () => s
     retCode: '000000',
     retMsg: 'Success',
   });
-  switch (path.replace(/^\/apis(?=\/)/, '')) {
+  switch (operationPath(path)) {
     case '/payments': {
       const manual = req.capture_method === 'MANUAL';
       return ok(order(req, `GW${nextId()}`, manual ? 'AUTHORIZED' : 'SUCCESS', !manual));
@@ -73,10 +87,11 @@ export function ceilingAnswer(path: string, req: CeilingRequest, nextId: () => s
       return ok(order(req, String(req.order_id), 'SUCCESS', true));
     case '/payments/query':
       return ok(order(req, String(req.order_id), 'REFUNDED', true));
-    case '/payments/refund':
-      return ok({
+    case '/payments/refund': {
+      const refundOrderId = `RG${nextId()}`;
+      const answer = ok({
         refund_trans_id: req.refund_trans_id,
-        refund_order_id: `RG${nextId()}`,
+        refund_order_id: refundOrderId,
         ori_order_id: req.ori_order_id,
         status: 'SUCCESS',
         amount: req.refund_amount,
@@ -84,21 +99,31 @@ export function ceilingAnswer(path: string, req: CeilingRequest, nextId: () => s
         error_code: '0000',
         error_description: 'Success',
       });
+      return path.startsWith(`${V3_PREFIX}/`)
+        ? { ...answer, top: { refund_order_id: refundOrderId } }
+        : answer;
+    }
     default:
       return { http: 404, data: null, retCode: '010000', retMsg: `no route ${path}` };
   }
 }
 
 /**
- * The envelope as sent: `data.timestamp` first, as openkka sends it, and a `padding` field
- * that brings the whole body to `targetBytes` (never shorter than the content needs).
+ * The envelope as sent: on v1.2 `data.timestamp` first, as openkka sends it (`timestamp` null
+ * on v3, whose answers carry their time in a header), and a `padding` field that brings the
+ * whole body to `targetBytes` (never shorter than the content needs).
  */
-export function envelopeText(answer: CeilingAnswer, timestamp: number, targetBytes: number): string {
-  if (answer.data === null) return JSON.stringify({ ret_code: answer.retCode, ret_msg: answer.retMsg });
-  const data: Record<string, unknown> = { timestamp, ...answer.data, padding: '' };
-  const bare = JSON.stringify({ ret_code: answer.retCode, ret_msg: answer.retMsg, data });
+export function envelopeText(answer: CeilingAnswer, timestamp: number | null, targetBytes: number): string {
+  const head = { ret_code: answer.retCode, ret_msg: answer.retMsg, ...answer.top };
+  if (answer.data === null) return JSON.stringify(head);
+  const data: Record<string, unknown> = {
+    ...(timestamp === null ? {} : { timestamp }),
+    ...answer.data,
+    padding: '',
+  };
+  const bare = JSON.stringify({ ...head, data });
   const missing = targetBytes - Buffer.byteLength(bare);
   if (missing <= 0) return bare;
   data.padding = 'x'.repeat(missing);
-  return JSON.stringify({ ret_code: answer.retCode, ret_msg: answer.retMsg, data });
+  return JSON.stringify({ ...head, data });
 }

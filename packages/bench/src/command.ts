@@ -18,6 +18,11 @@ export function registerBenchCommand(program: Command): void {
       DEFAULTS.mix,
     )
     .option(
+      '--protocol <protocol>',
+      "v1.2 | v3: the PayKKa wire every request goes over, to the ceiling too (it does that wire's signature work)",
+      DEFAULTS.protocol,
+    )
+    .option(
       '--store <store>',
       'sqlite | postgres (a fresh database from OPENKKA_BENCH_PG_URL)',
       DEFAULTS.store,
@@ -40,6 +45,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--url <url>', 'load this running gateway instead of starting one')
     .option('--merchant-id <id>', 'with --url: the merchant the requests are signed as')
     .option('--private-key <file>', "with --url: that merchant's private key (PEM)")
+    .option('--app-id <id>', "with --url and --protocol v3: the merchant's app id, if it was given one")
     .option('--client-key <key>', "with --url and an encrypted mix: that merchant's client key")
     .option('--data-dir <dir>', "with --url: the gateway's OPENKKA_DATA_DIR, to count the orders created")
     .option('--database-url <url>', "with --url: the gateway's DATABASE_URL, to count the orders created")
@@ -50,8 +56,7 @@ export function registerBenchCommand(program: Command): void {
     )
     .option(
       '--answer-bytes <n>',
-      'size of every ceiling answer (a real openkka payment answer is ~760)',
-      DEFAULTS.answerBytes,
+      'size of every ceiling answer (default: a real openkka payment answer, 760 bytes on v1.2, 734 on v3)',
     )
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of the gateway process into <dir>')
     .action(async (raw: RawBenchOptions) => {

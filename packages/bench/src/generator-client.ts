@@ -23,7 +23,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 function doing(command: Command): string {
   switch (command.type) {
     case 'prepare':
-      return `signing ${count(command.count)} requests for the ${command.pool} pool`;
+      return `signing ${count(command.count)} ${command.protocol} requests for the ${command.pool} pool`;
     case 'top-up':
       return `signing the ${command.pool} pool up to ${count(command.unused)} unused requests`;
     case 'run':

@@ -1,9 +1,18 @@
 /** One signed POST over a keep-alive connection, timed from the call to the last byte of the answer. */
 import http from 'node:http';
-import { API_VERSION, SIGNATURE_TYPE } from '@openkka/sdk/signing';
+import { ANSWER_SIGNATURE_HEADER, type Protocol, type SignedRequest } from './wire.ts';
 
 export type PostOutcome =
-  | { kind: 'answer'; status: number; body: string; bytes: number; ms: number; endedAt: number }
+  | {
+      kind: 'answer';
+      status: number;
+      body: string;
+      bytes: number;
+      ms: number;
+      endedAt: number;
+      /** The wire whose signature header the answer carries, if any. */
+      signedAs: Protocol | null;
+    }
   | { kind: 'failed'; error: string; ms: number; endedAt: number };
 
 export interface Endpoint {
@@ -25,7 +34,14 @@ export function endpoint(baseUrl: string, concurrency: number, timeoutMs = 30_00
   };
 }
 
-export function post(target: Endpoint, path: string, body: Buffer, signature: string): Promise<PostOutcome> {
+/** The wire an answer is signed for, by its signature header. */
+function signedAs(headers: http.IncomingHttpHeaders): Protocol | null {
+  if (headers[ANSWER_SIGNATURE_HEADER.v3] !== undefined) return 'v3';
+  return headers[ANSWER_SIGNATURE_HEADER['v1.2']] !== undefined ? 'v1.2' : null;
+}
+
+export function post(target: Endpoint, request: SignedRequest): Promise<PostOutcome> {
+  const { path, body } = request;
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -45,9 +61,7 @@ export function post(target: Endpoint, path: string, body: Buffer, signature: st
         headers: {
           'content-type': 'application/json',
           'content-length': body.length,
-          signature,
-          type: SIGNATURE_TYPE,
-          version: API_VERSION,
+          ...request.headers,
         },
       },
       (res) => {
@@ -66,6 +80,7 @@ export function post(target: Endpoint, path: string, body: Buffer, signature: st
             bytes: raw.length,
             ms: endedAt - started,
             endedAt,
+            signedAs: signedAs(res.headers),
           });
         });
       },

@@ -4,6 +4,7 @@
  * gateway has its own merchant), signs when told (`prepare`, and before each run), runs the
  * closed-loop slices and the open-loop steps, and reports progress and results over IPC.
  */
+import { randomBytes } from 'node:crypto';
 import { toPrivateKey } from '@openkka/sdk/signing';
 import { paymentBody } from './bodies.ts';
 import { type LoadContext, runLoad } from './load-run.ts';
@@ -11,6 +12,7 @@ import { runOpenLoop } from './open-loop.ts';
 import type { FromGenerator, OpenLoopCommand, RunCommand, ToGenerator, TopUpCommand } from './protocol.ts';
 import { installSafeKeyPairGeneration } from './safe-keygen.ts';
 import { SignedPool } from './signed-pool.ts';
+import { nonceSource, PATHS } from './wire.ts';
 
 if (!process.send) throw new Error('the load generator runs as a child of `openkka bench`');
 // The encrypted mixes make a key pair per body: keep Node's keygen deadlock out (safe-keygen.ts).
@@ -19,6 +21,8 @@ installSafeKeyPairGeneration();
 const send = (message: FromGenerator) => process.send!(message);
 
 const pools = new Map<string, Omit<LoadContext, 'progress'>>();
+/** One source for every pool and lifecycle step: no v3 nonce is sent twice by this process. */
+const nonce = nonceSource(() => randomBytes(8).readBigUInt64BE());
 
 function signingProgress(target: string) {
   return (done: number, total: number) =>
@@ -47,11 +51,12 @@ async function handle(message: ToGenerator): Promise<void> {
   switch (message.type) {
     case 'prepare': {
       const key = toPrivateKey(message.privateKeyPem);
-      const { mix, merchantId, runId, encryptTo } = message;
-      const pool = new SignedPool(merchantId, key, (n, timestamp) =>
-        paymentBody(mix, merchantId, runId, n, timestamp, encryptTo),
+      const { mix, protocol, merchantId, appId, runId, encryptTo } = message;
+      const signer = { mix, protocol, merchantId, appId, key, nonce };
+      const pool = new SignedPool(signer, PATHS[protocol].pay, (n, timestamp) =>
+        paymentBody(mix, signer, runId, n, timestamp, encryptTo),
       );
-      pools.set(message.pool, { mix, merchantId, key, pool });
+      pools.set(message.pool, { ...signer, pool });
       await pool.fill(message.count, Number.POSITIVE_INFINITY, signingProgress(message.pool));
       send({ type: 'prepared', count: pool.size });
       return;

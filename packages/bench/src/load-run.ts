@@ -30,7 +30,7 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
 
   const latencies = new LatencySample();
   const kept: number[] = [];
-  const tally = new Tally(STEPS[ctx.mix][0]!);
+  const tally = new Tally(STEPS[ctx.mix][0]!, ctx.protocol);
   let signedInRun = 0;
   let cycled = 0;
 

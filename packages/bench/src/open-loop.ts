@@ -29,7 +29,7 @@ export async function runOpenLoop(ctx: LoadContext, command: OpenLoopCommand): P
   const windowEnd = windowStart + command.durationS * 1000;
   const arrivals = Math.floor((command.leadS + command.durationS) * command.ratePerS);
 
-  const tally = new Tally(STEPS[ctx.mix][0]!);
+  const tally = new Tally(STEPS[ctx.mix][0]!, ctx.protocol);
   const latencies = new LatencySample();
   const inWindow = (at: number) => at >= windowStart && at < windowEnd;
   const iteration = iterationOf(ctx, target, (step, outcome) =>

@@ -2,7 +2,6 @@
  * The options of `openkka bench`, checked once into one typed value. Pure: commander hands
  * over its raw strings, this decides what they mean and refuses what cannot work.
  */
-
 export type Mix = 'purchase' | 'lifecycle' | 'encrypted' | 'encrypted-p256';
 export const MIXES = [
   'purchase',
@@ -11,9 +10,14 @@ export const MIXES = [
   'encrypted-p256',
 ] as const satisfies readonly Mix[];
 export type StoreKind = 'sqlite' | 'postgres';
+/** The PayKKa wire the load speaks (wire.ts). */
+export type Protocol = 'v1.2' | 'v3';
+export const PROTOCOLS = ['v1.2', 'v3'] as const satisfies readonly Protocol[];
 
 export interface BenchOptions {
   mix: Mix;
+  /** The wire every request goes over, to every side: the ceiling does that wire's work. */
+  protocol: Protocol;
   store: StoreKind;
   concurrency: number;
   /** Rounds of the interleaved measurement: one slice per side each. */
@@ -45,6 +49,8 @@ export interface ExternalTarget {
   url: string;
   merchantId: string;
   privateKeyFile: string;
+  /** v3's `x-paykka-appid`, when the merchant was given an app id; its merchant id otherwise. */
+  appId?: string;
   /** The merchant's client key: the encrypted mix fetches the gateway key with it. */
   clientKey?: string;
   /** The target's store, to count the orders this run created (optional). */
@@ -55,6 +61,7 @@ export interface ExternalTarget {
 /** What commander collects, before any checking. */
 export interface RawBenchOptions {
   mix?: string;
+  protocol?: string;
   store?: string;
   concurrency?: string;
   pairs?: string;
@@ -73,6 +80,7 @@ export interface RawBenchOptions {
   url?: string;
   merchantId?: string;
   privateKey?: string;
+  appId?: string;
   clientKey?: string;
   dataDir?: string;
   databaseUrl?: string;
@@ -92,6 +100,7 @@ export const STEP_LEAD_S = 1;
 
 export const DEFAULTS = {
   mix: 'purchase',
+  protocol: 'v1.2',
   store: 'sqlite',
   concurrency: '16',
   pairs: '60',
@@ -99,8 +108,13 @@ export const DEFAULTS = {
   warmup: '2',
   step: '5',
   presignRate: '3000',
-  answerBytes: '760',
 } as const;
+
+/**
+ * The size of the ceiling's answers unless --answer-bytes says otherwise: a real openkka payment
+ * answer's on each wire (v3's has no `"timestamp":…,` in `data`, 26 bytes less).
+ */
+export const DEFAULT_ANSWER_BYTES: Readonly<Record<Protocol, number>> = { 'v1.2': 760, v3: 734 };
 
 export class BenchOptionError extends Error {}
 
@@ -128,8 +142,10 @@ function oneOf<T extends string>(text: string, name: string, allowed: readonly T
 }
 
 export function resolveOptions(raw: RawBenchOptions): BenchOptions {
+  const protocol = oneOf(raw.protocol ?? DEFAULTS.protocol, '--protocol', PROTOCOLS);
   const options: BenchOptions = {
     mix: oneOf(raw.mix ?? DEFAULTS.mix, '--mix', MIXES),
+    protocol,
     store: oneOf(raw.store ?? DEFAULTS.store, '--store', ['sqlite', 'postgres'] as const),
     concurrency: integer(raw.concurrency ?? DEFAULTS.concurrency, '--concurrency', 1, 4096),
     pairs: integer(raw.pairs ?? DEFAULTS.pairs, '--pairs', 1, 1000),
@@ -140,7 +156,10 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
     stepS: parseSeconds(raw.step ?? DEFAULTS.step, '--step', false),
     json: raw.json ?? false,
     presignRate: integer(raw.presignRate ?? DEFAULTS.presignRate, '--presign-rate', 1, 1_000_000),
-    answerBytes: integer(raw.answerBytes ?? DEFAULTS.answerBytes, '--answer-bytes', 64, 1_000_000),
+    answerBytes:
+      raw.answerBytes === undefined
+        ? DEFAULT_ANSWER_BYTES[protocol]
+        : integer(raw.answerBytes, '--answer-bytes', 64, 1_000_000),
   };
   if (raw.duration !== undefined) {
     throw new BenchOptionError(
@@ -193,6 +212,13 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
       merchantId: raw.merchantId,
       privateKeyFile: raw.privateKey,
     };
+    if (raw.appId !== undefined) {
+      if (options.protocol !== 'v3')
+        throw new BenchOptionError('--app-id is the x-paykka-appid of v3 requests: add --protocol v3');
+      if (!/^[\x21-\x7e]{1,64}$/.test(raw.appId))
+        throw new BenchOptionError(`--app-id: "${raw.appId}" is not 1 to 64 visible ASCII characters`);
+      options.target.appId = raw.appId;
+    }
     if (raw.clientKey !== undefined) options.target.clientKey = raw.clientKey;
     if (options.mix.startsWith('encrypted') && raw.clientKey === undefined) {
       throw new BenchOptionError(
@@ -205,6 +231,7 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
     for (const [flag, value] of [
       ['--merchant-id', raw.merchantId],
       ['--private-key', raw.privateKey],
+      ['--app-id', raw.appId],
       ['--client-key', raw.clientKey],
       ['--data-dir', raw.dataDir],
       ['--database-url', raw.databaseUrl],

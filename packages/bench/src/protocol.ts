@@ -3,6 +3,7 @@ import type { CardEncryptionTarget } from './bodies.ts';
 import type { Mix } from './options.ts';
 import type { ProgressSnapshot } from './progress.ts';
 import type { LatencySummary } from './stats.ts';
+import type { Protocol } from './wire.ts';
 
 export interface PrepareCommand {
   type: 'prepare';
@@ -11,6 +12,10 @@ export interface PrepareCommand {
   merchantId: string;
   privateKeyPem: string;
   mix: Mix;
+  /** The wire every request of the pool (and of its lifecycles) goes over. */
+  protocol: Protocol;
+  /** v3's `x-paykka-appid`: the merchant id unless the merchant was given an app id. */
+  appId: string;
   runId: string;
   /** Requests to sign before anything is sent. */
   count: number;

@@ -6,6 +6,8 @@ import type { Spread } from './spread.ts';
 
 export interface BenchReport {
   mix: string;
+  /** The PayKKa wire of every request, to the gateway and the ceiling: `v1.2` or `v3`. */
+  protocol: string;
   store: string;
   concurrency: number;
   /** Timed seconds per side: `pairs` slices of `slice_s`. */
@@ -123,6 +125,7 @@ export function buildReport(i: ReportInputs): BenchReport {
   }
   return {
     mix: options.mix,
+    protocol: options.protocol,
     store: i.storeLabel,
     concurrency: options.concurrency,
     duration_s: openkka.duration_s,
@@ -173,7 +176,7 @@ const or = (value: number | null, text: (v: number) => string, missing: string) 
 export function formatSummary(r: BenchReport): string {
   const unit = r.mix === 'lifecycle' ? 'requests/s' : 'payments/s';
   const lines = [
-    `openkka bench: ${r.mix} mix, ${r.store} store, concurrency ${r.concurrency}, ${r.pairs} rounds of ${n(r.slice_s)} s slices per side (after ${n(r.warmup_s)} s warm-up)`,
+    `openkka bench: ${r.mix} mix over ${r.protocol}, ${r.store} store, concurrency ${r.concurrency}, ${r.pairs} rounds of ${n(r.slice_s)} s slices per side (after ${n(r.warmup_s)} s warm-up)`,
     `  machine          load average ${r.loadavg.join(' ')} before the run` +
       (r.other_cpu_pct === null
         ? ''

@@ -41,6 +41,8 @@ interface Target {
   /** The external gateway's URL; a started one's comes with its process. */
   url: string | undefined;
   merchantId: string;
+  /** v3's `x-paykka-appid`: the merchant id, unless --app-id names another. */
+  appId: string;
   privateKeyFile: string;
   clientKey: string | undefined;
   store: StoreLocation | undefined;
@@ -77,7 +79,15 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: str
       () => undefined,
     ),
   );
-  return { ...merchant, url: undefined, store, storeLabel: options.store, gateway, databaseName };
+  return {
+    ...merchant,
+    appId: merchant.merchantId,
+    url: undefined,
+    store,
+    storeLabel: options.store,
+    gateway,
+    databaseName,
+  };
 }
 
 function externalTarget(options: BenchOptions): Target {
@@ -90,6 +100,7 @@ function externalTarget(options: BenchOptions): Target {
   return {
     url: t.url,
     merchantId: t.merchantId,
+    appId: t.appId ?? t.merchantId,
     privateKeyFile: t.privateKeyFile,
     clientKey: t.clientKey,
     store,
@@ -185,8 +196,10 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       await generator.prepare({
         pool,
         merchantId: t.merchantId,
+        appId: t.appId,
         privateKeyPem: readFileSync(t.privateKeyFile, 'utf8'),
         mix: options.mix,
+        protocol: options.protocol,
         runId,
         count,
         ...(encryptTo ? { encryptTo } : {}),
@@ -247,7 +260,7 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
         maxAgeMs,
       });
       if (options.chartFile) {
-        const title = `openkka ${options.mix} mix, ${target.storeLabel}: latency at load (open loop)`;
+        const title = `openkka ${options.mix} mix over ${options.protocol}, ${target.storeLabel}: latency at load (open loop)`;
         writeFileSync(options.chartFile, curveChartSvg(curve, title));
       }
     }

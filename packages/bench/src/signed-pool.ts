@@ -1,18 +1,14 @@
 /**
- * Requests signed before the timed window (docs/signing.md string-to-sign, merchant private key), so
+ * Requests signed before the timed window (the wire's string-to-sign, merchant private key), so
  * the load generator spends the window sending, not signing. Signing runs on libuv's thread
- * pool (the SDK's async form), which uses every core while nothing is being measured.
+ * pool (the SDK's async form), which uses every core while nothing is being measured. On v3
+ * every signing (a new entry, or an old one signed again) takes a new nonce, and a pool whose
+ * entries are each sent once never sends a nonce twice.
  */
-import type { KeyObject } from 'node:crypto';
-import { signAsync, stringToSign } from '@openkka/sdk/signing';
 import { every } from './interval.ts';
+import { type RequestSigner, type SignedRequest, signRequest } from './wire.ts';
 
-export interface SignedRequest {
-  body: Buffer;
-  signature: string;
-  /** When it was signed: its `timestamp` field, in ms since the epoch. */
-  signedAt: number;
-}
+export type { SignedRequest } from './wire.ts';
 
 /** Builds the n-th body for a timestamp. */
 export type BodyFactory = (n: number, timestamp: number) => string;
@@ -25,19 +21,14 @@ const PARALLEL = 32;
  */
 const PROGRESS_EVERY_MS = 250;
 
-export async function signRequest(merchantId: string, body: string, timestamp: number, key: KeyObject) {
-  const bytes = Buffer.from(body, 'utf8');
-  const signature = await signAsync(stringToSign(merchantId, timestamp, bytes), key);
-  return { body: bytes, signature, signedAt: timestamp };
-}
-
 export class SignedPool {
   private readonly entries: SignedRequest[] = [];
   private taken = 0;
 
   constructor(
-    private readonly merchantId: string,
-    private readonly key: KeyObject,
+    private readonly signer: RequestSigner,
+    /** Where every request of the pool goes (the mix's opening operation). */
+    private readonly path: string,
     private readonly bodyFor: BodyFactory,
     private readonly now: () => number = Date.now,
   ) {}
@@ -54,7 +45,7 @@ export class SignedPool {
   /** Signs entry `n` afresh (a new timestamp, the same trans_id). */
   private async sign(n: number): Promise<SignedRequest> {
     const timestamp = this.now();
-    return signRequest(this.merchantId, this.bodyFor(n, timestamp), timestamp, this.key);
+    return signRequest(this.signer, this.path, this.bodyFor(n, timestamp), timestamp);
   }
 
   /**

@@ -5,6 +5,7 @@
 import type { Step, Verdict } from './bodies.ts';
 import type { PostOutcome } from './http-post.ts';
 import { verdictOf } from './mix-iteration.ts';
+import type { Protocol } from './wire.ts';
 
 export class Tally {
   readonly window = { requests: 0, ok: 0, errors: 0, iterations: 0 };
@@ -13,8 +14,14 @@ export class Tally {
   private bytes = 0;
   private answers = 0;
 
-  /** `openingStep` is the mix's first step: each ok answer to it is one new order. */
-  constructor(private readonly openingStep: Step) {}
+  /**
+   * `openingStep` is the mix's first step: each ok answer to it is one new order. `protocol` is
+   * the wire the requests went over, whose signature an ok answer carries.
+   */
+  constructor(
+    private readonly openingStep: Step,
+    private readonly protocol: Protocol,
+  ) {}
 
   /** Counts one answer; `inWindow` says whether it arrived inside the timed window. */
   record(step: Step, outcome: PostOutcome, inWindow: boolean): Verdict {
@@ -24,7 +31,7 @@ export class Tally {
       this.bytes += outcome.bytes;
       this.answers++;
     }
-    const verdict = verdictOf(step, outcome);
+    const verdict = verdictOf(step, outcome, this.protocol);
     if (verdict.ok) {
       this.total.ok++;
       if (step === this.openingStep) this.total.orders_ok++;

@@ -1,6 +1,4 @@
 // The bench's request bodies (docs/api.md#routes, docs/api.md#initiate-transaction-payments) and how answers are judged good or bad.
-import { generateKeyPairSync } from 'node:crypto';
-import { stringToSign, verifySignature } from '@openkka/sdk/signing';
 import {
   CardDecryption,
   type ClientKeys,
@@ -18,13 +16,17 @@ import {
   STEPS,
   transIdPrefix,
 } from '../src/bodies.ts';
-import { signRequest } from '../src/signed-pool.ts';
+import type { PostOutcome } from '../src/http-post.ts';
+import { verdictOf } from '../src/mix-iteration.ts';
+import type { Protocol } from '../src/options.ts';
 
 const T = Date.UTC(2026, 0, 15, 12);
+const V12 = { protocol: 'v1.2', merchantId: 'M1' } as const;
+const V3 = { protocol: 'v3', merchantId: 'M1' } as const;
 
 describe('request bodies', () => {
   it('purchase: a unique trans_id, PURCHASE, AUTOMATIC, 1000 USD, the 4242 card, a return_url', () => {
-    const body = JSON.parse(paymentBody('purchase', 'M1', 'abc', 7, T));
+    const body = JSON.parse(paymentBody('purchase', V12, 'abc', 7, T));
     expect(body).toEqual({
       merchant_id: 'M1',
       trans_id: 'bench-abc-7',
@@ -46,8 +48,8 @@ describe('request bodies', () => {
   });
 
   it('lifecycle: a manual-capture authorization, then capture, refund and query of its order', () => {
-    expect(JSON.parse(paymentBody('lifecycle', 'M1', 'abc', 1, T)).capture_method).toBe('MANUAL');
-    expect(JSON.parse(captureBody('M1', 'GW1', T))).toEqual({
+    expect(JSON.parse(paymentBody('lifecycle', V12, 'abc', 1, T)).capture_method).toBe('MANUAL');
+    expect(JSON.parse(captureBody(V12, 'GW1', T))).toEqual({
       merchant_id: 'M1',
       timestamp: T,
       order_id: 'GW1',
@@ -55,7 +57,7 @@ describe('request bodies', () => {
       currency: 'USD',
       capture_final: true,
     });
-    expect(JSON.parse(refundBody('M1', 'bench-abc-1', 'GW1', T))).toEqual({
+    expect(JSON.parse(refundBody(V12, 'bench-abc-1', 'GW1', T))).toEqual({
       merchant_id: 'M1',
       timestamp: T,
       refund_trans_id: 'bench-abc-1-r',
@@ -63,12 +65,28 @@ describe('request bodies', () => {
       refund_amount: 1000,
       currency: 'USD',
     });
-    expect(JSON.parse(queryBody('M1', 'GW1', T))).toEqual({
+    expect(JSON.parse(queryBody(V12, 'GW1', T))).toEqual({
       merchant_id: 'M1',
       timestamp: T,
       order_id: 'GW1',
     });
     expect(STEPS.lifecycle).toEqual(['authorize', 'capture', 'refund', 'query']);
+  });
+
+  it('v3: the same bodies without `timestamp` (its headers carry the time)', () => {
+    const v12 = JSON.parse(paymentBody('purchase', V12, 'abc', 7, T));
+    const v3 = JSON.parse(paymentBody('purchase', V3, 'abc', 7, T));
+    expect(v3).not.toHaveProperty('timestamp');
+    expect({ ...v3, timestamp: T }).toEqual(v12);
+    expect(JSON.parse(captureBody(V3, 'GW1', T))).toEqual({
+      merchant_id: 'M1',
+      order_id: 'GW1',
+      amount: 1000,
+      currency: 'USD',
+      capture_final: true,
+    });
+    expect(JSON.parse(refundBody(V3, 'bench-abc-1', 'GW1', T))).not.toHaveProperty('timestamp');
+    expect(JSON.parse(queryBody(V3, 'GW1', T))).toEqual({ merchant_id: 'M1', order_id: 'GW1' });
   });
 
   it('encrypted: the purchase with its card as encrypted fields the gateway opens to the 4242 card', async () => {
@@ -79,7 +97,7 @@ describe('request bodies', () => {
       previous_client_key_expires_at: null,
     };
     const encryptTo = { key: publicKeyOf(gatewayKey), clientKey: merchant.client_key };
-    const body = JSON.parse(paymentBody('encrypted', 'M1', 'abc', 3, T, encryptTo));
+    const body = JSON.parse(paymentBody('encrypted', V12, 'abc', 3, T, encryptTo));
     expect(body).toMatchObject({
       trans_id: 'bench-abc-3',
       payment_type: 'PURCHASE',
@@ -108,21 +126,10 @@ describe('request bodies', () => {
       }),
     ).toEqual({ kind: 'card', pan: '4242424242424242', expMonth: 12, expYear: 2029, cvv: '123' });
     // Every body its own ephemeral key, as every shopper's card would have.
-    const again = JSON.parse(paymentBody('encrypted', 'M1', 'abc', 4, T, encryptTo));
+    const again = JSON.parse(paymentBody('encrypted', V12, 'abc', 4, T, encryptTo));
     expect(again.payment.encrypted_card_no.split('.')[0]).not.toBe(payment.encrypted_card_no.split('.')[0]);
     expect(STEPS.encrypted).toEqual(['purchase']);
-    expect(() => paymentBody('encrypted', 'M1', 'abc', 5, T)).toThrow(/gateway key/);
-  });
-
-  it('is signed over docs/signing.md string-to-sign with its own timestamp', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const body = paymentBody('purchase', 'M1', 'abc', 1, T);
-    const signed = await signRequest('M1', body, T, privateKey);
-    expect(signed.body.toString()).toBe(body);
-    expect(signed.signedAt).toBe(T);
-    const signature = Buffer.from(signed.signature, 'base64');
-    expect(verifySignature(stringToSign('M1', T, signed.body), signature, publicKey)).toBe(true);
-    expect(verifySignature(stringToSign('M1', T + 1, signed.body), signature, publicKey)).toBe(false);
+    expect(() => paymentBody('encrypted', V12, 'abc', 5, T)).toThrow(/gateway key/);
   });
 });
 
@@ -159,5 +166,42 @@ describe('judge', () => {
     });
     expect(judge('purchase', 200, answer({ status: 'SUCCESS' }, '999999')).ok).toBe(false);
     expect(judge('purchase', 502, '<html>')).toEqual({ ok: false, kind: 'purchase: HTTP 502, not JSON' });
+  });
+});
+
+describe('verdictOf', () => {
+  const ok = JSON.stringify({
+    ret_code: '000000',
+    ret_msg: 'Success',
+    data: { status: 'SUCCESS', order_id: 'GW1' },
+  });
+  const answer = (signedAs: Protocol | null): PostOutcome => ({
+    kind: 'answer',
+    status: 200,
+    body: ok,
+    bytes: ok.length,
+    ms: 1,
+    endedAt: 1,
+    signedAs,
+  });
+
+  it('counts a good answer only when it is signed the way of the wire it was asked on', () => {
+    expect(verdictOf('purchase', answer('v3'), 'v3')).toEqual({ ok: true, orderId: 'GW1' });
+    expect(verdictOf('purchase', answer('v1.2'), 'v1.2').ok).toBe(true);
+    expect(verdictOf('purchase', answer('v1.2'), 'v3')).toEqual({
+      ok: false,
+      kind: 'purchase: answer not signed the v3 way',
+    });
+    expect(verdictOf('capture', answer(null), 'v1.2')).toEqual({
+      ok: false,
+      kind: 'capture: answer not signed the v1.2 way',
+    });
+  });
+
+  it('names a request that got no answer by its error', () => {
+    expect(verdictOf('query', { kind: 'failed', error: 'ECONNRESET', ms: 1, endedAt: 1 }, 'v3')).toEqual({
+      ok: false,
+      kind: 'query: ECONNRESET',
+    });
   });
 });

@@ -6,6 +6,7 @@ describe('resolveOptions', () => {
   it('defaults to the purchase mix on SQLite, 16 in flight, 60 rounds of 2 s slices after a 2 s warm-up, with the ceiling', () => {
     expect(resolveOptions({})).toEqual({
       mix: 'purchase',
+      protocol: 'v1.2',
       store: 'sqlite',
       concurrency: 16,
       pairs: 60,
@@ -23,6 +24,7 @@ describe('resolveOptions', () => {
   it('reads every flag', () => {
     const options = resolveOptions({
       mix: 'lifecycle',
+      protocol: 'v3',
       store: 'postgres',
       concurrency: '64',
       pairs: '20',
@@ -39,6 +41,7 @@ describe('resolveOptions', () => {
     });
     expect(options).toMatchObject({
       mix: 'lifecycle',
+      protocol: 'v3',
       store: 'postgres',
       concurrency: 64,
       pairs: 20,
@@ -59,6 +62,7 @@ describe('resolveOptions', () => {
   it.each([
     [{ mix: 'refunds' }, /--mix: "refunds" is not one of purchase, lifecycle/],
     [{ store: 'mysql' }, /--store/],
+    [{ protocol: 'v2' }, /--protocol: "v2" is not one of v1.2, v3/],
     [{ concurrency: '0' }, /--concurrency must be from 1/],
     [{ concurrency: '2.5' }, /not a whole number/],
     [{ concurrency: '-3' }, /not a whole number/],
@@ -115,6 +119,25 @@ describe('resolveOptions', () => {
       privateKeyFile: 'k.pem',
       dataDir: '/srv/openkka',
     });
+  });
+
+  it('pads the ceiling answers to a real answer of the wire, unless told otherwise', () => {
+    expect(resolveOptions({}).answerBytes).toBe(760);
+    expect(resolveOptions({ protocol: 'v3' }).answerBytes).toBe(734);
+    expect(resolveOptions({ protocol: 'v3', answerBytes: '900' }).answerBytes).toBe(900);
+  });
+
+  it('speaks v3 to a gateway given by --url as its merchant id, or as --app-id', () => {
+    const url = { url: 'http://127.0.0.1:8080', merchantId: 'm', privateKey: 'k.pem', protocol: 'v3' };
+    expect(resolveOptions(url).target?.appId).toBeUndefined();
+    expect(resolveOptions({ ...url, appId: 'app_1' }).target?.appId).toBe('app_1');
+    expect(() => resolveOptions({ ...url, protocol: 'v1.2', appId: 'app_1' })).toThrow(
+      /--app-id is the x-paykka-appid of v3 requests: add --protocol v3/,
+    );
+    expect(() => resolveOptions({ ...url, appId: 'app 1' })).toThrow(/--app-id: "app 1" is not 1 to 64/);
+    expect(() => resolveOptions({ protocol: 'v3', appId: 'app_1' })).toThrow(
+      /--app-id only applies together with --url/,
+    );
   });
 
   it('takes the encrypted mix; with --url it needs the client key to fetch the gateway key', () => {

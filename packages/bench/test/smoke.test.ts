@@ -26,6 +26,7 @@ it('`openkka bench --json` interleaves the ceiling and the gateway: per-round ra
   const report = await bench(brief);
   expect(report).toMatchObject({
     mix: 'purchase',
+    protocol: 'v1.2',
     store: 'sqlite',
     concurrency: 2,
     pairs: 3,
@@ -83,4 +84,40 @@ it('`openkka bench --mix encrypted` pays with encrypted card fields: every one o
   expect(report).toMatchObject({ mix: 'encrypted', errors: 0, error_kinds: {}, ratio: null, pairs: 3 });
   expect(report.ok_responses).toBeGreaterThan(0);
   expect(report.orders_in_store).toBe(report.ok_responses);
+});
+
+// An ok answer is HTTP 200, ret_code 000000, the step's status, and signed in the x-paykka-*
+// headers (mix-iteration.ts): zero errors with ok answers means every request was answered
+// 000000 over v3, by the gateway and by the ceiling alike.
+it('`openkka bench --protocol v3` pays over v3 against a ceiling doing the v3 signature work: every request answered 000000 over v3', async () => {
+  const report = await bench(['--protocol', 'v3', ...brief]);
+  expect(report).toMatchObject({
+    protocol: 'v3',
+    mix: 'purchase',
+    errors: 0,
+    window_errors: 0,
+    ceiling_errors: 0,
+    error_kinds: {},
+    signed_in_run: 0,
+    ratio: expect.any(Number),
+  });
+  expect(report.requests).toBeGreaterThan(0);
+  expect(report.ok_responses).toBeGreaterThan(0);
+  expect(report.ceiling).toBeGreaterThan(0);
+  // Every pre-signed request went once, with its own nonce: none refused as a reuse (300070).
+  expect(report.orders_in_store).toBe(report.ok_responses);
+  // v3 answers carry no data.timestamp: the ceiling pads to the same size as the gateway answers.
+  expect(
+    Math.abs((report.response_bytes as number) - (report.ceiling_response_bytes as number)),
+  ).toBeLessThan(20);
+});
+
+it('`openkka bench --protocol v3 --mix lifecycle` authorizes, captures, refunds and queries over v3', async () => {
+  const report = await bench(['--protocol', 'v3', '--mix', 'lifecycle', ...brief, '--no-ceiling']);
+  expect(report).toMatchObject({ protocol: 'v3', mix: 'lifecycle', errors: 0, error_kinds: {} });
+  // Every chain started runs to its end: four ok answers per order, none refused.
+  expect(report.orders_expected).toBeGreaterThan(0);
+  expect(report.orders_in_store).toBe(report.orders_expected);
+  expect(report.ok_responses).toBe(4 * (report.orders_expected as number));
+  expect(report.lifecycles_per_s).toBeGreaterThan(0);
 });

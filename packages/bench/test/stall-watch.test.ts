@@ -25,7 +25,7 @@ const tick = (done: number): ProgressSnapshot => ({
 
 describe('StallWatch', () => {
   let now = 0;
-  const watch = () => new StallWatch('signing 3,008 requests for the openkka pool', () => now);
+  const watch = () => new StallWatch('signing 3,008 v1.2 requests for the openkka pool', () => now);
 
   it('is quiet while signatures keep coming or a run keeps ticking', () => {
     now = 0;
@@ -45,7 +45,7 @@ describe('StallWatch', () => {
     expect(w.stalled()).toBeUndefined();
     now = STALL_MS;
     expect(w.stalled()).toBe(
-      'signing 3,008 requests for the openkka pool: no progress for 30 s, its event loop is blocked (no message since); last progress "openkka signing [####....................] 500/3,008 signed" 30 s ago',
+      'signing 3,008 v1.2 requests for the openkka pool: no progress for 30 s, its event loop is blocked (no message since); last progress "openkka signing [####....................] 500/3,008 signed" 30 s ago',
     );
   });
 
@@ -66,6 +66,8 @@ describe('StallWatch', () => {
     now = 0;
     const w = watch();
     now = STALL_MS + 5_000;
-    expect(w.stalled()).toBe('signing 3,008 requests for the openkka pool: it has reported nothing for 35 s');
+    expect(w.stalled()).toBe(
+      'signing 3,008 v1.2 requests for the openkka pool: it has reported nothing for 35 s',
+    );
   });
 });
