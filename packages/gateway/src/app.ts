@@ -28,6 +28,8 @@ import { CaptureService } from './modules/captures/service.ts';
 import { CardDecryption } from './modules/client-encryption/card-decryption.ts';
 import { GatewayKeys } from './modules/client-encryption/gateway-keys.ts';
 import { Dispatcher, type DispatcherSettings } from './modules/notifications/dispatcher.ts';
+import { OutboundPolicy, type OutboundSettings } from './modules/notifications/outbound/policy.ts';
+import { type HostLookup, HostResolver } from './modules/notifications/outbound/resolver.ts';
 import { Outbox } from './modules/notifications/outbox.ts';
 import { NotificationRepo } from './modules/notifications/repo.ts';
 import { NotificationService } from './modules/notifications/service.ts';
@@ -67,9 +69,12 @@ export interface AppDeps {
   logger: Logger;
   /** Draws order ids; newOrderId unless a test draws taken ones on purpose. */
   orderIds?: (now: number) => string;
+  /** Resolves the hosts of notify_urls; the system's resolver unless a test answers for DNS. */
+  lookup?: HostLookup;
   settings: PaymentSettings &
     AuthorizationSettings &
-    DispatcherSettings & {
+    DispatcherSettings &
+    OutboundSettings & {
       signatureWindowMs: number;
       adminToken?: string | undefined;
       /** Set: the admin API is served by `App.admin` alone (which the caller listens with), not by `app`. */
@@ -122,12 +127,14 @@ export function buildApp(deps: AppDeps): App {
   const orders = new OrderRepo(store);
   const refundRepo = new RefundRepo(store);
   const notificationRepo = new NotificationRepo(store);
+  const outbound = new OutboundPolicy(settings, new HostResolver(clock, deps.lookup));
   const dispatcher = new Dispatcher({
     store,
     repo: notificationRepo,
     platformKey: deps.platformKey,
     clock,
     settings,
+    outbound,
     log: deps.logger as FastifyBaseLogger,
   });
   const writer = new OrderWriter(store, orders, clock, new Outbox(notificationRepo, settings.timeZone), () =>
@@ -262,6 +269,11 @@ export function buildApp(deps: AppDeps): App {
       trustedProxies: settings.trustedProxies,
     });
   const app = instance();
+  // Its real port (PORT=0) is known only now: notify_urls must never point back at it.
+  app.server.on('listening', () => {
+    const address = app.server.address();
+    if (address && typeof address === 'object') outbound.addListener(address.address, address.port);
+  });
 
   registerDurableReads(app, () => store.durable());
   const operations = buildOperations({
@@ -274,6 +286,7 @@ export function buildApp(deps: AppDeps): App {
     refunds,
     tokens,
     agreements,
+    notifyUrls: outbound,
   });
   registerProtocolV1(app, {
     clock,

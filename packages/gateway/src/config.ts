@@ -1,6 +1,7 @@
 /** Configuration from the environment, parsed and checked once at start. */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type NotifyAllow, parseNotifyAllow } from './domain/notify-allow.ts';
 import { DEFAULT_TIME_ZONE, TimeZone } from './domain/time-zone.ts';
 import { DEFAULT_TIMEOUTS } from './http/limits/timeouts.ts';
 import type { Rate } from './http/limits/token-buckets.ts';
@@ -40,6 +41,8 @@ export interface Config {
   /** Waits before each notification retry; the number of entries is the number of retries. */
   notifyBackoffMs: number[];
   notifyTimeoutMs: number;
+  /** Exceptions to the outbound policy: ranges and host names notifications may go to. */
+  notifyAllow: NotifyAllow;
   /** Bearer token for the admin API; the admin API is off when unset. */
   adminToken: string | undefined;
   /** Where the admin API listens on its own; unset: on the public listener. */
@@ -210,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'OPENKKA_NOTIFY_BACKOFF',
     ),
     notifyTimeoutMs: duration('OPENKKA_NOTIFY_TIMEOUT', '10s'),
+    notifyAllow: parseNotifyAllow(env.OPENKKA_NOTIFY_ALLOW || '', 'OPENKKA_NOTIFY_ALLOW'),
     adminToken,
     adminListen,
     headersTimeoutMs,

@@ -5,12 +5,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseDuration } from '../config.ts';
+import { type Config, parseDuration } from '../config.ts';
 import type { MerchantRow } from '../core/merchants/repo.ts';
 import { DEFAULT_CLIENT_KEY_GRACE_MS } from '../domain/client-key.ts';
+import { systemClock } from '../domain/clock.ts';
 import { formatTime } from '../domain/time.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
 import { isWire, WIRES, type Wire } from '../domain/wire.ts';
+import { withoutCredentials } from '../modules/notifications/outbound/credentials.ts';
+import { OutboundPolicy } from '../modules/notifications/outbound/policy.ts';
+import { HostResolver } from '../modules/notifications/outbound/resolver.ts';
 import { merchantService, output, withRuntime } from './context.ts';
 import { generateMerchantKey } from './merchant-keys.ts';
 
@@ -34,10 +38,11 @@ export function registerMerchantCommands(program: Command): void {
     .option('--notify-url <url>', 'default notification URL')
     .option('--json', 'print one JSON object')
     .action((opts: CreateOptions) =>
-      withRuntime(async (rt) => {
+      withRuntime(async (rt, config) => {
         if (!!opts.publicKey === !!opts.generateKey) {
           throw new Error('give exactly one of --public-key FILE or --generate-key DIR');
         }
+        if (opts.notifyUrl) await assertNotifyUrlAllowed(config, opts.notifyUrl);
         const generated = opts.generateKey
           ? await generateMerchantKey(
               opts.generateKey,
@@ -59,7 +64,7 @@ export function registerMerchantCommands(program: Command): void {
           app_id: m.merchant_id,
         };
         if (generated) result.private_key_file = generated.privateKeyFile;
-        if (m.notify_url) result.notify_url = m.notify_url;
+        if (m.notify_url) result.notify_url = withoutCredentials(m.notify_url);
         const lines = [m.merchant_id, `client key: ${m.client_key}`, `v3 app id: ${m.merchant_id}`];
         if (generated) lines.push(`private key: ${generated.privateKeyFile}`);
         output(opts.json, result, lines.join('\n'));
@@ -77,7 +82,11 @@ export function registerMerchantCommands(program: Command): void {
           (m) =>
             `${m.merchant_id}  ${m.status.padEnd(8)}  ${m.client_key}  notify ${notifyProtocolName(m).padEnd(4)}  ${m.name}`,
         );
-        output(opts.json, { merchants }, lines.join('\n') || '(no merchants)');
+        const shown = merchants.map((m) => ({
+          ...m,
+          notify_url: m.notify_url === null ? null : withoutCredentials(m.notify_url),
+        }));
+        output(opts.json, { merchants: shown }, lines.join('\n') || '(no merchants)');
       }),
     );
 
@@ -100,7 +109,8 @@ export function registerMerchantCommands(program: Command): void {
     .command('set-notify-url <merchantId> [url]')
     .description('Set (or, without a URL, clear) the default notification URL')
     .action((merchantId: string, url: string | undefined) =>
-      withRuntime(async (rt) => {
+      withRuntime(async (rt, config) => {
+        if (url) await assertNotifyUrlAllowed(config, url);
         await merchantService(rt).setNotifyUrl(merchantId, url);
         process.stdout.write(`${merchantId} notify URL ${url ? `set to ${url}` : 'cleared'}\n`);
       }),
@@ -232,4 +242,13 @@ function clientKeyLines(k: ClientKeyFields, zone: TimeZone): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * A merchant's default notify_url passes the outbound policy the gateway will apply to it, read
+ * from the same settings (OPENKKA_NOTIFY_ALLOW, HOST, PORT): a refusal now beats one at every
+ * delivery. Every delivery checks it again.
+ */
+async function assertNotifyUrlAllowed(config: Config, url: string): Promise<void> {
+  await new OutboundPolicy(config, new HostResolver(systemClock)).assertAllowed(url);
 }

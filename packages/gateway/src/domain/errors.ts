@@ -71,6 +71,7 @@ export const REQUEST_CODES = {
   },
   CLIENT_KEY_NOT_FOUND: { code: '300060', http: 404, message: 'Client key does not exist' },
   NONCE_REUSED: { code: '300070', http: 401, message: 'Nonce already used' },
+  NOTIFY_URL_NOT_ALLOWED: { code: '300090', http: 400, message: 'notify_url is not allowed' },
   SIGNATURE_REUSED: { code: '300071', http: 401, message: 'Signature already used' },
   TOO_MANY_REQUESTS: { code: '300080', http: 429, message: 'Too many requests' },
   REQUEST_TIMEOUT: { code: '010000', http: 408, message: 'Invalid request: not received in time' },

@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
 import type { CaptureService } from '../modules/captures/service.ts';
+import type { NotifyUrlCheck } from '../modules/notifications/outbound/policy.ts';
 import type { PaymentService } from '../modules/payments/service.ts';
 import type { RefundService } from '../modules/refunds/service.ts';
 import type { SessionService } from '../modules/sessions/service.ts';
@@ -32,6 +33,8 @@ export interface OperationDeps {
   refunds: RefundService;
   tokens: TokenRepo;
   agreements: AgreementRepo;
+  /** The outbound policy's check of a request's notify_url. */
+  notifyUrls: NotifyUrlCheck;
 }
 
 export type OperationName =
@@ -51,12 +54,12 @@ export type OperationName =
 export type Operations = Record<OperationName, Operation>;
 
 export function buildOperations(deps: OperationDeps): Operations {
-  const { clock, timeZone } = deps;
+  const { clock, timeZone, notifyUrls } = deps;
   return {
-    ...paymentOperations({ payments: deps.payments, sessions: deps.sessions, timeZone }),
-    ...sessionOperations({ sessions: deps.sessions, clock, timeZone }),
+    ...paymentOperations({ payments: deps.payments, sessions: deps.sessions, notifyUrls, timeZone }),
+    ...sessionOperations({ sessions: deps.sessions, notifyUrls, clock, timeZone }),
     ...captureOperations({ captures: deps.captures, timeZone }),
-    ...refundOperations({ refunds: deps.refunds }),
+    ...refundOperations({ refunds: deps.refunds, notifyUrls }),
     ...tokenOperations({ tokens: deps.tokens, clock }),
     ...recurringOperations({ agreements: deps.agreements, clock }),
     ...walletOperations({ clock, platformKey: deps.platformKey }),

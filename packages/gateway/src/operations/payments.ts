@@ -3,6 +3,7 @@ import { parseBody } from '../core/input/validate.ts';
 import { orderView } from '../core/orders/view.ts';
 import { ApiError } from '../domain/errors.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
+import type { NotifyUrlCheck } from '../modules/notifications/outbound/policy.ts';
 import { checkPaymentRules, createPaymentSchema, queryPaymentSchema } from '../modules/payments/schemas.ts';
 import type { PaymentService } from '../modules/payments/service.ts';
 import type { SessionService } from '../modules/sessions/service.ts';
@@ -12,6 +13,7 @@ import type { Operation } from './types.ts';
 export function paymentOperations(deps: {
   payments: PaymentService;
   sessions: SessionService;
+  notifyUrls: NotifyUrlCheck;
   timeZone: TimeZone;
 }): { pay: Operation; queryPayment: Operation } {
   const createSchema = createPaymentSchema(deps.timeZone);
@@ -20,6 +22,7 @@ export function paymentOperations(deps: {
       read: false,
       async run(call) {
         const input = checkPaymentRules(parseBody(createSchema, call.body));
+        if (input.notify_url) await deps.notifyUrls.assertAllowed(input.notify_url);
         const order = await deps.payments.create(requestMerchant(call), input, call.publicUrl());
         return orderView(order, deps.timeZone);
       },

@@ -1,11 +1,12 @@
 /** A refund and reading one back: both answer the refund object. */
 import { parseBody } from '../core/input/validate.ts';
+import type { NotifyUrlCheck } from '../modules/notifications/outbound/policy.ts';
 import { refundQuerySchema, refundSchema } from '../modules/refunds/schemas.ts';
 import type { RefundService } from '../modules/refunds/service.ts';
 import { refundView } from '../modules/refunds/view.ts';
 import type { Operation } from './types.ts';
 
-export function refundOperations(deps: { refunds: RefundService }): {
+export function refundOperations(deps: { refunds: RefundService; notifyUrls: NotifyUrlCheck }): {
   refund: Operation;
   queryRefund: Operation;
 } {
@@ -13,7 +14,9 @@ export function refundOperations(deps: { refunds: RefundService }): {
     refund: {
       read: false,
       async run({ merchant, body }) {
-        return refundView(await deps.refunds.create(merchant.merchant_id, parseBody(refundSchema, body)));
+        const input = parseBody(refundSchema, body);
+        if (input.notify_url) await deps.notifyUrls.assertAllowed(input.notify_url);
+        return refundView(await deps.refunds.create(merchant.merchant_id, input));
       },
     },
     queryRefund: {

@@ -9,6 +9,7 @@ import type { Acquirer } from '../../src/acquirer/types.ts';
 import { type App, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type Clock, systemClock } from '../../src/domain/clock.ts';
+import type { HostLookup } from '../../src/modules/notifications/outbound/resolver.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { listen } from '../../src/server.ts';
 import { newKeyPair, type TestKeyPair } from './keys.ts';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   logStream?: NodeJS.WritableStream;
   /** Draws order ids in place of newOrderId. */
   orderIds?: (now: number) => string;
+  /** Answers for DNS when the outbound policy resolves a notify_url's host. */
+  lookup?: HostLookup;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     logger,
     settings: config,
     ...(options.orderIds ? { orderIds: options.orderIds } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   const baseUrl = await listen(built.app, '127.0.0.1', 0);
 

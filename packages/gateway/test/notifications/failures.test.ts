@@ -137,7 +137,7 @@ const VARIANTS: Variant[] = [
     name: 'the connection is dropped without an answer',
     failing: () => receiver('destroy'),
     recover: recoverInPlace,
-    attempt: { http_status: null, error: 'UND_ERR_SOCKET' },
+    attempt: { http_status: null, error: 'ECONNRESET' },
     seen: true,
   },
   {

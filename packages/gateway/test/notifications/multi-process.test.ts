@@ -208,7 +208,7 @@ describe('a redelivery while another gateway is still attempting', () => {
       });
       expect(row.attempt_log).toMatchObject([
         { attempt: 1, http_status: 200, error: null, delivered: 1 },
-        { attempt: 2, http_status: null, error: 'UND_ERR_SOCKET', delivered: 0 },
+        { attempt: 2, http_status: null, error: 'ECONNRESET', delivered: 0 },
       ]);
       expect(holding.received).toHaveLength(2);
       expect(holding.acknowledgedIds()).toEqual([id]);

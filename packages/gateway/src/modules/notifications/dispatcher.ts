@@ -1,8 +1,9 @@
 /**
  * Delivers queued notifications: claim due rows (a lease keeps other processes off them),
- * POST each one in its protocol, signed with a fresh timestamp (deliveries.ts), record the
- * attempt, and reschedule failures on the backoff schedule. Only HTTP 200 with `ret_code`
- * 000000 counts as delivered, in either protocol (docs/notifications.md).
+ * POST each one in its protocol, signed with a fresh timestamp (deliveries.ts), to an address
+ * the outbound policy allows (outbound/), record the attempt, and reschedule failures on the
+ * backoff schedule. Only HTTP 200 with `ret_code` 000000 counts as delivered, in either
+ * protocol (docs/notifications.md).
  */
 import type { KeyObject } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -10,6 +11,8 @@ import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/db.ts';
 import { inTransaction } from '../../store/tx.ts';
 import { signedDelivery } from './deliveries.ts';
+import type { OutboundPolicy } from './outbound/policy.ts';
+import { type Answer, Poster, TimeoutError } from './outbound/post.ts';
 import type { ClaimedNotification, NotificationRepo, NotificationRow } from './repo.ts';
 
 export interface DispatcherSettings {
@@ -24,6 +27,7 @@ export interface DispatcherDeps {
   platformKey: KeyObject;
   clock: Clock;
   settings: DispatcherSettings;
+  outbound: OutboundPolicy;
   log: FastifyBaseLogger;
 }
 
@@ -34,6 +38,7 @@ export class Dispatcher {
   private running: Promise<number> | undefined;
   private again = false;
   private stopped = false;
+  private readonly poster = new Poster();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -79,6 +84,8 @@ export class Dispatcher {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
+    // Idle kept-alive connections go; an agent still opens new ones (tests deliver after stop).
+    this.poster.close();
   }
 
   private claim(): Promise<ClaimedNotification[]> {
@@ -90,23 +97,31 @@ export class Dispatcher {
   }
 
   private async deliver(n: ClaimedNotification): Promise<void> {
-    const { clock, platformKey, settings } = this.deps;
+    const { clock, platformKey, settings, outbound } = this.deps;
     const timestamp = clock.now();
-    // The stored body has no timestamp; each attempt is signed with a fresh one.
-    const { headers, body } = await signedDelivery(n, timestamp, platformKey);
     const started = performance.now();
     let httpStatus: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(n.url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(settings.notifyTimeoutMs),
-      });
-      httpStatus = res.status;
-      error = acknowledgement(res.status, await res.text());
+      // Resolving the name is part of the attempt, and of its timeout.
+      const target = await within(outbound.target(n.url), settings.notifyTimeoutMs);
+      if ('refused' in target) {
+        error = `not allowed: ${target.refused}`;
+      } else if ('unresolved' in target) {
+        error = target.unresolved;
+      } else {
+        // The stored body has no timestamp; each attempt is signed with a fresh one.
+        const { headers, body } = await signedDelivery(n, timestamp, platformKey);
+        const answer = await this.poster.post({
+          url: target.url,
+          addresses: target.addresses,
+          headers,
+          body,
+          timeoutMs: Math.max(1, settings.notifyTimeoutMs - (performance.now() - started)),
+        });
+        httpStatus = answer.status;
+        error = acknowledgement(answer);
+      }
     } catch (err) {
       error = describe(err);
     }
@@ -169,19 +184,29 @@ export class Dispatcher {
   }
 }
 
-/** null when the receiver acknowledged; otherwise why not. */
-function acknowledgement(status: number, text: string): string | null {
-  if (status !== 200) return `HTTP ${status}`;
+/** null when the receiver acknowledged; otherwise why not. Only the answer's start was read. */
+function acknowledgement(answer: Answer): string | null {
+  if (answer.status !== 200) return `HTTP ${answer.status}`;
   try {
-    const body = JSON.parse(text) as { ret_code?: unknown };
+    const body = JSON.parse(answer.body.toString('utf8')) as { ret_code?: unknown };
     return body.ret_code === '000000' ? null : `ret_code ${JSON.stringify(body.ret_code ?? null)}`;
   } catch {
-    return 'body is not JSON';
+    return answer.cut ? 'answer over 64 KiB is not JSON' : 'body is not JSON';
   }
 }
 
+/** An error code or a short reason; never the URL, which may carry what logs must not. */
 function describe(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const e = err as Error & { code?: unknown; cause?: { code?: string } };
   if (e.name === 'TimeoutError') return 'timed out';
-  return e.cause?.code ?? e.cause?.message ?? e.message;
+  if (typeof e.code === 'string') return e.code;
+  return e.cause?.code ?? e.name;
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError('timed out')), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

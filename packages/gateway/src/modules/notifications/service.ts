@@ -1,6 +1,7 @@
 /** What operators do with notifications: look at them, and send one again. */
 import type { Clock } from '../../domain/clock.ts';
 import type { NotificationStatus } from '../../store/schema.ts';
+import { withoutCredentials } from './outbound/credentials.ts';
 import type { AttemptRow, NotificationRepo, NotificationRow } from './repo.ts';
 
 export const STATUS_FILTERS: Record<string, NotificationStatus> = {
@@ -39,7 +40,10 @@ export class NotificationService {
   }
 }
 
-/** The operator's view: the body parsed, so it reads as what the merchant receives. */
+/**
+ * The operator's view (admin API, CLI): the body parsed, so it reads as what the merchant
+ * receives, and the URL without any `user:password@` a row stored before they were refused.
+ */
 export function notificationView(row: NotificationRow): Record<string, unknown> {
-  return { ...row, body: JSON.parse(row.body) as unknown };
+  return { ...row, url: withoutCredentials(row.url), body: JSON.parse(row.body) as unknown };
 }
