@@ -44,11 +44,28 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-/** The fields as epoch ms read in UTC, or undefined when a field is out of range. */
-function wallMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) {
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+/** A wire time read: its instant, or what is wrong with it, worded to follow the field's name. */
+export type TimeRead = { ok: true; ms: number } | { ok: false; problem: string };
+
+/** What a value of another shape (or type) is told. */
+export const TIME_SHAPE_PROBLEM =
+  'must be an RFC 3339 time (2025-05-06T14:40:43+08:00) or a local time (2025-05-06 14:40:43)';
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** What is impossible in the fields, or undefined when they name a real wall-clock time. */
+function fieldProblem(y: number, mo: number, d: number, h: number, mi: number, s: number) {
+  if (mo < 1 || mo > 12) return `names month ${two(mo)}, which does not exist (01 to 12)`;
+  const days = daysInMonth(y, mo);
+  if (d < 1 || d > days) return `names day ${two(d)} of ${y}-${two(mo)}, which has ${days} days`;
+  if (h > 23) return `names hour ${two(h)}, which does not exist (00 to 23)`;
+  if (mi > 59) return `names minute ${two(mi)}, which does not exist (00 to 59)`;
   // Leap seconds (:60) are refused: epoch milliseconds cannot represent them.
-  if (h > 23 || mi > 59 || s > 59) return undefined;
+  if (s > 59) return `names second ${two(s)}, which cannot be read (00 to 59; no leap seconds)`;
+  return undefined;
+}
+
+/** The fields as epoch ms read in UTC; they must have passed fieldProblem. */
+function wallMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) {
   const date = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, ms));
   // Date.UTC maps years 0–99 to 1900+, so the year is set separately.
   date.setUTCFullYear(y);
@@ -56,25 +73,43 @@ function wallMs(y: number, mo: number, d: number, h: number, mi: number, s: numb
 }
 
 /**
- * Wire time → epoch ms, or undefined for any other shape, an impossible date, or an instant
- * `zone` cannot write back with a four-digit year. A time without an offset is `zone`'s wall
- * clock (see TimeZone.instantOf for the hour that repeats or never happens).
+ * Wire time → epoch ms, or what is wrong: another shape, an impossible date or time, or an
+ * instant `zone` cannot write back with a four-digit year. A time without an offset is
+ * `zone`'s wall clock (see TimeZone.instantOf for the hour that repeats or never happens).
  */
-export function parseTime(input: string, zone: TimeZone): number | undefined {
+export function readTime(input: string, zone: TimeZone): TimeRead {
   const m = RFC3339.exec(input) ?? PLAIN.exec(input);
-  if (!m) return undefined;
+  if (!m) return { ok: false, problem: TIME_SHAPE_PROBLEM };
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const problem = fieldProblem(y, mo, d, h, mi, s);
+  if (problem) return { ok: false, problem };
   const fraction = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
   const wall = wallMs(y, mo, d, h, mi, s, fraction);
-  if (wall === undefined) return undefined;
   let instant: number;
   if (m[8] !== undefined) instant = wall;
   else if (m[9] === undefined) instant = zone.instantOf(wall);
   else {
     const oh = Number(m[10]);
     const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
+    if (oh > 23 || om > 59) {
+      return {
+        ok: false,
+        problem: `has the offset ${m[9]}${m[10]}:${m[11]}, which does not exist (up to ±23:59)`,
+      };
+    }
     instant = wall - (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * MINUTE;
   }
-  return wallClock(instant, zone) === undefined ? undefined : instant;
+  if (wallClock(instant, zone) === undefined) {
+    return {
+      ok: false,
+      problem: `is outside the years 0000 to 9999 in the gateway's time zone (${zone.name})`,
+    };
+  }
+  return { ok: true, ms: instant };
+}
+
+/** readTime's instant, or undefined whatever is wrong. */
+export function parseTime(input: string, zone: TimeZone): number | undefined {
+  const read = readTime(input, zone);
+  return read.ok ? read.ms : undefined;
 }

@@ -1,11 +1,12 @@
 /**
  * A Fastify instance as every listener of the gateway is built (the public one, the admin
- * one): bodies kept as raw bytes, lazy request loggers, the timeouts, the connection cap and
- * the per-IP rate limit.
+ * one): bodies kept as raw bytes, lazy request loggers, the timeouts, the connection cap,
+ * the per-IP rate limit and the headers every answer carries.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { applyLimits, type LimitSettings, type RateLimits, timeoutOptions } from './limits/index.ts';
 import { lazyRequestLogger } from './request-logger.ts';
+import { registerResponseHeaders } from './response-headers.ts';
 
 /** As docs/api.md#transport-rules says: bodies over 64 KiB are refused unread. */
 export const BODY_LIMIT = 64 * 1024;
@@ -33,5 +34,6 @@ export function createInstance(options: InstanceOptions): FastifyInstance {
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   applyLimits(instance, options.limits, options.rateLimits, options.logger);
+  registerResponseHeaders(instance);
   return instance;
 }

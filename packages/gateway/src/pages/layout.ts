@@ -98,34 +98,57 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+export interface PageOptions {
+  /** The nonce the page's own script runs under. */
+  nonce?: string;
+  /** A card frame: the one origin that may frame it. */
+  framedBy?: string;
+  /** The https sources of the merchant's product pictures a checkout shows. */
+  images?: readonly string[];
+  /**
+   * The merchant URLs the page's forms lead to: each form posts to the page itself, which
+   * answers with a redirect to the shop (return_url, cancel_url), and browsers hold that
+   * redirect to form-action too.
+   */
+  formTargets?: readonly (string | null | undefined)[];
+}
+
 /**
  * Sends a page: never cached, never framed, no referrer (the URL is the page's only key), and
  * nothing loaded from anywhere: inline styles, and the page's own script when a nonce is given.
- * A card frame (`framedBy`) is the exception: only that one origin may frame it, and it may
- * load the gateway's own scripts and call the gateway, but no form of it may post anywhere.
- * `images` names the https sources of the merchant's product pictures a checkout shows.
+ * Its forms post to the gateway and from there lead only to `formTargets`. A card frame
+ * (`framedBy`) is the exception: only that one origin may frame it, and it may load the
+ * gateway's own scripts and call the gateway, but no form of it may post anywhere.
  */
-export function sendPage(
-  reply: FastifyReply,
-  status: number,
-  page: string,
-  nonce?: string,
-  framedBy?: string,
-  images: readonly string[] = [],
-) {
+export function sendPage(reply: FastifyReply, status: number, page: string, options: PageOptions = {}) {
+  const { nonce, framedBy, images = [] } = options;
   const own = framedBy ? " 'self'" : '';
   const scripts = nonce || framedBy ? `script-src${nonce ? ` 'nonce-${nonce}'` : ''}${own}; ` : '';
-  const frame = framedBy
-    ? `connect-src 'self'; form-action 'none'; frame-ancestors ${framedBy}`
-    : "frame-ancestors 'none'";
+  const forms = framedBy ? "'none'" : ["'self'", ...formSources(options.formTargets ?? [])].join(' ');
+  const frame = framedBy ? `connect-src 'self'; frame-ancestors ${framedBy}` : "frame-ancestors 'none'";
   return reply
     .code(status)
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
     .header(
       'content-security-policy',
-      `default-src 'none'; ${scripts}style-src 'unsafe-inline'; img-src ${['data:', ...images].join(' ')}; base-uri 'none'; ${frame}`,
+      `default-src 'none'; ${scripts}style-src 'unsafe-inline'; img-src ${['data:', ...images].join(' ')}; base-uri 'none'; form-action ${forms}; ${frame}`,
     )
     .type('text/html; charset=utf-8')
     .send(page);
+}
+
+/**
+ * The CSP sources of `urls`: each http(s) URL's origin. A CSP host is a name or an IPv4
+ * address; an IPv6 literal cannot be written as one, so its scheme stands in for it.
+ */
+function formSources(urls: readonly (string | null | undefined)[]): string[] {
+  const sources = new Set<string>();
+  for (const url of urls) {
+    if (!url || !URL.canParse(url)) continue;
+    const { protocol, host } = new URL(url);
+    if (protocol !== 'https:' && protocol !== 'http:') continue;
+    sources.add(/^[a-z0-9.-]+(?::\d+)?$/.test(host) ? `${protocol}//${host}` : protocol);
+  }
+  return [...sources];
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { findCurrency, parseMinorAmount } from '../../domain/money.ts';
-import { parseTime } from '../../domain/time.ts';
+import { readTime, TIME_SHAPE_PROBLEM } from '../../domain/time.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 
 /** What an identifier sent as any other number is told (after its field name). */
@@ -144,6 +144,12 @@ export function optionalUrl(max = 1024) {
   );
 }
 
+/**
+ * No request time is before 1970: a deadline in year 0000 is a mistake or a probe, and epoch
+ * milliseconds below zero are nothing openkka stores.
+ */
+const EARLIEST_TIME_MS = 0;
+
 /** Accepts the time forms of docs/api.md#transport-rules and yields epoch ms; a time without an offset is `zone`'s. */
 export function optionalTime(zone: TimeZone) {
   return z
@@ -152,13 +158,16 @@ export function optionalTime(zone: TimeZone) {
     .transform((value, ctx) => {
       const input = absent(value);
       if (input === undefined) return undefined;
-      const ms = typeof input === 'string' ? parseTime(input, zone) : undefined;
-      if (ms !== undefined) return ms;
-      ctx.issues.push({
-        code: 'custom',
-        message: 'must be an RFC 3339 time (2025-05-06T14:40:43+08:00) or a local time (2025-05-06 14:40:43)',
-        input: value,
-      });
+      if (typeof input !== 'string') {
+        ctx.issues.push({ code: 'custom', message: TIME_SHAPE_PROBLEM, input: value });
+        return z.NEVER;
+      }
+      const read = readTime(input, zone);
+      if (read.ok && read.ms >= EARLIEST_TIME_MS) return read.ms;
+      // Year 0000 in Hong Kong is also a year the zone cannot write: the earlier rule says more.
+      const early = read.ok || (read.problem !== TIME_SHAPE_PROBLEM && Number(input.slice(0, 4)) < 1970);
+      const message = early ? 'must be in 1970 or later' : read.problem;
+      ctx.issues.push({ code: 'custom', message, input: value });
       return z.NEVER;
     });
 }

@@ -7,6 +7,7 @@ import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
 import { REQUEST_CODES, type RequestCode } from '../../domain/errors.ts';
+import { ANSWER_HEADERS } from '../response-headers.ts';
 
 export interface TimeoutSettings {
   /** From a request's first byte to the end of its headers; 0: no limit. */
@@ -63,6 +64,9 @@ function answerClientError(this: FastifyInstance, error: Error & { code?: string
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${entry.http} ${STATUS_CODES[entry.http]}\r\nConnection: close\r\n` +
+        Object.entries(ANSWER_HEADERS)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }

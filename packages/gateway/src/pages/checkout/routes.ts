@@ -58,7 +58,12 @@ export function checkoutRoutes(
       timeZone: deps.timeZone,
       ...refused,
     });
-    return sendPage(reply, status, page, nonce, undefined, pictureSources(session.order_details));
+    // Paying may end at return_url (a card answered at once), cancelling at cancel_url.
+    return sendPage(reply, status, page, {
+      nonce,
+      images: pictureSources(session.order_details),
+      formTargets: [session.return_url, session.cancel_url],
+    });
   };
   const closedKind = (session: SessionRow): CheckoutMessage =>
     session.status === 'EXPIRED' ? 'expired' : session.status === 'CANCELED' ? 'canceled' : 'unavailable';

@@ -18,7 +18,9 @@ export function redirectRoutes(
     if (!order) return sendPage(reply, 404, redirectMessage('missing', locale));
     if (order.status !== 'PROCESSING') return sendPage(reply, 200, redirectMessage('done', locale));
     const merchant = await deps.merchants.find(order.merchant_id);
-    return sendPage(reply, 200, redirectPage(order, merchant?.name ?? '', locale));
+    // Every button ends the payment and sends the shopper back to return_url.
+    const page = redirectPage(order, merchant?.name ?? '', locale);
+    return sendPage(reply, 200, page, { formTargets: [order.return_url] });
   });
 
   app.post('/redirect/:id', async (request, reply) => {

@@ -16,7 +16,8 @@ export function threeDsRoutes(
     if (!found) return sendPage(reply, 404, messagePage(locale, 'missing'));
     if (found.challenge.status !== 'PENDING') return sendPage(reply, 200, messagePage(locale, 'done'));
     const merchant = await deps.merchants.find(found.order.merchant_id);
-    return sendPage(reply, 200, challengePage({ locale, ...found, merchantName: merchant?.name ?? '' }));
+    const page = challengePage({ locale, ...found, merchantName: merchant?.name ?? '' });
+    return sendPage(reply, 200, page, { formTargets: [found.order.return_url] });
   });
 
   app.post('/3ds/:id', async (request, reply) => {
@@ -35,6 +36,6 @@ export function threeDsRoutes(
       merchantName: merchant?.name ?? '',
       attemptsLeft: MAX_CODE_ATTEMPTS - outcome.challenge.attempts,
     });
-    return sendPage(reply, 200, page);
+    return sendPage(reply, 200, page, { formTargets: [outcome.order.return_url] });
   });
 }

@@ -14,8 +14,8 @@ import { signedByAny } from '../../core/merchants/verify.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { headerValue } from '../../http/headers.ts';
-import { readJsonObject } from '../../http/json-body.ts';
-import { identifiersAsText } from './identifiers.ts';
+import { readJsonObjectWithNumbers } from '../../http/json-body.ts';
+import { IDENTIFIER_PATHS, identifiersAsText } from './identifiers.ts';
 
 export interface AuthDeps {
   merchants: MerchantService;
@@ -41,10 +41,12 @@ function signedTimestamp(value: unknown): string {
 
 export function authenticate(deps: AuthDeps) {
   return async function authenticateRequest(request: FastifyRequest): Promise<void> {
-    const body = readJsonObject(request.body);
+    const { value: body, numberTexts, refusal } = readJsonObjectWithNumbers(request.body, IDENTIFIER_PATHS);
     // Before anything reads them: merchant_id is part of the string to sign.
-    identifiersAsText(body, request.body as Buffer);
+    identifiersAsText(body, numberTexts);
     if (typeof body.merchant_id === 'string') request.signingMerchantId = body.merchant_id;
+    // A duplicate key or an inexact number is refused as a bad field is: signed for the merchant.
+    if (refusal) throw refusal;
     checkVersion(request, body);
 
     const signatureHeader = headerValue(request, 'signature');

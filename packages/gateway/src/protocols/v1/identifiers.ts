@@ -10,8 +10,6 @@
  * sent" the whole rule, and values past 2^53−1 are refused because JSON.parse has already
  * rounded them.
  */
-import { numberTextAt } from './json-source.ts';
-
 /** Where identifiers live in request bodies; one list for every operation. */
 export const IDENTIFIER_PATHS: readonly (readonly string[])[] = [
   ['merchant_id'],
@@ -27,19 +25,21 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Replaces, in `body` (as JSON.parse read `raw`), every identifier sent as a number in plain
- * digits with those digits. Any other number is left for the field checks to refuse, with
- * IDENTIFIER_NUMBER_MESSAGE. The raw text is read only when an identifier is a number at all.
+ * Replaces, in `body`, every identifier sent as a number in plain digits with those digits;
+ * `numberTexts` holds the source text of the numbers at IDENTIFIER_PATHS, by path joined with
+ * '.' (readJsonObjectWithNumbers). Any other number is left for the field checks to refuse,
+ * with IDENTIFIER_NUMBER_MESSAGE.
  */
-export function identifiersAsText(body: Record<string, unknown>, raw: Buffer): void {
-  let text: string | undefined;
+export function identifiersAsText(
+  body: Record<string, unknown>,
+  numberTexts: ReadonlyMap<string, string>,
+): void {
   for (const path of IDENTIFIER_PATHS) {
     let holder: unknown = body;
     for (const key of path.slice(0, -1)) holder = isObject(holder) ? holder[key] : undefined;
     const name = path[path.length - 1]!;
     if (!isObject(holder) || typeof holder[name] !== 'number') continue;
-    text ??= raw.toString('utf8');
-    const digits = numberTextAt(text, path);
+    const digits = numberTexts.get(path.join('.'));
     if (digits !== undefined && PLAIN_DIGITS.test(digits) && Number.isSafeInteger(holder[name])) {
       holder[name] = digits;
     }

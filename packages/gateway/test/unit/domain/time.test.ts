@@ -1,7 +1,7 @@
 // Wire timestamps: formatting in the gateway's zone, accepted input shapes, refusals and round-trips.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatTime, parseTime } from '../../../src/domain/time.ts';
+import { formatTime, parseTime, readTime } from '../../../src/domain/time.ts';
 import { TimeZone } from '../../../src/domain/time-zone.ts';
 
 const HONG_KONG = TimeZone.named('Asia/Hong_Kong');
@@ -198,5 +198,38 @@ describe('parseTime', () => {
         },
       ),
     );
+  });
+});
+
+describe('readTime says what is impossible, to follow the field name', () => {
+  it.each([
+    ['2025-02-30T00:00:00Z', 'names day 30 of 2025-02, which has 28 days'],
+    ['2024-02-30 10:00:00', 'names day 30 of 2024-02, which has 29 days'],
+    ['2025-04-31 00:00:00', 'names day 31 of 2025-04, which has 30 days'],
+    ['2025-05-00T00:00:00Z', 'names day 00 of 2025-05, which has 31 days'],
+    ['2025-13-01T00:00:00Z', 'names month 13, which does not exist (01 to 12)'],
+    ['2025-00-10T00:00:00Z', 'names month 00, which does not exist (01 to 12)'],
+    ['2025-05-06T24:00:00Z', 'names hour 24, which does not exist (00 to 23)'],
+    ['2025-05-06T23:60:00Z', 'names minute 60, which does not exist (00 to 59)'],
+    ['2025-05-06T23:59:60Z', 'names second 60, which cannot be read (00 to 59; no leap seconds)'],
+    ['2025-05-06T06:40:43+24:00', 'has the offset +24:00, which does not exist (up to ±23:59)'],
+    [
+      'tomorrow',
+      'must be an RFC 3339 time (2025-05-06T14:40:43+08:00) or a local time (2025-05-06 14:40:43)',
+    ],
+    [
+      '0000-01-01',
+      'must be an RFC 3339 time (2025-05-06T14:40:43+08:00) or a local time (2025-05-06 14:40:43)',
+    ],
+  ])('%s %s', (input, problem) => {
+    for (const zone of ZONES) expect(readTime(input, zone)).toEqual({ ok: false, problem });
+  });
+
+  it('names the zone when the instant has no four-digit year there', () => {
+    expect(readTime('9999-12-31T23:59:59Z', HONG_KONG)).toEqual({
+      ok: false,
+      problem: "is outside the years 0000 to 9999 in the gateway's time zone (Asia/Hong_Kong)",
+    });
+    expect(readTime('2025-05-06T06:40:43Z', HONG_KONG)).toEqual({ ok: true, ms: T });
   });
 });

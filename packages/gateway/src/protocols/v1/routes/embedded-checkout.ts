@@ -21,6 +21,7 @@ import { ApiError } from '../../../domain/errors.ts';
 import { formatTime } from '../../../domain/time.ts';
 import type { TimeZone } from '../../../domain/time-zone.ts';
 import { ANSWERS_FROM_READS } from '../../../http/durable-reads.ts';
+import { readJsonObject } from '../../../http/json-body.ts';
 import { publicResource, servePublicFile } from '../../../http/public-file.ts';
 import { publicUrl } from '../../../http/public-url.ts';
 import type { CheckoutService } from '../../../modules/sessions/checkout.ts';
@@ -99,13 +100,9 @@ export function embeddedCheckoutRoutes(
     if (!parent)
       return sendPage(reply, 400, frameClosedPage({ locale, kind: 'missing', parent: '', sessionId: '' }));
     const closed = (kind: FrameClosed, status: number, at = locale) =>
-      sendPage(
-        reply,
-        status,
-        frameClosedPage({ locale: at, kind, parent, sessionId: id }),
-        undefined,
-        parent,
-      );
+      sendPage(reply, status, frameClosedPage({ locale: at, kind, parent, sessionId: id }), {
+        framedBy: parent,
+      });
     let state: Awaited<ReturnType<typeof sessionForClientKey>>;
     try {
       state = await sessionForClientKey(deps, id, query.client_key);
@@ -134,7 +131,7 @@ export function embeddedCheckoutRoutes(
     });
     // The drop-in shows the session's goods, and may load their https pictures.
     const images = component === 'dropin' ? pictureSources(session.order_details) : [];
-    return sendPage(reply, 200, page, nonce, parent, images);
+    return sendPage(reply, 200, page, { nonce, framedBy: parent, images });
   });
 
   app.post('/cp/frame/:id/pay', async (request, reply) => {
@@ -169,9 +166,6 @@ function jsonOf(request: FastifyRequest): unknown {
   if (!type.toLowerCase().startsWith('application/json')) {
     throw new ApiError('INVALID_REQUEST', 'the body must be application/json');
   }
-  try {
-    return JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
-  } catch {
-    throw new ApiError('INVALID_REQUEST', 'the body is not JSON');
-  }
+  // As strict as the signed API's bodies: a card frame's post is a payment too.
+  return readJsonObject(request.body);
 }
