@@ -10,13 +10,10 @@ import { paymentBody } from './bodies.ts';
 import { type LoadContext, runLoad } from './load-run.ts';
 import { runOpenLoop } from './open-loop.ts';
 import type { FromGenerator, OpenLoopCommand, RunCommand, ToGenerator, TopUpCommand } from './protocol.ts';
-import { installSafeKeyPairGeneration } from './safe-keygen.ts';
 import { SignedPool } from './signed-pool.ts';
 import { nonceSource, PATHS } from './wire.ts';
 
 if (!process.send) throw new Error('the load generator runs as a child of `openkka bench`');
-// The encrypted mixes make a key pair per body: keep Node's keygen deadlock out (safe-keygen.ts).
-installSafeKeyPairGeneration();
 
 const send = (message: FromGenerator) => process.send!(message);
 

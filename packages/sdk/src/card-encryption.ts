@@ -30,9 +30,11 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createPrivateKey,
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
+  type JsonWebKey,
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
@@ -326,6 +328,26 @@ function encryptField(protectedB64: string, cek: Buffer, payload: CardFieldPaylo
  * library does: for tests and server-side tools. Card data encrypted here is still card data
  * until it leaves: PCI DSS applies to whatever handles the plain values.
  */
+/**
+ * A fresh key pair, its public half as a JWK. Generated straight to JWKs and the private key
+ * imported from its JWK, never exported from a generated key object: Node (20.x and later) can
+ * deadlock exporting a key whose generation job a garbage collection frees during the export
+ * (the job's destructor takes the lock the export holds, on the same thread); it hung a load
+ * generator about once in forty runs.
+ */
+function ephemeralPair(
+  type: 'x25519' | 'ec',
+  options: { namedCurve?: string } = {},
+): { privateKey: KeyObject; publicKey: JsonWebKey } {
+  const generate = generateKeyPairSync as unknown as (
+    t: string,
+    o: object,
+  ) => { privateKey: JsonWebKey; publicKey: JsonWebKey };
+  const jwk = { format: 'jwk' };
+  const pair = generate(type, { ...options, publicKeyEncoding: jwk, privateKeyEncoding: jwk });
+  return { privateKey: createPrivateKey({ key: pair.privateKey, format: 'jwk' }), publicKey: pair.publicKey };
+}
+
 /** The gateway key as a key object, and a fresh ephemeral key pair on its curve. */
 function agreement(key: GatewayPublicKey): {
   gatewayKey: KeyObject;
@@ -335,18 +357,20 @@ function agreement(key: GatewayPublicKey): {
   if (typeof key.kid !== 'string') throw new OpenKKAError('the gateway key has no kid');
   if (key.kty === 'OKP' && key.crv === 'X25519') {
     const gatewayKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: key.x }, format: 'jwk' });
-    const { privateKey, publicKey } = generateKeyPairSync('x25519');
-    const { x } = publicKey.export({ format: 'jwk' });
-    return { gatewayKey, ephemeral: privateKey, epk: { kty: 'OKP', crv: 'X25519', x: x! } };
+    const { privateKey, publicKey } = ephemeralPair('x25519');
+    return { gatewayKey, ephemeral: privateKey, epk: { kty: 'OKP', crv: 'X25519', x: publicKey.x! } };
   }
   if (key.kty === 'EC' && key.crv === 'P-256') {
     const gatewayKey = createPublicKey({
       key: { kty: 'EC', crv: 'P-256', x: key.x, y: key.y },
       format: 'jwk',
     });
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const { x, y } = publicKey.export({ format: 'jwk' });
-    return { gatewayKey, ephemeral: privateKey, epk: { kty: 'EC', crv: 'P-256', x: x!, y: y! } };
+    const { privateKey, publicKey } = ephemeralPair('ec', { namedCurve: 'P-256' });
+    return {
+      gatewayKey,
+      ephemeral: privateKey,
+      epk: { kty: 'EC', crv: 'P-256', x: publicKey.x!, y: publicKey.y! },
+    };
   }
   throw new OpenKKAError('the gateway key must be an X25519 (OKP) or P-256 (EC) public JWK with a kid');
 }
