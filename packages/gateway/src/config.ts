@@ -43,6 +43,10 @@ export interface Config {
   notifyTimeoutMs: number;
   /** Exceptions to the outbound policy: ranges and host names notifications may go to. */
   notifyAllow: NotifyAllow;
+  /** Notification attempts one process has in flight at most: in all, per merchant, per host. */
+  notifyConcurrency: number;
+  notifyPerMerchant: number;
+  notifyPerHost: number;
   /** Bearer token for the admin API; the admin API is off when unset. */
   adminToken: string | undefined;
   /** Where the admin API listens on its own; unset: on the public listener. */
@@ -134,6 +138,14 @@ function parsePublicUrl(text: string): string {
   return text.replace(/\/+$/, '');
 }
 
+/** A whole number, at least 1. */
+function atLeastOne(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name}: "${text}" is not a whole number from 1 up`);
+  return value;
+}
+
 /** A comma-separated schedule such as "5s,30s,2m". */
 export function durations(text: string, name: string): number[] {
   const list = text.split(',').map((part) => parseDuration(part, name));
@@ -214,6 +226,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     notifyTimeoutMs: duration('OPENKKA_NOTIFY_TIMEOUT', '10s'),
     notifyAllow: parseNotifyAllow(env.OPENKKA_NOTIFY_ALLOW || '', 'OPENKKA_NOTIFY_ALLOW'),
+    notifyConcurrency: atLeastOne(env.OPENKKA_NOTIFY_CONCURRENCY || '64', 'OPENKKA_NOTIFY_CONCURRENCY'),
+    notifyPerMerchant: atLeastOne(env.OPENKKA_NOTIFY_PER_MERCHANT || '32', 'OPENKKA_NOTIFY_PER_MERCHANT'),
+    notifyPerHost: atLeastOne(env.OPENKKA_NOTIFY_PER_HOST || '32', 'OPENKKA_NOTIFY_PER_HOST'),
     adminToken,
     adminListen,
     headersTimeoutMs,

@@ -1,24 +1,36 @@
 /**
- * Delivers queued notifications: claim due rows (a lease keeps other processes off them),
- * POST each one in its protocol, signed with a fresh timestamp (deliveries.ts), to an address
- * the outbound policy allows (outbound/), record the attempt, and reschedule failures on the
- * backoff schedule. Only HTTP 200 with `ret_code` 000000 counts as delivered, in either
- * protocol (docs/notifications.md).
+ * Delivers queued notifications: claims due rows (a lease keeps other processes off them),
+ * POSTs each one in its protocol, signed with a fresh timestamp (deliveries.ts), to an address
+ * the outbound policy allows (outbound/), records the attempt, and reschedules failures on the
+ * backoff schedule. Only HTTP 200 with `ret_code` 000000 counts as delivered, in either protocol
+ * (docs/notifications.md).
+ *
+ * Claims are fair (slots.ts): each merchant, and each receiving host, has a share of the
+ * attempts in flight, the free slots go to the merchants with the fewest in flight, and a slot
+ * is claimed again as soon as an attempt ends, not when a whole batch has. So a merchant whose
+ * receiver hangs delays another merchant's notification by at most one attempt timeout.
  */
 import type { KeyObject } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/db.ts';
-import { inTransaction } from '../../store/tx.ts';
+import { inTransaction, type Tx } from '../../store/tx.ts';
 import { signedDelivery } from './deliveries.ts';
 import type { OutboundPolicy } from './outbound/policy.ts';
 import { type Answer, Poster, TimeoutError } from './outbound/post.ts';
 import type { ClaimedNotification, NotificationRepo, NotificationRow } from './repo.ts';
+import { DeliverySlots } from './slots.ts';
 
 export interface DispatcherSettings {
   /** Waits before each retry; the number of entries is the number of retries. */
   notifyBackoffMs: readonly number[];
   notifyTimeoutMs: number;
+  /** Attempts one process has in flight at most. */
+  notifyConcurrency: number;
+  /** … of them for one merchant. */
+  notifyPerMerchant: number;
+  /** … of them to one receiving host and port. */
+  notifyPerHost: number;
 }
 
 export interface DispatcherDeps {
@@ -31,47 +43,51 @@ export interface DispatcherDeps {
   log: FastifyBaseLogger;
 }
 
-const BATCH = 64;
-
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private again = false;
   private stopped = false;
+  private readonly slots: DeliverySlots;
   private readonly poster = new Poster();
+  /** Attempts in flight, each settling once its slot is free again. */
+  private readonly active = new Set<Promise<void>>();
+  /** Claims run one after another, each planning with the slots the one before took. */
+  private claims: Promise<unknown> = Promise.resolve();
+  private claimQueued = false;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    const { notifyConcurrency, notifyPerMerchant, notifyPerHost } = deps.settings;
+    this.slots = new DeliverySlots({
+      total: notifyConcurrency,
+      perMerchant: notifyPerMerchant,
+      perHost: notifyPerHost,
+    });
+  }
 
-  /** One pass: delivers everything due now (in batches) and returns how many attempts it made. */
+  /**
+   * Delivers everything due now, waiting for every attempt it started, and returns how many it
+   * made (tests call it after moving a manual clock, with the wake-ups stopped).
+   */
   async runDue(): Promise<number> {
-    let total = 0;
+    let made = 0;
     for (;;) {
-      const claimed = await this.claim();
-      if (claimed.length === 0) return total;
-      await Promise.all(claimed.map((n) => this.deliver(n)));
-      total += claimed.length;
+      const claim = this.claims.then(() => this.claimAll());
+      this.claims = claim.catch(() => {});
+      made += await claim;
+      if (this.active.size === 0) return made;
+      await Promise.race(this.active);
     }
   }
 
-  /** Wakes the dispatcher after a commit that queued a notification. */
+  /** Wakes the dispatcher: after a commit that queued a notification, and when a slot frees. */
   poke(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.runDue()
-      .catch((err: unknown) => {
-        this.deps.log.error({ err }, 'notification dispatch failed');
-        return 0;
+    if (this.stopped || this.claimQueued) return;
+    this.claimQueued = true;
+    this.claims = this.claims
+      .then(() => {
+        this.claimQueued = false;
+        return this.claimAll();
       })
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          setImmediate(() => this.poke());
-        }
-      });
+      .catch((err: unknown) => this.deps.log.error({ err }, 'notification dispatch failed'));
   }
 
   start(intervalMs: number): void {
@@ -83,17 +99,64 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.claims;
+    await Promise.all(this.active);
     // Idle kept-alive connections go; an agent still opens new ones (tests deliver after stop).
     this.poster.close();
   }
 
-  private claim(): Promise<ClaimedNotification[]> {
+  /** Claims into the free slots until nothing due is left that a slot may take. */
+  private async claimAll(): Promise<number> {
+    let started = 0;
+    while (this.slots.free > 0) {
+      const claimed = await this.claim();
+      if (claimed.length === 0) break;
+      for (const n of claimed) this.launch(n);
+      started += claimed.length;
+    }
+    return started;
+  }
+
+  private async claim(): Promise<ClaimedNotification[]> {
     const { store, repo, clock, settings } = this.deps;
     const now = clock.now();
     // The lease outlasts one attempt, so a crashed process's claim simply expires.
     const leaseUntil = now + settings.notifyTimeoutMs + 5_000;
-    return inTransaction(store, (tx) => repo.claimDue(tx, now, leaseUntil, BATCH));
+    const taken: ClaimedNotification[] = [];
+    const claim = async (tx: Tx) => {
+      const plan = this.slots.plan(await repo.dueMerchants(tx, now));
+      for (const [merchantId, count] of plan) {
+        for (const n of await repo.lockDue(tx, merchantId, now, count)) {
+          // A row whose host is full stays due, unleased, for a later claim.
+          if (this.slots.take(merchantId, hostOf(n.url))) taken.push(n);
+        }
+      }
+      await repo.lease(
+        tx,
+        taken.map((n) => n.notify_id),
+        leaseUntil,
+      );
+    };
+    try {
+      await inTransaction(store, claim);
+    } catch (err) {
+      for (const n of taken) this.slots.release(n.merchant_id, hostOf(n.url));
+      throw err;
+    }
+    return taken;
+  }
+
+  private launch(n: ClaimedNotification): void {
+    const attempt: Promise<void> = this.deliver(n)
+      .catch((err: unknown) =>
+        this.deps.log.error({ err, notifyId: n.notify_id }, 'notification attempt failed'),
+      )
+      .finally(() => {
+        this.slots.release(n.merchant_id, hostOf(n.url));
+        this.active.delete(attempt);
+        this.poke();
+      });
+    this.active.add(attempt);
   }
 
   private async deliver(n: ClaimedNotification): Promise<void> {
@@ -201,6 +264,16 @@ function describe(err: unknown): string {
   if (e.name === 'TimeoutError') return 'timed out';
   if (typeof e.code === 'string') return e.code;
   return e.cause?.code ?? e.name;
+}
+
+/** The host a delivery goes to, as the per-host share counts it: name and effective port. */
+function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return url;
+  }
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {

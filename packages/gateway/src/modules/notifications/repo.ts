@@ -1,10 +1,16 @@
 /** SQL for the notification outbox and its delivery attempts. */
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Wire } from '../../domain/wire.ts';
 import { toNumber, toNumberOrNull } from '../../store/columns.ts';
 import type { Store } from '../../store/db.ts';
 import type { NotificationStatus, NotificationsTable } from '../../store/schema.ts';
 import { forUpdate, type Tx } from '../../store/tx.ts';
+
+/**
+ * `status = 'PENDING'` as a literal, not a parameter: the claim's index holds only pending rows
+ * (migration 017), and a planner uses it only for a query that names the same value.
+ */
+const PENDING = sql.lit<NotificationStatus>('PENDING');
 
 export interface NotificationRow {
   notify_id: string;
@@ -51,19 +57,45 @@ export class NotificationRepo {
   }
 
   /**
-   * Claims up to `limit` due notifications by pushing their next attempt out by a lease, so
-   * no other dispatcher (or process) takes them meanwhile. A notification waits while an
-   * earlier one of the same order is still pending: each order's events arrive in order.
-   * The protocol is read with the claim, so a merchant's override applies from its next attempt.
+   * The merchants with a pending notification due by `now`, each with its earliest due time.
+   * A loose scan of the pending index: one probe per merchant that has pending rows, however
+   * many rows each has (migration 017).
    */
-  async claimDue(tx: Tx, now: number, leaseUntil: number, limit: number): Promise<ClaimedNotification[]> {
+  async dueMerchants(tx: Tx, now: number): Promise<{ merchantId: string; firstDue: number }[]> {
+    const { rows } = await sql<{ merchant_id: string; first_due: number | string }>`
+      with recursive m(merchant_id) as (
+        select (select merchant_id from notifications where status = ${PENDING}
+                order by merchant_id limit 1)
+        union all
+        select (select merchant_id from notifications where status = ${PENDING} and merchant_id > m.merchant_id
+                order by merchant_id limit 1)
+        from m where m.merchant_id is not null
+      )
+      select merchant_id, first_due from (
+        select m.merchant_id,
+          (select min(next_attempt_at) from notifications
+           where status = ${PENDING} and merchant_id = m.merchant_id) as first_due
+        from m where m.merchant_id is not null
+      ) d where first_due <= ${now}`.execute(tx);
+    return rows.map((r) => ({ merchantId: r.merchant_id, firstDue: toNumber(r.first_due) }));
+  }
+
+  /**
+   * Up to `limit` of one merchant's due notifications, oldest due first, locked until the
+   * transaction ends (SKIP LOCKED on PostgreSQL: rows another process is claiming are left to
+   * it). A notification waits while an earlier one of the same order is still pending: each
+   * order's events arrive in order. The protocol is read with the claim, so a merchant's
+   * override applies from its next attempt.
+   */
+  async lockDue(tx: Tx, merchantId: string, now: number, limit: number): Promise<ClaimedNotification[]> {
     let query = tx
       .selectFrom('notifications as n')
       .leftJoin('orders as o', 'o.order_id', 'n.order_id')
       .leftJoin('merchants as m', 'm.merchant_id', 'n.merchant_id')
       .selectAll('n')
       .select(['o.wire as order_wire', 'o.session_id as order_session_id', 'm.notify_protocol'])
-      .where('n.status', '=', 'PENDING')
+      .where('n.merchant_id', '=', merchantId)
+      .where('n.status', '=', PENDING)
       .where('n.next_attempt_at', '<=', now)
       .where(({ not, exists, selectFrom }) =>
         not(
@@ -71,16 +103,17 @@ export class NotificationRepo {
             selectFrom('notifications as p')
               .select('p.notify_id')
               .whereRef('p.order_id', '=', 'n.order_id')
-              .where('p.status', '=', 'PENDING')
+              .where('p.status', '=', PENDING)
               .whereRef('p.event_seq', '<', 'n.event_seq'),
           ),
         ),
       )
       .orderBy('n.next_attempt_at')
+      .orderBy('n.notify_id')
       .limit(limit);
     // Only the notifications are locked: orders and merchants are read, never held.
     if (this.store.dialect === 'postgres') query = query.forUpdate('n').skipLocked();
-    const rows = (await query.execute()).map(
+    return (await query.execute()).map(
       ({ order_wire, order_session_id, notify_protocol, ...n }): ClaimedNotification => ({
         ...toNotificationRow(n),
         // The column's check lets nothing but a Wire in (migration 014).
@@ -88,18 +121,19 @@ export class NotificationRepo {
         session_id: order_session_id ?? null,
       }),
     );
-    if (rows.length > 0) {
-      await tx
-        .updateTable('notifications')
-        .set({ next_attempt_at: leaseUntil })
-        .where(
-          'notify_id',
-          'in',
-          rows.map((r) => r.notify_id),
-        )
-        .execute();
-    }
-    return rows;
+  }
+
+  /**
+   * Claims locked notifications by pushing their next attempt out by a lease, so no other
+   * dispatcher (or process) takes them meanwhile; a crashed process's lease simply expires.
+   */
+  async lease(tx: Tx, notifyIds: string[], leaseUntil: number): Promise<void> {
+    if (notifyIds.length === 0) return;
+    await tx
+      .updateTable('notifications')
+      .set({ next_attempt_at: leaseUntil })
+      .where('notify_id', 'in', notifyIds)
+      .execute();
   }
 
   /** The notification's attempt count and status as they are now, locked until the transaction ends. */

@@ -16,6 +16,7 @@ import * as merchantAppIds from './013-merchant-app-ids.ts';
 import * as notifyProtocols from './014-notify-protocols.ts';
 import * as sessionOrderDetails from './015-session-order-details.ts';
 import * as usedSignatures from './016-used-signatures.ts';
+import * as notificationsByMerchant from './017-notifications-by-merchant.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '014-notify-protocols': notifyProtocols,
   '015-session-order-details': sessionOrderDetails,
   '016-used-signatures': usedSignatures,
+  '017-notifications-by-merchant': notificationsByMerchant,
 };
