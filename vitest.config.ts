@@ -37,7 +37,7 @@ const childProcesses = [
   'packages/gateway/test/cli/**',
   'packages/gateway/test/jobs/crash-recovery.test.ts',
   'packages/gateway/test/notifications/{multi-process,operator,restart}.test.ts',
-  'packages/gateway/test/security/{admin,public-url}.test.ts',
+  'packages/gateway/test/security/{admin,public-url,file-modes}.test.ts',
   'packages/gateway/test/vault/cli.test.ts',
   'packages/gateway/test/unit/setup/embedded-postgres.test.ts',
   'packages/bench/test/smoke.test.ts',

@@ -6,6 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Config } from './config.ts';
 import { openStore, type Store } from './store/db.ts';
+import { type Warn, warnOnStderr } from './store/private-files.ts';
 import { loadKeyring } from './vault/keyring.ts';
 import { loadPlatformKey } from './vault/platform-key.ts';
 import { Vault } from './vault/vault.ts';
@@ -17,14 +18,16 @@ export interface Runtime {
   platformPublicKeyPem: string;
 }
 
-export async function openRuntime(config: Config): Promise<Runtime> {
+/** `warn`: where a warning about a data dir or file open to other users goes (stderr unless given). */
+export async function openRuntime(config: Config, warn: Warn = warnOnStderr): Promise<Runtime> {
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     pgPoolSize: config.pgPoolSize,
+    warn,
   });
   try {
-    const vault = await Vault.open(store, loadKeyring(config.dataDir, config.masterKey));
+    const vault = await Vault.open(store, loadKeyring(config.dataDir, config.masterKey, warn));
     const platform = await loadPlatformKey(store, vault, config.platformKeyFile);
     return { store, vault, platformKey: platform.privateKey, platformPublicKeyPem: platform.publicKeyPem };
   } catch (err) {

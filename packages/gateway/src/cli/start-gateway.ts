@@ -16,7 +16,7 @@ import { ensureDemoMerchant, paymentExample, sessionExample } from './demo.ts';
 export async function startGateway(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const rt = await openRuntime(config);
+  const rt = await openRuntime(config, (message) => logger.warn(message));
   const acquirer = new SimulatedAcquirer({
     latencyMs: config.acquirerLatencyMs,
     failureRate: config.acquirerFailureRate,

@@ -2,7 +2,6 @@
  * Opens the store: embedded SQLite (default) or PostgreSQL when DATABASE_URL is a postgres URL.
  * Both are migrated before use, so every command works on a fresh data dir.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -10,6 +9,13 @@ import pg from 'pg';
 import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import { DEFAULT_PG_POOL_SIZE } from './pool-size.ts';
+import {
+  createPrivateFile,
+  ensurePrivateDir,
+  keepPrivate,
+  type Warn,
+  warnOnStderr,
+} from './private-files.ts';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './statement-cache.ts';
 import { WalSync } from './wal-sync.ts';
@@ -48,11 +54,16 @@ export interface StoreOptions {
   dataDir: string;
   /** PostgreSQL: the most connections this process opens (DEFAULT_PG_POOL_SIZE unless set). */
   pgPoolSize?: number | undefined;
+  /** Where a warning about a data dir or file open to other users goes; stderr unless given. */
+  warn?: Warn | undefined;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);
 }
+
+/** The files SQLite keeps beside the database in WAL mode. */
+const SQLITE_SIBLINGS = ['-wal', '-shm'];
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl && !isPostgresUrl(options.databaseUrl)) {
@@ -63,7 +74,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   const store = isPostgresUrl(options.databaseUrl)
     ? openPostgres(options.databaseUrl, options.pgPoolSize ?? DEFAULT_PG_POOL_SIZE)
-    : openSqlite(options.dataDir);
+    : openSqlite(options.dataDir, options.warn ?? warnOnStderr);
   try {
     await migrate(store.writer);
   } catch (err) {
@@ -73,9 +84,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
+function openSqlite(dataDir: string, warn: Warn): Store {
+  ensurePrivateDir(dataDir, warn);
   const file = join(dataDir, 'openkka.db');
+  // SQLite creates the -wal and -shm files lazily, with the mode of the database file: made
+  // 0600 before SQLite opens it, they follow. Older versions left all three 0644.
+  createPrivateFile(file, warn);
+  for (const sibling of SQLITE_SIBLINGS) keepPrivate(`${file}${sibling}`, warn);
   const sqlite = new SqliteDatabase(file);
   // Durable commits (FULL), readers beside the writer (WAL), and a wait instead of SQLITE_BUSY
   // when the CLI and the server write at the same moment.

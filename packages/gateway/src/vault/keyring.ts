@@ -7,8 +7,15 @@
  * unwraps (rotation appends). A bare base64 value is one key with id `env`.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  ensurePrivateDir,
+  keepPrivate,
+  PRIVATE_FILE_MODE,
+  type Warn,
+  warnOnStderr,
+} from '../store/private-files.ts';
 
 export interface Keyring {
   primaryId: string;
@@ -105,17 +112,19 @@ export function readKeyringFile(file: string): Keyring {
   return parseKeyring(readFileSync(file, 'utf8'), file, file);
 }
 
-export function loadKeyring(dataDir: string, env: string | undefined): Keyring {
+export function loadKeyring(dataDir: string, env: string | undefined, warn: Warn = warnOnStderr): Keyring {
   if (env && env.trim() !== '') return parseKeyring(env, ENV_SOURCE);
   const file = keyringFile(dataDir);
+  ensurePrivateDir(dataDir, warn);
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
     // 'wx' never overwrites a key another process created a moment ago.
     try {
-      writeFileSync(file, `${newKeyEntry().entry}\n`, { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, `${newKeyEntry().entry}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
+  // A keyring the operator wrote, or copied in, with a looser mode is tightened before use.
+  keepPrivate(file, warn);
   return readKeyringFile(file);
 }
