@@ -102,7 +102,11 @@ export type OrdersTable = TableOf<typeof ORDER_COLUMNS>;
 export interface ChallengesTable {
   challenge_id: string;
   order_id: string;
-  otp: string;
+  /**
+   * The plain one-time code of a challenge made before migration 018, until it ends; null for
+   * every newer one, whose code is derived and never stored (modules/three-ds/code.ts).
+   */
+  legacy_otp: string | null;
   status: 'PENDING' | 'PASSED' | 'FAILED' | 'EXPIRED';
   attempts: Int;
   cvv_ciphertext: string | null;

@@ -9,7 +9,7 @@
  * rotating the shared store): `refresh` swaps them in one assignment, so every operation sees
  * one consistent set.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { Store } from '../store/db.ts';
 import { open, seal } from './aead.ts';
 import {
@@ -84,6 +84,17 @@ export class Vault {
   /** Keyed fingerprint: equal cards compare equal, but the PAN cannot be recovered or brute-forced without the key. */
   fingerprint(pan: string): string {
     return createHmac('sha256', this.state.fingerprintKey).update(pan).digest('base64url');
+  }
+
+  /**
+   * HMAC-SHA256 of `message` under a key derived for `purpose` from the fingerprint key, which
+   * is never replaced and is in the store only wrapped by the master key: for values that must
+   * stay the same for the store's life and cannot be computed, or guesses tested, from a copy
+   * of the database alone (the 3-D Secure code).
+   */
+  mac(purpose: string, message: string): Buffer {
+    const key = hkdfSync('sha256', this.state.fingerprintKey, Buffer.alloc(0), `openkka/${purpose}`, 32);
+    return createHmac('sha256', Buffer.from(key)).update(message).digest();
   }
 
   encryptCard(card: CardSecret): string {

@@ -4,7 +4,7 @@
  * the shopper passes. Passing authorizes (the CVV is deleted first), failing or running out of
  * time fails the order; either way the browser goes back to the merchant's return_url.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AuthorizeRequest } from '../../acquirer/types.ts';
 import type { OrderRow } from '../../core/orders/order-row.ts';
 import type { OrderRepo } from '../../core/orders/repo.ts';
@@ -15,6 +15,7 @@ import type { Clock } from '../../domain/clock.ts';
 import { BUSINESS_CODES, type BusinessCodeName } from '../../domain/errors.ts';
 import type { Tx } from '../../store/tx.ts';
 import type { Vault } from '../../vault/vault.ts';
+import { challengeCode, codeMatches } from './code.ts';
 import type { ChallengeRepo, ChallengeRow } from './repo.ts';
 import { finishedResult, pendingResult } from './result.ts';
 
@@ -46,7 +47,8 @@ export class ThreeDsService {
     const challenge: ChallengeRow = {
       challenge_id: challengeId,
       order_id: order.order_id,
-      otp: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+      // The code is derived, never stored (code.ts).
+      legacy_otp: null,
       status: 'PENDING',
       attempts: 0,
       cvv_ciphertext: cvv ? this.deps.vault.sealText(cvv, `cvv/${challengeId}`) : null,
@@ -67,6 +69,11 @@ export class ThreeDsService {
     return order && { challenge, order };
   }
 
+  /** The one-time code the sandbox issuer shows the shopper for this challenge. */
+  code(challenge: ChallengeRow): string {
+    return challengeCode(this.deps.vault, challenge);
+  }
+
   async submit(
     challengeId: string,
     action: 'complete' | 'fail',
@@ -81,7 +88,7 @@ export class ThreeDsService {
     if (this.deps.clock.now() >= challenge.expires_at)
       return this.back(await this.fail(challenge, 'PAYMENT_EXPIRED'));
     if (action === 'fail') return this.back(await this.fail(challenge, 'AUTHENTICATION_FAILED'));
-    if (code.trim() !== challenge.otp) {
+    if (!codeMatches(this.code(challenge), code.trim())) {
       // Fix: the wrong guess is counted on the locked row. Counted from the row read above,
       // guesses sent at once all saw the same count and each wrote count + 1, so parallel
       // requests could try far more than MAX_CODE_ATTEMPTS codes.
@@ -130,6 +137,7 @@ export class ThreeDsService {
         await repo.update(tx, current.challenge_id, {
           status: 'PASSED',
           cvv_ciphertext: null,
+          legacy_otp: null,
           updated_at: now,
         });
         const sealedCvv = current.cvv_ciphertext;
@@ -162,7 +170,12 @@ export class ThreeDsService {
       if (current.status !== 'PENDING' || row.status !== 'PROCESSING') return null;
       const now = clock.now();
       const status = reason === 'PAYMENT_EXPIRED' ? 'EXPIRED' : 'FAILED';
-      await repo.update(tx, current.challenge_id, { status, cvv_ciphertext: null, updated_at: now });
+      await repo.update(tx, current.challenge_id, {
+        status,
+        cvv_ciphertext: null,
+        legacy_otp: null,
+        updated_at: now,
+      });
       const url = JSON.parse(row.authentication_result ?? '{}').authentication_url as string;
       const code = BUSINESS_CODES[reason];
       return {

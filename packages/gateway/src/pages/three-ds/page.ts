@@ -6,7 +6,6 @@
 
 import type { OrderRow } from '../../core/orders/order-row.ts';
 import type { Locale } from '../../domain/locale.ts';
-import type { ChallengeRow } from '../../modules/three-ds/repo.ts';
 import { escapeHtml, formatAmount, layout } from '../layout.ts';
 
 const TEXT = {
@@ -42,13 +41,14 @@ const TEXT = {
 
 export function challengePage(args: {
   locale: Locale;
-  challenge: ChallengeRow;
+  /** The sandbox issuer's one-time code, shown as if texted to the shopper. */
+  code: string;
   order: OrderRow;
   merchantName: string;
   attemptsLeft?: number;
 }): string {
   const t = TEXT[args.locale];
-  const { challenge, order } = args;
+  const { order } = args;
   const amount = formatAmount(order.amount, order.currency);
   const card = `${order.card_brand ?? ''} •••• ${order.card_last4 ?? ''}`.trim();
   const wrong =
@@ -63,7 +63,7 @@ export function challengePage(args: {
       <dt>${t.amount}</dt><dd id="amount">${escapeHtml(amount)}</dd>
       <dt>${t.card}</dt><dd id="card">${escapeHtml(card)}</dd>
     </dl>
-    <p class="hint">${t.codeHint} <strong id="otp">${challenge.otp}</strong></p>
+    <p class="hint">${t.codeHint} <strong id="otp">${escapeHtml(args.code)}</strong></p>
     ${wrong}
     <form method="post">
       <input type="hidden" name="lang" value="${args.locale}">

@@ -16,7 +16,12 @@ export function threeDsRoutes(
     if (!found) return sendPage(reply, 404, messagePage(locale, 'missing'));
     if (found.challenge.status !== 'PENDING') return sendPage(reply, 200, messagePage(locale, 'done'));
     const merchant = await deps.merchants.find(found.order.merchant_id);
-    const page = challengePage({ locale, ...found, merchantName: merchant?.name ?? '' });
+    const page = challengePage({
+      locale,
+      code: deps.challenges.code(found.challenge),
+      order: found.order,
+      merchantName: merchant?.name ?? '',
+    });
     return sendPage(reply, 200, page, { formTargets: [found.order.return_url] });
   });
 
@@ -31,7 +36,7 @@ export function threeDsRoutes(
     const merchant = await deps.merchants.find(outcome.order.merchant_id);
     const page = challengePage({
       locale,
-      challenge: outcome.challenge,
+      code: deps.challenges.code(outcome.challenge),
       order: outcome.order,
       merchantName: merchant?.name ?? '',
       attemptsLeft: MAX_CODE_ATTEMPTS - outcome.challenge.attempts,

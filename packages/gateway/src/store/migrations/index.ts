@@ -17,6 +17,7 @@ import * as notifyProtocols from './014-notify-protocols.ts';
 import * as sessionOrderDetails from './015-session-order-details.ts';
 import * as usedSignatures from './016-used-signatures.ts';
 import * as notificationsByMerchant from './017-notifications-by-merchant.ts';
+import * as challengeCodes from './018-challenge-codes.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '015-session-order-details': sessionOrderDetails,
   '016-used-signatures': usedSignatures,
   '017-notifications-by-merchant': notificationsByMerchant,
+  '018-challenge-codes': challengeCodes,
 };
