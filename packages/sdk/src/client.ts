@@ -1,12 +1,14 @@
 /**
  * The one request sender every resource goes through: sign the body, POST it, verify the
- * response signature over the raw bytes, unwrap the envelope into data or a typed error, and
- * retry what is safe to retry. It speaks either wire: v1.2 (the signature over merchant id,
- * body timestamp and body) or v3 (`x-paykka-*` headers, the signature over method, path,
- * timestamp, nonce and body; docs/signing.md#v3). Resources name the v1.2 path of an
- * operation; over v3 it is sent to the path `V3_PATHS` maps it to.
+ * response signature over the raw bytes, check the answer is fresh and about this request
+ * (answers.ts), unwrap the envelope into data or a typed error, and retry what is safe to
+ * retry. It speaks either wire: v1.2 (the signature over merchant id, body timestamp and body)
+ * or v3 (`x-paykka-*` headers, the signature over method, path, timestamp, nonce and body;
+ * docs/signing.md#v3). Resources name the v1.2 path of an operation; over v3 it is sent to the
+ * path `V3_PATHS` maps it to.
  */
 import type { KeyObject } from 'node:crypto';
+import { DEFAULT_ANSWER_TOLERANCE_MS, mismatchedAnswer, staleAnswer } from './answers.ts';
 import { OpenKKAApiError, OpenKKAConnectionError, OpenKKAError, OpenKKASignatureError } from './errors.ts';
 import {
   API_VERSION,
@@ -53,6 +55,12 @@ export interface RequestSenderOptions {
   maxRetries?: number;
   /** Per-attempt deadline covering connect, send and reading the body. Default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * Largest accepted distance between an answer's signed timestamp (v1.2: the `timestamp`
+   * header; v3: `x-paykka-timestamp`) and `now()`; a further one throws
+   * OpenKKAResponseMismatchError (`kind` `stale`). Default 300 000 ms, the gateway's own window.
+   */
+  answerToleranceMs?: number;
   /** Milliseconds since the epoch; injectable so tests control the signed timestamp. */
   now?: () => number;
   /** v3 only: makes each attempt's `x-paykka-nonce`; injectable for tests. Default `newNonce`. */
@@ -64,6 +72,11 @@ export interface RequestSenderOptions {
 }
 
 const RET_SUCCESS = '000000';
+/**
+ * The gateway's refusal of a request whose timestamp is outside its window: the client's clock
+ * is off, so this answer's timestamp is off by as much, and it is believed however stale.
+ */
+const RET_SIGNATURE_EXPIRED = '206004';
 
 /**
  * Where each operation is served over v3, by the v1.2 path the resources name it with. A path
@@ -131,6 +144,7 @@ export class RequestSender {
   private readonly platformKey: KeyObject;
   private readonly maxRetries: number;
   private readonly timeoutMs: number;
+  private readonly answerToleranceMs: number;
   private readonly now: () => number;
   private readonly v12Timestamps: DistinctTimestamps;
   private readonly nonce: () => string;
@@ -157,6 +171,10 @@ export class RequestSender {
     this.platformKey = toPublicKey(options.platformPublicKey);
     this.maxRetries = Math.max(0, options.maxRetries ?? 2);
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.answerToleranceMs = options.answerToleranceMs ?? DEFAULT_ANSWER_TOLERANCE_MS;
+    if (!(this.answerToleranceMs >= 0)) {
+      throw new OpenKKAError(`answerToleranceMs must be a number ≥ 0, not ${this.answerToleranceMs}`);
+    }
     this.now = options.now ?? Date.now;
     this.v12Timestamps = new DistinctTimestamps(this.now);
     this.nonce = options.nonce ?? newNonce;
@@ -218,11 +236,22 @@ export class RequestSender {
     if (forged) return { ok: false, error: forged, retryable: transient, status };
 
     const envelope = parseEnvelope(raw);
+    const answeredAt =
+      response.headers.get(this.protocol === 'v3' ? V3_HEADERS.timestamp : 'timestamp') ?? '';
+    const stale = staleAnswer(answeredAt, this.now(), this.answerToleranceMs, status);
+    if (stale && envelope?.ret_code !== RET_SIGNATURE_EXPIRED) {
+      return { ok: false, error: stale, retryable: transient, status };
+    }
     if (!envelope) {
       const error = new OpenKKAError(`POST ${url}: signed response is not a JSON envelope (HTTP ${status})`);
       return { ok: false, error, retryable: transient, status };
     }
-    if (envelope.ret_code === RET_SUCCESS) return { ok: true, data: envelope.data as T };
+    if (envelope.ret_code === RET_SUCCESS) {
+      // A refusal carries nothing of the request to compare; a success answer must be about it.
+      const mismatch = mismatchedAnswer(params, envelope.data, this.merchantId, status);
+      if (mismatch) return { ok: false, error: mismatch, retryable: transient, status };
+      return { ok: true, data: envelope.data as T };
+    }
     const error = new OpenKKAApiError(
       envelope.ret_code,
       envelope.ret_msg,

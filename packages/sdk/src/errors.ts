@@ -40,6 +40,32 @@ export class OpenKKASignatureError extends OpenKKAError {
   }
 }
 
+/**
+ * Why an authentic answer was not believed: `stale`, signed more than `answerToleranceMs` from
+ * the client's clock; `other-merchant`, about another merchant; `other-request`, about another
+ * order, refund, session or shopper than the request named.
+ */
+export type ResponseMismatchKind = 'stale' | 'other-merchant' | 'other-request';
+
+/**
+ * The answer's signature verifies, but the answer is not one to this request now: a genuine
+ * answer replayed, or one about something else. An OpenKKASignatureError, so code that already
+ * treats an unverifiable answer as untrusted treats this one so too; what the request did at
+ * the gateway is unknown, as after a connection error.
+ */
+export class OpenKKAResponseMismatchError extends OpenKKASignatureError {
+  override name = 'OpenKKAResponseMismatchError';
+  readonly kind: ResponseMismatchKind;
+  /** The answer's field that differs: `timestamp` for a stale answer, else e.g. `trans_id`. */
+  readonly field: string;
+
+  constructor(message: string, httpStatus: number, kind: ResponseMismatchKind, field: string) {
+    super(message, httpStatus);
+    this.kind = kind;
+    this.field = field;
+  }
+}
+
 /** No usable answer: DNS, refused connection, reset, or the timeout fired. `cause` has the detail. */
 export class OpenKKAConnectionError extends OpenKKAError {
   override name = 'OpenKKAConnectionError';

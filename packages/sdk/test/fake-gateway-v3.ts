@@ -41,6 +41,12 @@ export interface V3Reply {
   plainSignature?: boolean;
   /** Closes the connection without answering, after the request was read (a lost answer). */
   drop?: boolean;
+  /**
+   * The answer's `x-paykka-timestamp` (ms). Default: the request's own, as a gateway whose
+   * clock agrees with the client's would answer, so tests that set the client's clock get
+   * fresh answers.
+   */
+  answeredAt?: number;
 }
 
 export interface V3FakeGateway {
@@ -114,7 +120,7 @@ export async function startV3FakeGateway(options: {
         return;
       }
       const body = reply.rawBody ?? JSON.stringify(reply.envelope);
-      const answeredAt = String(Date.now());
+      const answeredAt = String(reply.answeredAt ?? (/^\d+$/.test(timestamp) ? timestamp : Date.now()));
       const answerNonce = `${randomInt(1e7, 1e8)}${randomInt(1e7, 1e8)}`;
       const headers: Record<string, string> = {
         'content-type': 'application/json',

@@ -37,6 +37,12 @@ export interface Reply {
   /** Transforms the base64 signature before it goes into the header. */
   encodeSignature?: (base64: string) => string;
   omitTimestamp?: boolean;
+  /**
+   * The answer's signed timestamp (ms). Default: the request's own `timestamp`, as a gateway
+   * whose clock agrees with the client's would answer, so tests that set the client's clock
+   * get fresh answers.
+   */
+  answeredAt?: number;
 }
 
 export interface FakeGateway {
@@ -80,7 +86,8 @@ export async function startFakeGateway(options: {
 
       const reply = options.reply(request, received.length - 1);
       const text = reply.rawBody ?? JSON.stringify(reply.envelope);
-      const timestamp = String(Date.now());
+      const sentAt = body['timestamp'];
+      const timestamp = String(reply.answeredAt ?? (typeof sentAt === 'number' ? sentAt : Date.now()));
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (!reply.omitTimestamp) headers['timestamp'] = timestamp;
       const key = reply.signWith === undefined ? options.platformPrivateKey : reply.signWith;

@@ -15,7 +15,7 @@ const unavailable: Reply = { status: 503, envelope: { ret_code: '999999', ret_ms
 describe('v1.2 timestamps on a clock that stands still', () => {
   it('give identical requests sent at once different signatures', async () => {
     const { client, gateway } = await fake.clientFor(() => ok(orderData()), { now: () => NOW });
-    await Promise.all(Array.from({ length: 5 }, () => client.payments.query({ order_id: 'GW1' })));
+    await Promise.all(Array.from({ length: 5 }, () => client.payments.query({ order_id: 'GW1000001' })));
     expect(gateway.received.every((r) => r.signatureValid)).toBe(true);
     expect(gateway.received.map((r) => r.body['timestamp']).sort()).toEqual([
       NOW,
@@ -31,7 +31,7 @@ describe('v1.2 timestamps on a clock that stands still', () => {
     const { client, gateway } = await fake.clientFor((_, i) => (i === 0 ? unavailable : ok(orderData())), {
       now: () => NOW,
     });
-    await client.payments.query({ order_id: 'GW1' });
+    await client.payments.query({ order_id: 'GW1000001' });
     expect(gateway.received.map((r) => r.body['timestamp'])).toEqual([NOW, NOW + 1]);
     expect(new Set(gateway.received.map((r) => r.headers['signature'])).size).toBe(2);
   });

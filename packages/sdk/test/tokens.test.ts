@@ -215,7 +215,7 @@ describe('payments.createFirstRecurring', () => {
   });
 
   it('keeps the fields it sets even when an untyped caller sends others', async () => {
-    const { client, gateway } = await clientFor(() => ok(orderData()));
+    const { client, gateway } = await clientFor(() => ok(orderData({ trans_id: first.trans_id })));
     const sloppy = {
       ...first,
       payment_type: 'PURCHASE',
@@ -231,7 +231,7 @@ describe('payments.createFirstRecurring', () => {
   });
 
   it('passes the other payment fields on (capture_method, notify_url, customer)', async () => {
-    const { client, gateway } = await clientFor(() => ok(orderData()));
+    const { client, gateway } = await clientFor(() => ok(orderData({ trans_id: first.trans_id })));
     await client.payments.createFirstRecurring({
       ...first,
       capture_method: 'MANUAL',
@@ -277,13 +277,14 @@ describe('payments.createSubsequentRecurring', () => {
   });
 
   it('adds notify_url when given', async () => {
-    const { client, gateway } = await clientFor(() => ok(orderData()));
+    const { client, gateway } = await clientFor(() => ok(orderData({ trans_id: renewal.trans_id })));
     await client.payments.createSubsequentRecurring({ ...renewal, notify_url: 'https://shop.example/n' });
     expect(gateway.received[0]!.body['notify_url']).toBe('https://shop.example/n');
   });
 
   it('resolves with a FAILURE order (not an exception) when the agreement is cancelled', async () => {
     const refused = orderData({
+      trans_id: renewal.trans_id,
       status: 'FAILURE',
       error_code: '2016',
       error_description: 'Recurring agreement is not active',
@@ -297,7 +298,9 @@ describe('payments.createSubsequentRecurring', () => {
   });
 
   it('is retried after a 503 like any payment (trans_id is its idempotency key)', async () => {
-    const { client, gateway } = await clientFor((_r, i) => (i === 0 ? unavailable : ok(orderData())));
+    const { client, gateway } = await clientFor((_r, i) =>
+      i === 0 ? unavailable : ok(orderData({ trans_id: renewal.trans_id })),
+    );
     await client.payments.createSubsequentRecurring(renewal);
     expect(gateway.received).toHaveLength(2);
     expect(gateway.received[1]!.body['trans_id']).toBe(renewal.trans_id);

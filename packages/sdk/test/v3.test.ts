@@ -52,6 +52,12 @@ function v3Order(overrides: Record<string, unknown> = {}) {
   return order;
 }
 
+/** The identifiers a request named, which an answer about it carries. */
+function named(body: Record<string, unknown>): Record<string, unknown> {
+  const ids = ['trans_id', 'order_id', 'session_id', 'refund_trans_id', 'refund_order_id', 'ori_order_id'];
+  return Object.fromEntries(Object.entries(body).filter(([name]) => ids.includes(name)));
+}
+
 async function start(reply: (request: V3ReceivedRequest, index: number) => V3Reply) {
   running = await startV3FakeGateway({
     merchantPublicKey: merchant.publicKey,
@@ -115,7 +121,7 @@ describe('v3 requests', () => {
 
   it('send appId as x-paykka-appid when given, and merchantId in the body', async () => {
     const { client, gateway } = await clientFor(() => v3Ok(v3Order()), { appId: 'shop-app-7' });
-    await client.payments.query({ order_id: 'GW1' });
+    await client.payments.query({ order_id: 'GW1000001' });
     expect(gateway.received[0]!.appId).toBe('shop-app-7');
     expect(gateway.received[0]!.body['merchant_id']).toBe('M100');
     expect(gateway.received[0]!.signatureValid).toBe(true);
@@ -134,11 +140,13 @@ describe('v3 requests', () => {
   it('go to the v3 path of every operation', async () => {
     const { client, gateway } = await clientFor((request) => {
       const path = request.url;
-      if (path.includes('/refund')) return v3Ok(refundData());
+      // Each answer about what the request named, as the client checks it is.
+      const about = named(request.body);
+      if (path.includes('/refund')) return v3Ok(refundData(about));
       if (path.includes('/token/query')) return v3Ok([]);
-      if (path.includes('/session')) return v3Ok({ session_id: 'CS1', status: 'OPEN' });
+      if (path.includes('/session')) return v3Ok({ session_id: 'CS1', status: 'OPEN', ...about });
       if (path.endsWith('/remove') || path.endsWith('/cancel')) return v3Ok(undefined);
-      return v3Ok(v3Order());
+      return v3Ok(v3Order(about));
     });
     const card = { card_no: '4242424242424242', exp_month: '12', exp_year: '2030', cvv: '123' };
     await client.payments.create({
@@ -335,7 +343,7 @@ describe('a v3 query of a session not paid yet (4032)', () => {
 describe('v3 retries', () => {
   it('sign every attempt after a lost answer with a fresh nonce and timestamp', async () => {
     const { client, gateway, sleeps } = await clientFor((_, i) =>
-      i === 0 ? { drop: true } : v3Ok(v3Order()),
+      i === 0 ? { drop: true } : v3Ok(refundData({ refund_trans_id: 'R-1', ori_order_id: 'GW1' })),
     );
     await expect(
       client.refunds.create({
