@@ -7,7 +7,8 @@
  *   there (GroupCommit.runEarly). The one writer sees it at once, so a concurrent duplicate is
  *   refused; the caller's own writes follow in the same commit or a later one.
  * - PostgreSQL: the claims made in the same turn of the event loop go out as one statement
- *   (Batcher), each a round trip and a commit otherwise.
+ *   (Batcher), each a round trip and a commit otherwise; its commit does not wait for a flush
+ *   of its own (below).
  */
 import { Batcher } from './batcher.ts';
 import type { Store } from './db.ts';
@@ -47,10 +48,16 @@ export class UniqueClaims {
       );
       return;
     }
+    // The claim commits without waiting for its WAL flush (synchronous_commit off for this
+    // statement's transaction alone). Other sessions see it at once, so a concurrent duplicate
+    // is still refused; and every later commit flushes the WAL up to itself, claim included, so
+    // whatever the claimant then changed cannot outlive a crash that loses the claim.
     const statement = prepare(
       store,
       `claim_${table}`,
-      `insert into ${table} (${columns}) select * from unnest(?::text[], ?::text[], ?::bigint[])
+      `with async as (select set_config('synchronous_commit', 'off', true))
+       insert into ${table} (${columns})
+       select c.* from unnest(?::text[], ?::text[], ?::bigint[]) as c, async
        on conflict do nothing returning ${owner} as owner, ${proof} as proof`,
       'writer',
     );
