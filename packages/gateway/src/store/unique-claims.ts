@@ -3,16 +3,18 @@
  * insert says whether this caller was first. Built for a claim on every request (the replay
  * guard's), so it takes the cheapest durable path on each store:
  *
- * - SQLite: a hand-prepared insert inside the next group commit, settled as soon as it ran
- *   there (GroupCommit.runEarly). The one writer sees it at once, so a concurrent duplicate is
- *   refused; the caller's own writes follow in the same commit or a later one.
+ * - SQLite: the claims made in the same turn of the event loop are inserted in one small
+ *   transaction of their own on the writer, at once, without a sync (sqlite-claims.ts): the
+ *   writer sees them at once, so a concurrent duplicate is refused, and the caller's own writes
+ *   commit later, in a group commit whose WAL sync takes the claims to disk first.
  * - PostgreSQL: the claims made in the same turn of the event loop go out as one statement
  *   (Batcher), each a round trip and a commit otherwise; its commit does not wait for a flush
  *   of its own (below).
  */
 import { Batcher } from './batcher.ts';
 import type { Store } from './db.ts';
-import { type Prepared, prepare } from './prepared.ts';
+import { prepare } from './prepared.ts';
+import { SqliteClaims } from './sqlite-claims.ts';
 
 export interface ClaimTable {
   table: string;
@@ -31,20 +33,15 @@ interface Claim {
 const BATCHING = { maxInFlight: 4, maxBatch: 500 };
 
 export class UniqueClaims {
-  private readonly sqlite?: Prepared;
+  private readonly sqlite?: SqliteClaims;
   private readonly postgres?: Batcher<Claim, boolean>;
 
-  constructor(
-    private readonly store: Store,
-    { table, owner, proof }: ClaimTable,
-  ) {
+  constructor(store: Store, { table, owner, proof }: ClaimTable) {
     const columns = `${owner}, ${proof}, expires_at`;
     if (store.raw.kind === 'sqlite') {
-      this.sqlite = prepare(
+      this.sqlite = new SqliteClaims(
         store,
-        `claim_${table}`,
         `insert into ${table} (${columns}) values (?, ?, ?) on conflict do nothing`,
-        'writer',
       );
       return;
     }
@@ -76,8 +73,7 @@ export class UniqueClaims {
   /** True when this caller inserted the row, false when it was there already. */
   async claim(owner: string, proof: string, expiresAt: number): Promise<boolean> {
     if (this.postgres) return this.postgres.submit({ owner, proof, expiresAt });
-    const statement = this.sqlite!;
-    return (await this.store.groupCommit!.runEarly(() => statement.run([owner, proof, expiresAt]))) === 1;
+    return this.sqlite!.claim([owner, proof, expiresAt]);
   }
 }
 
