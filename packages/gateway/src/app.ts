@@ -51,6 +51,7 @@ import { storedGooglePayKeys } from './modules/wallets/google-pay/stored-keys.ts
 import { GooglePayTokens } from './modules/wallets/google-pay/token-opener.ts';
 import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-messages.ts';
 import { buildOperations } from './operations/index.ts';
+import { registerDashboard } from './pages/dashboard/index.ts';
 import { registerPages } from './pages/index.ts';
 import { registerAdminApi } from './protocols/v1/admin.ts';
 import { registerProtocolV1 } from './protocols/v1/index.ts';
@@ -341,6 +342,19 @@ export function buildApp(deps: AppDeps): App {
     });
     app.addHook('onClose', () => own.close());
     admin = own;
+  }
+  // The dashboard lives where the admin API does, behind the same token.
+  if (settings.adminToken) {
+    registerDashboard(admin ?? app, {
+      store,
+      clock,
+      timeZone: settings.timeZone,
+      token: settings.adminToken,
+      publicUrl: settings.publicUrl,
+      merchants,
+      notifications,
+      onRedeliver: () => dispatcher.poke(),
+    });
   }
   app.addHook('onClose', async () => {
     await jobs.stop();
