@@ -17,6 +17,7 @@ import { pickLocale } from '../layout.ts';
 import { assetRoutes } from './assets.ts';
 import { errorPage } from './error-page.ts';
 import { loginRoutes } from './login.ts';
+import { merchantRoutes } from './merchants.ts';
 import { notificationRoutes } from './notifications.ts';
 import { paymentRoutes } from './payments.ts';
 import { BASE, sendDashboard } from './shell.ts';
@@ -57,6 +58,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
       checkoutSessions: new SessionRepo(deps.store),
     });
     notificationRoutes(scope, { ...guard, notifications: deps.notifications, onRedeliver: deps.onRedeliver });
+    merchantRoutes(scope, { ...guard, merchants: deps.merchants });
   });
   app.register(
     async (scope) => {
