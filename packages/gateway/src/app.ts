@@ -53,9 +53,10 @@ import { UsedGooglePayMessages } from './modules/wallets/google-pay/used-message
 import { buildOperations } from './operations/index.ts';
 import { registerDashboard } from './pages/dashboard/index.ts';
 import { registerPages } from './pages/index.ts';
+import { registerOpenApi } from './protocols/openapi/index.ts';
 import { registerAdminApi } from './protocols/v1/admin.ts';
-import { registerProtocolV1 } from './protocols/v1/index.ts';
-import { registerProtocolV3 } from './protocols/v3/index.ts';
+import { API_OPERATIONS, registerProtocolV1 } from './protocols/v1/index.ts';
+import { registerProtocolV3, V3_OPERATIONS } from './protocols/v3/index.ts';
 import type { Store } from './store/db.ts';
 import type { Vault } from './vault/vault.ts';
 
@@ -320,6 +321,7 @@ export function buildApp(deps: AppDeps): App {
     sessions,
     merchantRateLimit: rateLimits.perMerchant,
   });
+  registerOpenApi(app, { served: { v12: API_OPERATIONS, v3: V3_OPERATIONS }, timeZone: settings.timeZone });
   registerPages(app, {
     clock,
     timeZone: settings.timeZone,

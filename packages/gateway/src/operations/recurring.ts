@@ -7,7 +7,10 @@ import { ApiError } from '../domain/errors.ts';
 import type { AgreementRepo } from '../modules/tokens/agreement-repo.ts';
 import type { Operation } from './types.ts';
 
-const cancelSchema = z.object({ recurring_agreement_id: text(64), shopper_reference: identifier(64) });
+export const recurringCancelSchema = z.object({
+  recurring_agreement_id: text(64),
+  shopper_reference: identifier(64),
+});
 
 export function recurringOperations(deps: { agreements: AgreementRepo; clock: Clock }): {
   cancelRecurring: Operation;
@@ -16,7 +19,7 @@ export function recurringOperations(deps: { agreements: AgreementRepo; clock: Cl
     cancelRecurring: {
       read: false,
       async run({ merchant, body }) {
-        const input = parseBody(cancelSchema, body);
+        const input = parseBody(recurringCancelSchema, body);
         const cancelled = await deps.agreements.cancel(
           merchant.merchant_id,
           input.shopper_reference,

@@ -12,8 +12,8 @@ import { ApiError } from '../domain/errors.ts';
 import type { TokenRepo } from '../modules/tokens/repo.ts';
 import type { Operation } from './types.ts';
 
-const querySchema = z.object({ shopper_reference: identifier(64) });
-const removeSchema = z.object({ token: text(64), shopper_reference: identifier(64) });
+export const tokenQuerySchema = z.object({ shopper_reference: identifier(64) });
+export const tokenRemoveSchema = z.object({ token: text(64), shopper_reference: identifier(64) });
 
 export function tokenOperations(deps: { tokens: TokenRepo; clock: Clock }): {
   queryTokens: Operation;
@@ -23,7 +23,7 @@ export function tokenOperations(deps: { tokens: TokenRepo; clock: Clock }): {
     queryTokens: {
       read: true,
       async run({ merchant, body }) {
-        const { shopper_reference } = parseBody(querySchema, body);
+        const { shopper_reference } = parseBody(tokenQuerySchema, body);
         const rows = await deps.tokens.listActive(merchant.merchant_id, shopper_reference);
         return rows.map(tokenView);
       },
@@ -31,7 +31,7 @@ export function tokenOperations(deps: { tokens: TokenRepo; clock: Clock }): {
     removeToken: {
       read: false,
       async run({ merchant, body }) {
-        const { token, shopper_reference } = parseBody(removeSchema, body);
+        const { token, shopper_reference } = parseBody(tokenRemoveSchema, body);
         const removed = await deps.tokens.remove(
           merchant.merchant_id,
           shopper_reference,

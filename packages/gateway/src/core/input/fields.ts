@@ -14,6 +14,28 @@ export const IDENTIFIER_NUMBER_MESSAGE =
 
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
 
+/**
+ * Fields that read an absent value themselves, to answer "is required" in the wire's words, so
+ * zod sees them as optional: the API description (protocols/openapi) lists them as required.
+ */
+export const REQUIRED_FIELDS = new WeakSet<z.ZodType>();
+
+/** Marks `schema` as a field the client must send (REQUIRED_FIELDS). */
+export function required<T extends z.ZodType>(schema: T): T {
+  REQUIRED_FIELDS.add(schema);
+  return schema;
+}
+
+/** The JSON Schema of a number the wire also takes as a string of digits. */
+function digitsOr(number: Record<string, unknown>, pattern: string) {
+  return {
+    anyOf: [
+      { type: 'integer', ...number },
+      { type: 'string', pattern },
+    ],
+  };
+}
+
 function typed(kind: string) {
   return {
     error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${kind}`),
@@ -92,17 +114,23 @@ export function optionalOneOf<const T extends readonly [string, ...string[]]>(va
 }
 
 /** Amount in minor units: integer or digit string, 1 … 2^53−1. */
-export const amount = z
-  .unknown()
-  .optional()
-  .transform((value, ctx) => {
-    const input = absent(value);
-    const parsed =
-      input === undefined ? { ok: false as const, reason: 'is required' } : parseMinorAmount(input);
-    if (parsed.ok) return parsed.value;
-    ctx.issues.push({ code: 'custom', message: parsed.reason, input: value });
-    return z.NEVER;
-  });
+export const amount = required(
+  z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => {
+      const input = absent(value);
+      const parsed =
+        input === undefined ? { ok: false as const, reason: 'is required' } : parseMinorAmount(input);
+      if (parsed.ok) return parsed.value;
+      ctx.issues.push({ code: 'custom', message: parsed.reason, input: value });
+      return z.NEVER;
+    })
+    .meta({
+      ...digitsOr({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, '^[0-9]{1,16}$'),
+      description: 'in minor units (cents for USD), a JSON integer or a string of digits',
+    }),
+);
 
 /** A small integer that PayKKa's clients send as a number or a string ("07", "2031"). */
 export function optionalIntLike(min: number, max: number) {
@@ -116,7 +144,8 @@ export function optionalIntLike(min: number, max: number) {
       if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
       ctx.issues.push({ code: 'custom', message: `must be an integer from ${min} to ${max}`, input: value });
       return z.NEVER;
-    });
+    })
+    .meta(digitsOr({ minimum: min, maximum: max }, '^[0-9]{1,9}$'));
 }
 
 export const optionalBoolean = z
@@ -129,7 +158,8 @@ export const optionalBoolean = z
     if (input === 'true' || input === 'false') return input === 'true';
     ctx.issues.push({ code: 'custom', message: 'must be true or false', input: value });
     return z.NEVER;
-  });
+  })
+  .meta({ anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] });
 
 export function optionalUrl(max = 1024) {
   return z.preprocess(
@@ -150,6 +180,8 @@ export function optionalUrl(max = 1024) {
  */
 const EARLIEST_TIME_MS = 0;
 
+const EXAMPLE_TIME = '2026-01-01T09:30:00+08:00';
+
 /** Accepts the time forms of docs/api.md#transport-rules and yields epoch ms; a time without an offset is `zone`'s. */
 export function optionalTime(zone: TimeZone) {
   return z
@@ -169,6 +201,10 @@ export function optionalTime(zone: TimeZone) {
       const message = early ? 'must be in 1970 or later' : read.problem;
       ctx.issues.push({ code: 'custom', message, input: value });
       return z.NEVER;
+    })
+    .meta({
+      type: 'string',
+      description: `a time with an offset (${EXAMPLE_TIME}), or without one in the gateway's time zone`,
     });
 }
 
@@ -179,13 +215,17 @@ export const optionalObject = z.preprocess(
 );
 
 /** An upper-case ISO 4217 code with a minor unit. */
-export const currency = z
-  .unknown()
-  .optional()
-  .transform((value, ctx) => {
-    const found = typeof value === 'string' ? findCurrency(value) : undefined;
-    if (found) return found.code;
-    const message = value === undefined || value === '' ? 'is required' : 'is not an ISO 4217 currency code';
-    ctx.issues.push({ code: 'custom', message, input: value });
-    return z.NEVER;
-  });
+export const currency = required(
+  z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => {
+      const found = typeof value === 'string' ? findCurrency(value) : undefined;
+      if (found) return found.code;
+      const message =
+        value === undefined || value === '' ? 'is required' : 'is not an ISO 4217 currency code';
+      ctx.issues.push({ code: 'custom', message, input: value });
+      return z.NEVER;
+    })
+    .meta({ type: 'string', pattern: '^[A-Z]{3}$', description: 'an ISO 4217 code (USD, EUR, HKD…)' }),
+);

@@ -18,6 +18,7 @@ import {
   optionalTime,
   optionalUrl,
   orAbsent,
+  required,
 } from '../../core/input/fields.ts';
 import { rawGooglePayToken } from '../../core/input/google-pay-token.ts';
 import { parseWalletTokenData } from '../../core/input/wallet-token-data.ts';
@@ -33,19 +34,22 @@ import {
 } from '../../domain/payment-methods.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 
-const paymentMethod = z
-  .unknown()
-  .optional()
-  .transform((value, ctx): PaymentMethod => {
-    const method = typeof value === 'string' && value !== '' ? normalisePaymentMethod(value) : undefined;
-    if (method) return method;
-    ctx.issues.push({
-      code: 'custom',
-      message: value === undefined || value === '' ? 'is required' : `is not a known payment method`,
-      input: value,
-    });
-    return z.NEVER;
-  });
+const paymentMethod = required(
+  z
+    .unknown()
+    .optional()
+    .transform((value, ctx): PaymentMethod => {
+      const method = typeof value === 'string' && value !== '' ? normalisePaymentMethod(value) : undefined;
+      if (method) return method;
+      ctx.issues.push({
+        code: 'custom',
+        message: value === undefined || value === '' ? 'is required' : `is not a known payment method`,
+        input: value,
+      });
+      return z.NEVER;
+    })
+    .meta({ type: 'string', description: `one of ${[...ENABLED_METHODS].join(', ')}` }),
+);
 
 const payment = z.object(
   {

@@ -16,7 +16,7 @@ import type { GatewayKeys } from '../../modules/client-encryption/gateway-keys.t
 import type { NotificationService } from '../../modules/notifications/service.ts';
 import type { CheckoutService } from '../../modules/sessions/checkout.ts';
 import type { SessionService } from '../../modules/sessions/service.ts';
-import type { Operations } from '../../operations/index.ts';
+import type { OperationName, Operations } from '../../operations/index.ts';
 import { authenticate } from './auth.ts';
 import { registerEnvelope } from './envelope.ts';
 import { API_ROUTES, apiRoutes } from './routes/api.ts';
@@ -26,6 +26,14 @@ import { adminRoutes } from './routes/notifications-admin.ts';
 
 /** Every API path; each is also served under /apis (docs/api.md#transport-rules). */
 export const API_PATHS = Object.keys(API_ROUTES);
+
+/** The prefixes every API path is served under: bare, and where PayKKa's own clients call. */
+const API_PREFIXES = ['', '/apis'] as const;
+
+/** Every path this wire serves an operation at, in full, and the operation (for the API description). */
+export const API_OPERATIONS: Readonly<Record<string, OperationName>> = Object.fromEntries(
+  API_PREFIXES.flatMap((prefix) => Object.entries(API_ROUTES).map(([path, name]) => [prefix + path, name])),
+);
 
 export interface ProtocolV1Deps {
   clock: Clock;
@@ -67,7 +75,7 @@ export function registerProtocolV1(app: FastifyInstance, deps: ProtocolV1Deps): 
     clock,
     signatureWindowMs: deps.signatureWindowMs,
   });
-  for (const prefix of ['', '/apis']) {
+  for (const prefix of API_PREFIXES) {
     app.register(
       async (api) => {
         api.addHook('preHandler', auth);

@@ -12,7 +12,7 @@ import { ApiError } from '../../domain/errors.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
 import type { PaymentService } from '../../modules/payments/service.ts';
 import type { SessionService } from '../../modules/sessions/service.ts';
-import type { Operations } from '../../operations/index.ts';
+import type { OperationName, Operations } from '../../operations/index.ts';
 import { authenticateV3 } from './auth.ts';
 import { registerV3Envelope } from './envelope.ts';
 import { apiRoutes, V3_ROUTES, v3Call } from './routes/api.ts';
@@ -21,8 +21,15 @@ import { refundRoute } from './routes/refund.ts';
 
 export const V3_PREFIX = '/v3/payment/acq';
 
+/** Every v3 API path, in full, and the operation it serves (query.ts and refund.ts shape theirs). */
+export const V3_OPERATIONS: Readonly<Record<string, OperationName>> = Object.fromEntries(
+  Object.entries<OperationName>({ ...V3_ROUTES, '/query': 'queryPayment', '/refund': 'refund' }).map(
+    ([path, name]) => [V3_PREFIX + path, name],
+  ),
+);
+
 /** Every v3 API path. */
-export const V3_PATHS = [...Object.keys(V3_ROUTES), '/query', '/refund'].map((p) => V3_PREFIX + p);
+export const V3_PATHS = Object.keys(V3_OPERATIONS);
 
 export interface ProtocolV3Deps {
   clock: Clock;

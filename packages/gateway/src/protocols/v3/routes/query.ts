@@ -14,9 +14,8 @@ import { ANSWERS_FROM_READS } from '../../../http/durable-reads.ts';
 import { queryPaymentSchema } from '../../../modules/payments/schemas.ts';
 import type { PaymentService } from '../../../modules/payments/service.ts';
 import type { SessionService, SessionState } from '../../../modules/sessions/service.ts';
+import { NOT_PAID_YET } from '../../../operations/answers.ts';
 import { sendOk } from '../envelope.ts';
-
-export const NOT_PAID_YET = { error_code: '4032', error_description: 'The session has no payment yet' };
 
 const isNotFound = (err: unknown) =>
   err instanceof ApiError && (err.kind === 'ORDER_NOT_FOUND' || err.kind === 'SESSION_NOT_FOUND');
