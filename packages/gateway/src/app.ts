@@ -58,6 +58,7 @@ import { registerAdminApi } from './protocols/v1/admin.ts';
 import { API_OPERATIONS, registerProtocolV1 } from './protocols/v1/index.ts';
 import { registerProtocolV3, V3_OPERATIONS } from './protocols/v3/index.ts';
 import type { Store } from './store/db.ts';
+import { RateBucketTable } from './store/rate-buckets.ts';
 import type { Vault } from './vault/vault.ts';
 
 export { BODY_LIMIT } from './http/instance.ts';
@@ -89,6 +90,8 @@ export interface AppDeps {
       maxConnectionsPerIp?: number | undefined;
       rateLimitPerIp?: Rate | undefined;
       rateLimitPerMerchant?: Rate | undefined;
+      /** `postgres`: the rate limits count in buckets every process on the (PostgreSQL) store shares. */
+      rateLimitShared?: 'postgres' | undefined;
       trustedProxies?: string[] | undefined;
       /** SEPA settlement delay; 10 s unless set. */
       sepaSettlementDelayMs?: number | undefined;
@@ -115,6 +118,14 @@ export interface App {
   notifications: NotificationService;
   dispatcher: Dispatcher;
   jobs: JobRunner;
+}
+
+/** The shared buckets' table, which only a PostgreSQL store has a use for (config.ts refuses the rest). */
+function sharedRateTable(store: Store): RateBucketTable {
+  if (store.raw.kind !== 'postgres') {
+    throw new Error('OPENKKA_RATE_LIMIT_SHARED=postgres needs a PostgreSQL store (DATABASE_URL)');
+  }
+  return new RateBucketTable(store.raw.url);
 }
 
 export function buildApp(deps: AppDeps): App {
@@ -259,8 +270,13 @@ export function buildApp(deps: AppDeps): App {
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? DEFAULT_TIMEOUTS.keepAliveTimeoutMs,
     maxConnectionsPerIp: settings.maxConnectionsPerIp ?? 0,
   };
+  const rateTable = settings.rateLimitShared ? sharedRateTable(store) : undefined;
   const rateLimits = new RateLimits(
-    { perIp: settings.rateLimitPerIp, perMerchant: settings.rateLimitPerMerchant },
+    {
+      perIp: settings.rateLimitPerIp,
+      perMerchant: settings.rateLimitPerMerchant,
+      shared: rateTable && { table: rateTable, log: deps.logger as FastifyBaseLogger },
+    },
     () => clock.now(),
   );
   const instance = () =>
@@ -362,6 +378,7 @@ export function buildApp(deps: AppDeps): App {
     await jobs.stop();
     await dispatcher.stop();
     await authCache.stop();
+    await rateTable?.close();
   });
   return {
     app,

@@ -63,6 +63,8 @@ export interface Config {
   rateLimitPerIp: Rate | undefined;
   /** Requests per merchant, checked once the signature verified (undefined: no limit). */
   rateLimitPerMerchant: Rate | undefined;
+  /** `postgres`: both rate limits count in buckets every process on the store shares; unset: each its own. */
+  rateLimitShared: 'postgres' | undefined;
   /** Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR ranges). */
   trustedProxies: string[] | undefined;
   /** How long a checkout session stays open unless its request sets expire_time. */
@@ -90,6 +92,25 @@ export function parseRate(text: string, name: string): Rate | undefined {
   if (!match) throw new Error(`${name}: "${text}" is not a rate (examples: 100/s, 600/m, 0 for no limit)`);
   const count = Number(match[1]);
   return count === 0 ? undefined : { count, periodMs: RATE_PERIODS[match[2] ?? 's']! };
+}
+
+/**
+ * OPENKKA_RATE_LIMIT_SHARED: `postgres`, or `off` (the default). Several processes may share
+ * a SQLite file too, but there every slice taken would be a write waiting for the one writer
+ * behind the payments' commits: on SQLite each process counts its own requests.
+ */
+function parseSharedLimits(text: string, databaseUrl: string | undefined): 'postgres' | undefined {
+  const value = text.trim();
+  if (value === '' || value === 'off') return undefined;
+  if (value !== 'postgres') {
+    throw new Error(`OPENKKA_RATE_LIMIT_SHARED: "${text}" is not postgres or off`);
+  }
+  if (!databaseUrl) {
+    throw new Error(
+      'OPENKKA_RATE_LIMIT_SHARED=postgres needs a PostgreSQL store (DATABASE_URL): on SQLite each process counts its own requests',
+    );
+  }
+  return 'postgres';
 }
 
 /** OPENKKA_ADMIN_LISTEN: `host:port`, IPv6 in brackets (`[::1]:9090`). */
@@ -240,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.OPENKKA_RATE_LIMIT_MERCHANT || '500/s',
       'OPENKKA_RATE_LIMIT_MERCHANT',
     ),
+    rateLimitShared: parseSharedLimits(env.OPENKKA_RATE_LIMIT_SHARED || '', env.DATABASE_URL || undefined),
     trustedProxies: env.OPENKKA_TRUSTED_PROXIES
       ? parseProxies(env.OPENKKA_TRUSTED_PROXIES, 'OPENKKA_TRUSTED_PROXIES')
       : undefined,

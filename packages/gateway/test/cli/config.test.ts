@@ -59,6 +59,24 @@ describe.concurrent('openkka start with bad configuration', () => {
     expectRefused(result, /OPENKKA_TIMEZONE: "Mars\/Olympus_Mons" is not an IANA time zone name/);
   });
 
+  it('OPENKKA_RATE_LIMIT_SHARED=postgres on SQLite: exits non-zero, saying why', async () => {
+    // The SQLite store whatever the project: no DATABASE_URL.
+    const result = await runCli(['start'], {
+      OPENKKA_DATA_DIR: fresh.dataDir,
+      PORT: '0',
+      OPENKKA_RATE_LIMIT_SHARED: 'postgres',
+    });
+    expectRefused(
+      result,
+      /OPENKKA_RATE_LIMIT_SHARED=postgres needs a PostgreSQL store \(DATABASE_URL\): on SQLite each process counts its own requests/,
+    );
+  });
+
+  it('OPENKKA_RATE_LIMIT_SHARED=redis: exits non-zero naming the setting and the value', async () => {
+    const result = await runCli(['start'], { ...fresh.env, PORT: '0', OPENKKA_RATE_LIMIT_SHARED: 'redis' });
+    expectRefused(result, /OPENKKA_RATE_LIMIT_SHARED: "redis" is not postgres or off/);
+  });
+
   it('OPENKKA_MASTER_KEY=not-base64: exits non-zero, without echoing the key', async () => {
     const result = await runCli(['start'], { ...fresh.env, PORT: '0', OPENKKA_MASTER_KEY: 'not-base64' });
     expectRefused(result, /master key .*OPENKKA_MASTER_KEY must be 32 bytes, base64-encoded/);

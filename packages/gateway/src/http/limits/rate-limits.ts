@@ -3,36 +3,46 @@
  * request's wire, which signs it: per client IP address, checked before anything is read or
  * verified (cheap, and stops a flood before it costs a signature check); per merchant, checked
  * only after the request's signature verified, so nobody but the merchant can use up its
- * bucket. Each gateway process counts its own requests (docs/security.md).
+ * bucket. Each gateway process counts its own requests, unless the buckets are shared over
+ * PostgreSQL (shared-buckets.ts; docs/security.md).
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../domain/errors.ts';
+import type { RateBucketTable } from '../../store/rate-buckets.ts';
 import { ipKey } from './ip-key.ts';
-import { type Rate, TokenBuckets } from './token-buckets.ts';
+import { SharedTokenBuckets } from './shared-buckets.ts';
+import { type Buckets, type Rate, TokenBuckets } from './token-buckets.ts';
 
 export interface RateLimitSettings {
   /** Requests per client IP address; undefined: no limit. */
   perIp: Rate | undefined;
   /** Requests per authenticated merchant; undefined: no limit. */
   perMerchant: Rate | undefined;
+  /** Set: both limits count in this table, shared by every process on the store. */
+  shared?: { table: RateBucketTable; log: FastifyBaseLogger } | undefined;
 }
 
 export class RateLimits {
-  private readonly ips: TokenBuckets | undefined;
-  private readonly merchants: TokenBuckets | undefined;
+  private readonly ips: Buckets | undefined;
+  private readonly merchants: Buckets | undefined;
 
   constructor(
     private readonly settings: RateLimitSettings,
     now: () => number,
   ) {
-    this.ips = settings.perIp && new TokenBuckets(settings.perIp, now);
-    this.merchants = settings.perMerchant && new TokenBuckets(settings.perMerchant, now);
+    const buckets = (rate: Rate | undefined, prefix: string): Buckets | undefined => {
+      if (!rate) return undefined;
+      const shared = settings.shared;
+      return shared ? new SharedTokenBuckets({ ...shared, prefix, rate, now }) : new TokenBuckets(rate, now);
+    };
+    this.ips = buckets(settings.perIp, 'ip:');
+    this.merchants = buckets(settings.perMerchant, 'merchant:');
   }
 
   /** A hook for every route, before the body is read. */
   readonly perIp = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!this.ips) return;
-    const waitMs = this.ips.take(ipKey(request.ip));
+    const waitMs = await this.ips.take(ipKey(request.ip));
     if (waitMs > 0)
       refuse(reply, waitMs, `from this address (at most ${describeRate(this.settings.perIp!)})`);
   };
@@ -41,7 +51,7 @@ export class RateLimits {
   readonly perMerchant = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const merchantId = request.auth?.merchant.merchant_id;
     if (!this.merchants || merchantId === undefined) return;
-    const waitMs = this.merchants.take(merchantId);
+    const waitMs = await this.merchants.take(merchantId);
     if (waitMs > 0)
       refuse(reply, waitMs, `for this merchant (at most ${describeRate(this.settings.perMerchant!)})`);
   };

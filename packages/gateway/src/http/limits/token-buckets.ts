@@ -11,12 +11,18 @@ export interface Rate {
   periodMs: number;
 }
 
+/** Where a limit takes its tokens: this process's memory, or buckets shared over PostgreSQL. */
+export interface Buckets {
+  /** Takes a token for `key`: 0 when there was one, else the milliseconds until there is. */
+  take(key: string): number | Promise<number>;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
 }
 
-export class TokenBuckets {
+export class TokenBuckets implements Buckets {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
   private prunedAt: number;

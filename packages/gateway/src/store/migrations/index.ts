@@ -18,6 +18,7 @@ import * as sessionOrderDetails from './015-session-order-details.ts';
 import * as usedSignatures from './016-used-signatures.ts';
 import * as notificationsByMerchant from './017-notifications-by-merchant.ts';
 import * as challengeCodes from './018-challenge-codes.ts';
+import * as rateBuckets from './019-rate-buckets.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '016-used-signatures': usedSignatures,
   '017-notifications-by-merchant': notificationsByMerchant,
   '018-challenge-codes': challengeCodes,
+  '019-rate-buckets': rateBuckets,
 };
