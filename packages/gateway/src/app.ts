@@ -286,12 +286,15 @@ export function buildApp(deps: AppDeps): App {
       rateLimits,
       trustedProxies: settings.trustedProxies,
     });
+  // A listener's real port (PORT=0, an admin port 0) is known only once it listens:
+  // notify_urls must never point back at it.
+  const knownToOutbound = (listener: FastifyInstance) =>
+    listener.server.on('listening', () => {
+      const address = listener.server.address();
+      if (address && typeof address === 'object') outbound.addListener(address.address, address.port);
+    });
   const app = instance();
-  // Its real port (PORT=0) is known only now: notify_urls must never point back at it.
-  app.server.on('listening', () => {
-    const address = app.server.address();
-    if (address && typeof address === 'object') outbound.addListener(address.address, address.port);
-  });
+  knownToOutbound(app);
 
   registerDurableReads(app, () => store.durable());
   const operations = buildOperations({
@@ -351,6 +354,7 @@ export function buildApp(deps: AppDeps): App {
   let admin: FastifyInstance | undefined;
   if (settings.adminListen && settings.adminToken) {
     const own = instance();
+    knownToOutbound(own);
     registerAdminApi(own, {
       notifications,
       clock,
