@@ -110,12 +110,23 @@ describe('per address (OPENKKA_RATE_LIMIT_IP=4/m), before anything is read', () 
     expect((await v1(gw, m, unknownOrder())).status).toBe(404);
     expect((await v3(gw, m, unknownOrder())).status).not.toBe(429);
 
-    // Refused before the body is read: signed over v1.2 for no merchant, like a 413.
+    // Refused before the body is read: signed over v1.2 for no merchant, like a 413, in the
+    // envelope and headers of every v1.2 answer (docs/signing.md#responses).
     const payment = await v1(gw, m, cardPayment());
     expectTooMany(payment, 15);
-    expect(payment.json.ret_msg).toBe('Too many requests: from this address (at most 4 per minute)');
+    expect(payment.json).toEqual({
+      ret_code: '300080',
+      ret_msg: 'Too many requests: from this address (at most 4 per minute)',
+    });
+    expect(payment.headers.get('type')).toBe('RSA256');
+    expect(payment.headers.get('version')).toBe('v1.2');
     expect(responseSignatureValid(payment, '', gw.platformPublicKeyPem)).toBe(true);
+    expect(responseSignatureValid(payment, m.merchantId, gw.platformPublicKeyPem)).toBe(false);
     expect(await countOrders(gw, m.merchantId)).toBe(0);
+    // A body over 64 KiB is not read either: the same signed 429, not a 413.
+    const large = await send(gw.baseUrl, { path: '/apis/payments', body: 'x'.repeat(70_000) });
+    expectTooMany(large, 15);
+    expect(responseSignatureValid(large, '', gw.platformPublicKeyPem)).toBe(true);
 
     const overV3 = await v3(gw, m, unknownOrder());
     expectTooMany(overV3, 15);
