@@ -68,11 +68,10 @@ export class DashboardPayments {
     if (filter.from !== undefined) query = query.where('order_id', '>=', orderIdFloor(filter.from));
     if (filter.to !== undefined) query = query.where('order_id', '<', orderIdFloor(filter.to));
     if (filter.before) query = query.where('order_id', '<', filter.before);
-    const search = filter.search;
-    if (search) {
-      query = query.where((eb) =>
-        eb.or([eb('order_id', '=', search), eb('trans_id', '=', search), eb('session_id', '=', search)]),
-      );
+    if (filter.search) {
+      const ids = await this.searched(filter.search, filter.merchantId);
+      if (ids.length === 0) return { rows: [], next: undefined };
+      query = query.where('order_id', 'in', ids);
     }
     const rows = (
       await query
@@ -83,6 +82,31 @@ export class DashboardPayments {
     const more = rows.length > PAGE_SIZE;
     if (more) rows.pop();
     return { rows, next: more ? rows.at(-1)?.order_id : undefined };
+  }
+
+  /**
+   * The orders a search names, each found through an index: as an order id (the primary key),
+   * a session id (the sessions' primary key, which records the order paid through it), or a
+   * trans_id, probed once per merchant in the unique (merchant_id, trans_id) index.
+   */
+  private async searched(text: string, merchantId: string | undefined): Promise<string[]> {
+    const db = this.store.reader;
+    const [byId, bySession, byTrans] = await Promise.all([
+      db.selectFrom('orders').select('order_id').where('order_id', '=', text).execute(),
+      db.selectFrom('checkout_sessions').select('order_id').where('session_id', '=', text).execute(),
+      db
+        .selectFrom('orders')
+        .select('order_id')
+        .where(
+          'merchant_id',
+          'in',
+          merchantId ? [merchantId] : db.selectFrom('merchants').select('merchant_id'),
+        )
+        .where('trans_id', '=', text)
+        .execute(),
+    ]);
+    const ids = [...byId, ...bySession, ...byTrans].flatMap((r) => (r.order_id ? [r.order_id] : []));
+    return [...new Set(ids)];
   }
 
   async refunds(orderId: string): Promise<RefundLine[]> {

@@ -8,6 +8,7 @@ import type { MerchantService } from '../../core/merchants/service.ts';
 import { OrderRepo } from '../../core/orders/repo.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { TimeZone } from '../../domain/time-zone.ts';
+import { DashboardOverview } from '../../modules/dashboard/overview.ts';
 import { DashboardPayments } from '../../modules/dashboard/payments.ts';
 import { DashboardSessions } from '../../modules/dashboard/sessions.ts';
 import type { NotificationService } from '../../modules/notifications/service.ts';
@@ -19,6 +20,7 @@ import { errorPage } from './error-page.ts';
 import { loginRoutes } from './login.ts';
 import { merchantRoutes } from './merchants.ts';
 import { notificationRoutes } from './notifications.ts';
+import { overviewRoutes } from './overview.ts';
 import { paymentRoutes } from './payments.ts';
 import { BASE, sendDashboard } from './shell.ts';
 
@@ -59,6 +61,7 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
     });
     notificationRoutes(scope, { ...guard, notifications: deps.notifications, onRedeliver: deps.onRedeliver });
     merchantRoutes(scope, { ...guard, merchants: deps.merchants });
+    overviewRoutes(scope, { ...guard, overview: new DashboardOverview(deps.store), clock: deps.clock });
   });
   app.register(
     async (scope) => {

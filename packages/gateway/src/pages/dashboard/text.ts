@@ -111,9 +111,11 @@ const EN = {
   'overview.perMinute': 'Payments per minute',
   'overview.approval': 'Approval rate (%)',
   'overview.refunds': 'Refund volume (minor units, all currencies)',
-  'overview.latency': 'Time from order to outcome (ms): p50, p99',
+  'overview.latency': 'Time from order to outcome (ms)',
   'overview.notifications': 'Notification attempts acknowledged (%)',
   'overview.declines': 'Decline reasons',
+  'overview.p50': 'p50',
+  'overview.p99': 'p99',
   'overview.note':
     'Times are from the store: an order’s creation to its outcome (pay_finish_time), which includes a shopper’s time on 3-D Secure and bank pages; request latency is not recorded.',
 } as const;
@@ -229,9 +231,11 @@ const ZH: Record<TextKey, string> = {
   'overview.perMinute': '每分钟支付笔数',
   'overview.approval': '授权通过率（%）',
   'overview.refunds': '退款金额（最小单位，所有币种）',
-  'overview.latency': '从下单到结果的时间（毫秒）：p50、p99',
+  'overview.latency': '从下单到结果的时间（毫秒）',
   'overview.notifications': '通知送达确认率（%）',
   'overview.declines': '拒绝原因',
+  'overview.p50': 'p50',
+  'overview.p99': 'p99',
   'overview.note':
     '时间来自数据库：从订单创建到结果（pay_finish_time），包括顾客在 3-D Secure 和银行页面上的时间；请求延迟没有记录。',
 };
