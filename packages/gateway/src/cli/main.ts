@@ -1,4 +1,4 @@
-/** `openkka`: start | migrate | keys … | merchant … | notifications … | google-pay … */
+/** `openkka`: start | migrate | keys … | merchant … | notifications … | seed | google-pay … */
 import { Command } from 'commander';
 import { registerBenchCommand } from './bench.ts';
 import { registerGooglePayCommands } from './google-pay.ts';
@@ -6,6 +6,7 @@ import { registerKeyCommands } from './keys.ts';
 import { registerMerchantCommands } from './merchant.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerNotificationCommands } from './notifications.ts';
+import { registerSeedCommand } from './seed.ts';
 import { registerStartCommand } from './start.ts';
 
 const program = new Command('openkka')
@@ -18,6 +19,7 @@ registerMigrateCommand(program);
 registerKeyCommands(program);
 registerMerchantCommands(program);
 registerNotificationCommands(program);
+registerSeedCommand(program);
 registerGooglePayCommands(program);
 
 try {
