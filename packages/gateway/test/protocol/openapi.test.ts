@@ -81,6 +81,38 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('GET /docs', () => {
+  it('is a page under a policy that lets nothing run or load, revalidated by its ETag', async () => {
+    const res = await fetch(`${gw.baseUrl}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/,
+    );
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const page = await res.text();
+    expect(/<(script|link|img|iframe|object|embed)\b|\ssrc=/i.test(page)).toBe(false);
+    for (const path of Object.keys(doc.paths)) expect(page).toContain(`<code>${path}</code>`);
+    const again = await fetch(`${gw.baseUrl}/docs`, {
+      headers: { 'if-none-match': res.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
+  });
+
+  it('writes nothing of the request into the page', async () => {
+    const probe = '<script>alert(1)</script>';
+    const res = await fetch(`${gw.baseUrl}/docs?q=${encodeURIComponent(probe)}#${probe}`, {
+      headers: { 'accept-language': probe, referer: `https://evil.example/${probe}` },
+    });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).not.toContain('<script');
+    expect(page).not.toContain('evil.example');
+    expect(page).toBe(await (await fetch(`${gw.baseUrl}/docs`)).text());
+  });
+});
+
 describe('the routes described are the routes served', () => {
   // What the gateway serves besides the API, each described in docs/api.md#routes instead.
   const NOT_API = /^\/(3ds|redirect|checkout|cp|admin|dashboard)(\/|$)|^\/(openapi\.json|docs)$/;

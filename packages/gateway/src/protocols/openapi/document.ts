@@ -89,6 +89,15 @@ function envelopeExample(data: unknown, top: Record<string, unknown>) {
   return { ret_code: '000000', ret_msg: 'Success', ...top, ...(data === undefined ? {} : { data }) };
 }
 
+/** An order or refund that failed (a decline) is answered, not refused: its outcome is in data. */
+function successDescription(answer: string | undefined): string {
+  if (!answer) return 'Done: no `data`';
+  if (answer === 'Order' || answer === 'Refund') {
+    return 'Accepted: the outcome, a decline included, is in `data.status` and `data.error_code`';
+  }
+  return 'Done';
+}
+
 export function buildDocument(served: ServedPaths, zone: TimeZone): OpenApiDocument {
   const contracts = operationContracts(zone);
   const schemas: Record<string, JsonSchema> = {
@@ -130,7 +139,9 @@ export function buildDocument(served: ServedPaths, zone: TimeZone): OpenApiDocum
           'x-wire': key,
           tags: [`PayKKa ${wire.name}`],
           summary: contract.summary,
-          description: `Answers the operation \`${name}\`: docs/api.md#${contract.section}.`,
+          description: [`The operation \`${name}\`: docs/api.md#${contract.section}.`, wire.note(name)]
+            .filter(Boolean)
+            .join(' '),
           security: wire.security,
           parameters: wire.parameters,
           requestBody: {
@@ -144,9 +155,7 @@ export function buildDocument(served: ServedPaths, zone: TimeZone): OpenApiDocum
           },
           responses: {
             '200': {
-              description: contract.answer
-                ? 'Done (a declined payment is a success too: its outcome is in data.status and data.error_code)'
-                : 'Done: no data',
+              description: successDescription(contract.answer?.name),
               headers: answerHeaders,
               content: {
                 'application/json': {

@@ -85,7 +85,7 @@ function operationSections(doc: OpenApiDocument): { nav: string[]; sections: str
     const ok = post.responses['200'] as { content: PostOperation['requestBody']['content'] };
     sections.push(`<section id="${id}"><h2>${escapeHtml(post.summary)}</h2>
 <p>${paths.map((p) => `<span class="post">POST</span> ${code(p)}`).join('<br>')}</p>
-<p>${prose(post.description)}</p>
+${[...new Set(paths.map((p) => doc.paths[p]!.post.description))].map((d) => `<p>${prose(d)}</p>`).join('')}
 <h3>Request fields</h3>${fieldsTable(schemas[names.fields])}
 <h3>Answer <code>data</code></h3>${data ? fieldsTable(data) : '<p class="muted">None.</p>'}
 <h3>Example</h3>${pre(post.requestBody.content['application/json'].example)}${pre(ok.content['application/json'].example)}</section>`);

@@ -53,6 +53,8 @@ export interface Wire {
   data(answer: z.ZodType): JsonSchema;
   /** The success envelope of operation `name` around its `data` (none: no `data`). */
   success(name: OperationName, data: Ref | undefined): JsonSchema;
+  /** What this wire answers differently for operation `name`, if anything. */
+  note(name: OperationName): string | undefined;
 }
 
 /** `{ret_code: "000000", ret_msg: "Success"}` with `data` and whatever else the wire puts at the top. */
@@ -117,6 +119,10 @@ export const V12: Wire = {
       'output',
     ),
   success: (_name, data) => envelope(data),
+  note: (name) =>
+    name === 'queryPayment'
+      ? 'A checkout session with no payment yet is refused with `206024`; over v3 it is an answer.'
+      : undefined,
 };
 
 export const V3: Wire = {
@@ -170,6 +176,14 @@ export const V3: Wire = {
     // PayKKa's plugin reads a new refund's id at the top level.
     if (name === 'refund') return envelope(data, { refund_order_id: { type: 'string' } });
     return envelope(data);
+  },
+  note: (name) => {
+    if (name === 'queryPayment') {
+      return 'A checkout session with no payment yet (named by `session_id`, or by the `trans_id` it was made with) is not a refusal: `data` is an `UnpaidSession` with `error_code` `4032`.';
+    }
+    if (name === 'refund')
+      return "`refund_order_id` is also at the top of the answer, where PayKKa's plugin reads it.";
+    return undefined;
   },
 };
 

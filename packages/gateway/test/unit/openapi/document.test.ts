@@ -1,5 +1,6 @@
 // The API description (protocols/openapi) is valid OpenAPI 3.1, states every code of the
 // catalogue, and its examples pass the gateway's own request schemas and the described answers.
+import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { BUSINESS_CODES, REQUEST_CODES } from '../../../src/domain/errors.ts';
@@ -78,6 +79,21 @@ describe('the API description', () => {
     ]);
     const capture = doc.components.schemas.CaptureFields as { required: string[] };
     expect(capture.required.sort()).toEqual(['amount', 'currency', 'order_id']);
+  });
+
+  it('points each operation to a section docs/api.md has', () => {
+    const api = readFileSync(new URL('../../../../../docs/api.md', import.meta.url), 'utf8');
+    // GitHub's anchors: lower case, punctuation dropped, spaces as hyphens.
+    const anchors = new Set(
+      [...api.matchAll(/^#{2,4} (.+)$/gm)].map(([, heading]) =>
+        heading!
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    expect(anchors).toContain('initiate-transaction-payments');
+    for (const { section } of Object.values(operationContracts(zone))) expect(anchors).toContain(section);
   });
 
   it("has examples the gateway's own request schemas accept", () => {
