@@ -59,6 +59,10 @@ export function registerBenchCommand(program: Command): void {
       'size of every ceiling answer (default: a real openkka payment answer, 760 bytes on v1.2, 734 on v3)',
     )
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of the gateway process into <dir>')
+    .option(
+      '--preload <n>',
+      "fill the fresh store with <n> realistic orders (`openkka seed`, the bench's merchant among five) before the run",
+    )
     .action(async (raw: RawBenchOptions) => {
       // A refused option is thrown like any other failure: `openkka: <message>`, exit code 1.
       const options = resolveOptions(raw);

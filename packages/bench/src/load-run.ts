@@ -12,6 +12,7 @@ import { tickProgress } from './progress-ticker.ts';
 import type { LoadResult, RunCommand } from './protocol.ts';
 import type { SignedPool, SignedRequest } from './signed-pool.ts';
 import { LatencySample, summarize } from './stats.ts';
+import { StepLatencies } from './step-latencies.ts';
 import { Tally } from './tally.ts';
 
 export interface LoadContext extends Signer {
@@ -30,6 +31,7 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
 
   const latencies = new LatencySample();
   const kept: number[] = [];
+  const byStep = new StepLatencies(command.keepLatencies);
   const tally = new Tally(STEPS[ctx.mix][0]!, ctx.protocol);
   let signedInRun = 0;
   let cycled = 0;
@@ -40,6 +42,7 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     // first answer of a cold server, sent during the lead-in, never counts.
     if (inWindow(outcome.endedAt - outcome.ms)) {
       latencies.add(outcome.ms);
+      byStep.add(step, outcome.ms);
       if (command.keepLatencies) kept.push(toHundredths(outcome.ms));
     }
     return tally.record(step, outcome, inWindow(outcome.endedAt));
@@ -91,5 +94,7 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     signed_in_run: signedInRun,
     duration_s: command.durationS,
     ...(command.keepLatencies ? { latencies_ms: kept } : {}),
+    step_latency: byStep.summaries(),
+    ...(command.keepLatencies ? { step_latencies_ms: byStep.latencies() } : {}),
   };
 }

@@ -43,6 +43,8 @@ export interface BenchOptions {
   target?: ExternalTarget;
   /** Where the gateway child writes a V8 CPU profile (`node --cpu-prof`). */
   cpuProfDir?: string;
+  /** Orders `openkka seed` fills the fresh store with before the run (--preload). */
+  preload?: number;
 }
 
 export interface ExternalTarget {
@@ -85,6 +87,7 @@ export interface RawBenchOptions {
   dataDir?: string;
   databaseUrl?: string;
   cpuProf?: string;
+  preload?: string;
 }
 
 /**
@@ -117,6 +120,9 @@ export const DEFAULTS = {
 export const DEFAULT_ANSWER_BYTES: Readonly<Record<Protocol, number>> = { 'v1.2': 760, v3: 734 };
 
 export class BenchOptionError extends Error {}
+
+/** The most orders --preload seeds: `openkka seed`'s own bound. */
+export const MAX_PRELOAD = 100_000_000;
 
 function integer(text: string, name: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) throw new BenchOptionError(`${name}: "${text}" is not a whole number`);
@@ -239,6 +245,14 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
       if (value !== undefined) throw new BenchOptionError(`${flag} only applies together with --url`);
     }
     if (raw.cpuProf !== undefined) options.cpuProfDir = raw.cpuProf;
+  }
+  if (raw.preload !== undefined) {
+    if (options.target) {
+      throw new BenchOptionError(
+        '--preload fills the fresh store of a gateway the bench starts: fill the store behind --url with `openkka seed` first',
+      );
+    }
+    options.preload = integer(raw.preload, '--preload', 1, MAX_PRELOAD);
   }
   return options;
 }

@@ -122,6 +122,10 @@ export interface LoadResult {
   duration_s: number;
   /** Every latency of the window (ms), when the command asked for them. */
   latencies_ms?: number[];
+  /** Latency of each step of the mix in the window (the lifecycle's authorize, capture, refund, query). */
+  step_latency?: Record<string, LatencySummary>;
+  /** Every latency of the window by step, when the command asked for them. */
+  step_latencies_ms?: Record<string, number[]>;
 }
 
 export type FromGenerator =

@@ -1,8 +1,10 @@
 /** The bench's result: one flat JSON object (`--json`) and its human summary. Pure. */
 import type { CurveStep } from './load-curve.ts';
 import type { BenchOptions } from './options.ts';
+import type { PreloadSummary } from './preload.ts';
 import type { LoadResult } from './protocol.ts';
 import type { Spread } from './spread.ts';
+import type { LatencySummary } from './stats.ts';
 
 export interface BenchReport {
   mix: string;
@@ -33,6 +35,13 @@ export interface BenchReport {
   p99_ms: number | null;
   max_ms: number | null;
   mean_ms: number | null;
+  /**
+   * The same figures for each step of the mix, in the window: the lifecycle's authorize,
+   * capture, refund and query each have their own.
+   */
+  operations: Record<string, LatencySummary>;
+  /** What --preload seeded into the store before the run, or null. */
+  preload: PreloadSummary | null;
   /** Answers that arrived inside the timed window. */
   requests: number;
   /** Every failed request of the run: warm-up, window and drain. */
@@ -92,6 +101,8 @@ export interface CompareReport {
 export interface ReportInputs {
   options: BenchOptions;
   storeLabel: string;
+  /** What --preload seeded into the store, when it did. */
+  preloaded?: PreloadSummary | null;
   openkka: LoadResult;
   ceiling: LoadResult | null;
   ordersInStore: number | null;
@@ -144,6 +155,8 @@ export function buildReport(i: ReportInputs): BenchReport {
     p99_ms: openkka.window.latency.p99_ms,
     max_ms: openkka.window.latency.max_ms,
     mean_ms: openkka.window.latency.mean_ms,
+    operations: openkka.step_latency ?? {},
+    preload: i.preloaded ?? null,
     requests: openkka.window.requests,
     errors: openkka.total.errors + curveSum((s) => s.errors),
     window_errors: openkka.window.errors,
@@ -173,6 +186,25 @@ const ms = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)
 const or = (value: number | null, text: (v: number) => string, missing: string) =>
   value === null ? missing : text(value);
 
+/** A line per step of a mix of several, and what the store was preloaded with. */
+function operationLines(r: BenchReport): string[] {
+  const steps = Object.entries(r.operations);
+  const lines =
+    steps.length > 1
+      ? steps.map(
+          ([step, l]) =>
+            `    ${step.padEnd(13)}p50 ${ms(l.p50_ms)}  p90 ${ms(l.p90_ms)}  p99 ${ms(l.p99_ms)}  max ${ms(l.max_ms)}  (${n(l.count)} requests)`,
+        )
+      : [];
+  const p = r.preload;
+  if (p) {
+    lines.push(
+      `  preloaded        ${n(p.orders)} orders, ${n(p.total_rows)} rows in ${n(p.seconds)} s (${n(p.rows_per_s)} rows/s); store ${n(p.store_bytes / 1e6)} MB`,
+    );
+  }
+  return lines;
+}
+
 export function formatSummary(r: BenchReport): string {
   const unit = r.mix === 'lifecycle' ? 'requests/s' : 'payments/s';
   const lines = [
@@ -185,6 +217,7 @@ export function formatSummary(r: BenchReport): string {
     `  throughput       ${n(r.throughput)} ${unit}` +
       (r.lifecycles_per_s === null ? '' : ` (${n(r.lifecycles_per_s)} complete lifecycles/s)`),
     `  latency          p50 ${ms(r.p50_ms)}  p90 ${ms(r.p90_ms)}  p99 ${ms(r.p99_ms)}  max ${ms(r.max_ms)}`,
+    ...operationLines(r),
     `  errors           ${n(r.errors)}` + (r.errors === 0 ? '' : ` (${n(r.window_errors)} in the window)`),
   ];
   for (const [kind, count] of Object.entries(r.error_kinds).slice(0, 5))

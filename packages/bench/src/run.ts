@@ -20,6 +20,7 @@ import { type CurveStep, loadCurve } from './load-curve.ts';
 import { type BenchOptions, SLICE_LEAD_S, STEP_LEAD_S } from './options.ts';
 import { countOrders, type StoreLocation } from './orders.ts';
 import { createBenchDatabase, DEFAULT_PG_ADMIN_URL } from './postgres.ts';
+import { type PreloadSummary, preloadStore } from './preload.ts';
 import { ProgressRenderer, type ProgressStream } from './progress.ts';
 import type { LoadResult } from './protocol.ts';
 import { checkoutRef } from './ref-checkout.ts';
@@ -49,6 +50,8 @@ interface Target {
   storeLabel: string;
   /** The PostgreSQL database the bench created: its backends' CPU counts as the gateway's. */
   databaseName?: string;
+  /** What --preload seeded into its store. */
+  preloaded?: PreloadSummary;
   /** The gateway process, when the bench started it. */
   gateway: Promise<GatewayProcess> | undefined;
 }
@@ -67,6 +70,10 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: str
   }
   const env = gatewayEnv(dataDir, store);
   const merchant = await createBenchMerchant(env, dataDir, bin);
+  // Filled before the gateway starts: the seed must be the store's only writer.
+  const preloaded = options.preload
+    ? await preloadStore(options.preload, merchant.merchantId, env, process.stderr, bin)
+    : undefined;
   const nodeArgs =
     options.cpuProfDir && !bin ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
   // Starts while the load generator signs.
@@ -87,6 +94,7 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: str
     storeLabel: options.store,
     gateway,
     databaseName,
+    preloaded,
   };
 }
 
@@ -307,6 +315,7 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     return buildReport({
       options,
       storeLabel: target.storeLabel,
+      preloaded: target.preloaded ?? null,
       openkka: ours.merged,
       ceiling,
       ordersInStore,

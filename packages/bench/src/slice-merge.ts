@@ -5,6 +5,7 @@
  */
 import type { LoadResult } from './protocol.ts';
 import { LatencySample, summarize } from './stats.ts';
+import { mergeStepLatencies } from './step-latencies.ts';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -46,5 +47,6 @@ export function mergeSlices(target: string, timed: LoadResult[], untimed: LoadRe
         : Math.round(sum((s) => s.response_bytes! * s.total.requests, sized) / sizedRequests),
     signed_in_run: sum((s) => s.signed_in_run, all),
     duration_s: seconds,
+    step_latency: mergeStepLatencies(timed),
   };
 }

@@ -121,3 +121,31 @@ it('`openkka bench --protocol v3 --mix lifecycle` authorizes, captures, refunds 
   expect(report.ok_responses).toBe(4 * (report.orders_expected as number));
   expect(report.lifecycles_per_s).toBeGreaterThan(0);
 });
+
+it('`openkka bench --mix lifecycle --preload` seeds the store first and reports each operation’s latency', async () => {
+  const report = await bench([
+    '--mix',
+    'lifecycle',
+    '--preload',
+    '2000',
+    '--no-ceiling',
+    '--presign-rate',
+    '200',
+    ...brief,
+  ]);
+  expect(report.preload).toMatchObject({
+    orders: 2000,
+    total_rows: expect.any(Number),
+    rows_per_s: expect.any(Number),
+    store_bytes: expect.any(Number),
+  });
+  const operations = report.operations as Record<string, { count: number; p50_ms: number; p99_ms: number }>;
+  expect(Object.keys(operations)).toEqual(['authorize', 'capture', 'refund', 'query']);
+  for (const op of Object.values(operations)) {
+    expect(op.count).toBeGreaterThan(0);
+    expect(op.p50_ms).toBeLessThanOrEqual(op.p99_ms);
+  }
+  expect(report.errors).toBe(0);
+  // The bench counts its own orders only: the seeded ones have trans_ids of their own.
+  expect(report.orders_in_store).toBe(report.orders_expected);
+});
