@@ -26,8 +26,6 @@ const CHARTS: {
   title: TextKey;
   series: TextKey[];
   values: (o: Overview) => (number | null)[][];
-  /** A share in percent: its axis is 0 to 100 whatever the figures. */
-  percent?: boolean;
 }[] = [
   {
     id: 'chart-payments',
@@ -40,7 +38,6 @@ const CHARTS: {
     title: 'overview.approval',
     series: ['overview.approval'],
     values: (o) => [o.approval],
-    percent: true,
   },
   {
     id: 'chart-latency',
@@ -54,7 +51,6 @@ const CHARTS: {
     title: 'overview.notifications',
     series: ['overview.notifications'],
     values: (o) => [o.notified],
-    percent: true,
   },
 ];
 
@@ -72,9 +68,7 @@ export function overviewRoutes(app: FastifyInstance, deps: OverviewDeps): void {
 function overviewPage(view: View, range: RangeName, overview: Overview): string {
   const data = {
     times: overview.times,
-    zone: view.zone.name,
     charts: CHARTS.map((c) => ({
-      percent: c.percent === true,
       id: c.id,
       series: c.series.map((s) => textOf(view.locale, s)),
       values: c.values(overview),
