@@ -47,13 +47,24 @@ export class GroupCommit {
   private control: ReturnType<typeof controlStatements> | undefined;
   /** The sync of the batch committed last, while it runs. */
   private unsynced: Promise<void> | undefined;
+  /**
+   * `pragma data_version` on the writer, which makes every write of this process: it moves for
+   * exactly the commits this process did not make (core/merchants/auth-cache-sqlite.ts).
+   */
+  private readonly dataVersion: SqliteDatabase.Statement;
+  private versionSeen: unknown;
+  /** The sync started for other connections' commits, while it runs. */
+  private othersUnsynced: Promise<void> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly raw: SqliteDatabase.Database,
     private readonly wal: WalSync,
     private readonly maxBatch = 128,
-  ) {}
+  ) {
+    this.dataVersion = raw.prepare('pragma data_version').pluck();
+    this.versionSeen = this.dataVersion.get();
+  }
 
   run<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -94,9 +105,32 @@ export class GroupCommit {
    * Settles once every batch committed so far is on disk. Another connection sees a batch as
    * soon as it commits, before its sync; an answer built from such a read waits here, so no
    * one is told of a state that a crash could still take back. Rejects if that sync failed.
+   *
+   * That holds for other processes' batches too (workers of one `openkka start`, several
+   * gateways on one file): a read may show one that its process has not synced yet. When the
+   * writer's data version moved, some other connection committed since the last look, so the
+   * WAL is synced here as well: one fdatasync of the file takes every process's frames to disk.
    */
   durable(): Promise<void> {
-    return this.unsynced ?? Promise.resolve();
+    const own = this.unsynced;
+    const others = this.othersDurable();
+    if (!others) return own ?? Promise.resolve();
+    return own ? Promise.all([own, others]).then(() => {}) : others;
+  }
+
+  /** The WAL sync that covers other connections' commits seen so far, while it runs. */
+  private othersDurable(): Promise<void> | undefined {
+    const version = this.dataVersion.get();
+    if (version !== this.versionSeen) {
+      this.versionSeen = version;
+      const sync = this.wal.sync();
+      const settled = () => {
+        if (this.othersUnsynced === sync) this.othersUnsynced = undefined;
+      };
+      sync.then(settled, settled); // its failure is the caller's (returned), not unhandled
+      this.othersUnsynced = sync;
+    }
+    return this.othersUnsynced;
   }
 
   private async drain(): Promise<void> {

@@ -3,7 +3,8 @@
  * one COMMIT; nobody is answered before the WAL sync that follows it has finished, and
  * everybody in the batch is refused if it fails; a failing transaction rolls back alone; and
  * the connection is back at synchronous=FULL for writes outside group commit; runEarly answers
- * its caller as soon as its write ran inside the open batch.
+ * its caller as soon as its write ran inside the open batch; durable() covers another process's
+ * commits too.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,6 +173,44 @@ describe('group commit', () => {
     wal.finish();
     await next;
     await group.durable();
+  });
+
+  it('durable() syncs the WAL for what another process committed, and only then', async () => {
+    const wal = new ManualSync();
+    const group = new GroupCommit(db, writer, wal as unknown as WalSync);
+    // Its own batch: one sync, and durable() asks for no other once it is done.
+    const own = group.run(insert(1));
+    await settled(own);
+    wal.finish();
+    await own;
+    await group.durable();
+    expect(wal.calls).toBe(1);
+
+    // Another process's commit, not synced (as a worker's batch is before its own sync).
+    const other = new SqliteDatabase(join(dir, 'test.db'));
+    try {
+      other.pragma('synchronous = OFF');
+      other.prepare('insert into t (id) values (2)').run();
+      const durable = group.durable();
+      expect(wal.calls).toBe(2);
+      expect(await settled(durable)).toBe(false);
+      // A second reader meanwhile may have seen the same commit: it waits for the same sync.
+      const again = group.durable();
+      expect(wal.calls).toBe(2);
+      expect(await settled(again)).toBe(false);
+      wal.finish();
+      await Promise.all([durable, again]);
+      // Nothing new since: settled at once, no sync.
+      await group.durable();
+      expect(wal.calls).toBe(2);
+      other.prepare('insert into t (id) values (3)').run();
+      const third = group.durable();
+      expect(wal.calls).toBe(3);
+      wal.finish();
+      await third;
+    } finally {
+      other.close();
+    }
   });
 
   it('with the real WAL sync, everything committed is answered', async () => {
