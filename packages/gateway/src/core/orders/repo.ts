@@ -9,6 +9,7 @@ import {
   type OrdersTable,
 } from '../../store/schema.ts';
 import { forUpdate, type Tx } from '../../store/tx.ts';
+import { OrderLookup } from './lookup.ts';
 import type { OrderEvent, OrderRow } from './order-row.ts';
 
 /**
@@ -18,7 +19,11 @@ import type { OrderEvent, OrderRow } from './order-row.ts';
 export const STILL_PROCESSING = sql.lit('PROCESSING');
 
 export class OrderRepo {
-  constructor(private readonly store: Store) {}
+  private readonly lookup: OrderLookup;
+
+  constructor(private readonly store: Store) {
+    this.lookup = new OrderLookup(store);
+  }
 
   /**
    * Inserts unless (merchant_id, trans_id) or the order id exists; the unique indexes decide, so
@@ -44,14 +49,8 @@ export class OrderRepo {
     return row && toOrderRow(row);
   }
 
-  async byOrderId(merchantId: string, orderId: string): Promise<OrderRow | undefined> {
-    const row = await this.store.reader
-      .selectFrom('orders')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .where('order_id', '=', orderId)
-      .executeTakeFirst();
-    return row && toOrderRow(row);
+  byOrderId(merchantId: string, orderId: string): Promise<OrderRow | undefined> {
+    return this.lookup.byOrderId(merchantId, orderId);
   }
 
   /** For the gateway's own pages and jobs, which are not scoped to a merchant. */
