@@ -14,7 +14,7 @@ export function captureOperations(deps: { captures: CaptureService; timeZone: Ti
     capture: {
       read: false,
       async run({ merchant, body }) {
-        const order = await deps.captures.capture(merchant.merchant_id, parseBody(captureSchema, body));
+        const order = await deps.captures.capture(merchant, parseBody(captureSchema, body));
         return orderView(order, deps.timeZone);
       },
     },
@@ -22,7 +22,7 @@ export function captureOperations(deps: { captures: CaptureService; timeZone: Ti
       read: false,
       async run({ merchant, body }) {
         const { order_id } = parseBody(voidSchema, body);
-        return orderView(await deps.captures.void(merchant.merchant_id, order_id), deps.timeZone);
+        return orderView(await deps.captures.void(merchant, order_id), deps.timeZone);
       },
     },
   };

@@ -16,7 +16,7 @@ export function refundOperations(deps: { refunds: RefundService; notifyUrls: Not
       async run({ merchant, body }) {
         const input = parseBody(refundSchema, body);
         if (input.notify_url) await deps.notifyUrls.assertAllowed(input.notify_url);
-        return refundView(await deps.refunds.create(merchant.merchant_id, input));
+        return refundView(await deps.refunds.create(merchant, input));
       },
     },
     queryRefund: {

@@ -25,10 +25,10 @@ export type NotificationInsert = Insertable<NotificationsTable>;
 
 /** Every column of an order and of an event, in the order the statements bind them. */
 const ORDER_COLUMN_NAMES = columnNames(ORDER_COLUMNS);
-const EVENT_COLUMN_NAMES = columnNames(ORDER_EVENT_COLUMNS);
+export const EVENT_COLUMN_NAMES = columnNames(ORDER_EVENT_COLUMNS);
 
 /** The notification's columns; like an event, it carries the order_id it belongs to. */
-const NOTIFICATION_COLUMNS = [
+export const NOTIFICATION_COLUMNS = [
   'order_id',
   'notify_id',
   'merchant_id',
@@ -46,17 +46,17 @@ const NOTIFICATION_COLUMNS = [
 ] as const satisfies readonly (keyof NotificationInsert)[];
 
 /** SQLite: one row of `table`, bound in the order of `columns` (see values). */
-const insertRow = (table: string, columns: readonly string[]) =>
+export const insertRow = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 
 /** A row's values in the order of `columns`, absent ones as NULL. */
-const values = <R>(row: R, columns: readonly (keyof R)[]) => columns.map((c) => row[c] ?? null);
+export const values = <R>(row: R, columns: readonly (keyof R)[]) => columns.map((c) => row[c] ?? null);
 
 /**
  * PostgreSQL: rows of `table` from a JSON array parameter. json_populate_recordset types every
  * field by the table's own column, so the statement needs no type list.
  */
-const insertFromJson = (table: string, columns: readonly string[]) =>
+export const insertFromJson = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(', ')})
    select ${columns.join(', ')} from json_populate_recordset(null::${table}, ?::json)`;
 

@@ -8,8 +8,10 @@ import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import type { Store } from '../../store/db.ts';
 import { inTransaction, type Tx } from '../../store/tx.ts';
-import { type EventInsert, FinalOrderInsert, type NotificationInsert } from './final-insert.ts';
+import { type ChangeOutcome, ChangeWriter } from './change-writer.ts';
+import { FinalOrderInsert, type NotificationInsert } from './final-insert.ts';
 import type { EventType, OrderRow } from './order-row.ts';
+import { type AppliedStep, eventRow, type Planner } from './plan.ts';
 import type { RefundRow } from './refund-row.ts';
 import type { OrderRepo } from './repo.ts';
 
@@ -46,8 +48,15 @@ export interface EventListener {
 
 export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { result?: T }) | null>;
 
+/** Who asks for a change, as their request's authentication read them. */
+export interface ChangingMerchant {
+  merchant_id: string;
+  notify_url: string | null;
+}
+
 export class OrderWriter {
   private readonly finalInsert: FinalOrderInsert;
+  private readonly changes: ChangeWriter;
 
   constructor(
     private readonly store: Store,
@@ -58,6 +67,33 @@ export class OrderWriter {
     private readonly afterCommit: () => void = () => {},
   ) {
     this.finalInsert = new FinalOrderInsert(store);
+    this.changes = new ChangeWriter(store, clock);
+  }
+
+  /**
+   * Applies a change decided from the locked row alone (plan.ts), with its events and
+   * notifications, in a few round trips shared with the changes asked for at the same moment
+   * (change-writer.ts). Null when the plan's new refund's refund_trans_id was taken: then
+   * nothing was written.
+   */
+  async change<T>(
+    merchant: ChangingMerchant,
+    orderId: string,
+    plan: Planner<T>,
+  ): Promise<{ order: OrderRow; result: T } | null> {
+    const hints: EventHints = { merchantNotifyUrl: merchant.notify_url };
+    const outcome: ChangeOutcome<T> = await this.changes.run({
+      merchantId: merchant.merchant_id,
+      orderId,
+      plan,
+      notify: (step: AppliedStep, now: number) =>
+        this.listener
+          ? this.listener.rowFor(this.store.reader, step.order, step.event, now, hints)
+          : Promise.resolve(null),
+    });
+    if (outcome === 'taken') return null;
+    if (outcome.queued) this.afterCommit();
+    return { order: outcome.order, result: outcome.result };
   }
 
   /**
@@ -117,21 +153,9 @@ export class OrderWriter {
     const notification = this.listener
       ? await this.listener.rowFor(this.store.reader, order, event, now, hints)
       : null;
-    const inserted = await this.finalInsert.run(order, this.eventRow(order, event, now), notification);
+    const inserted = await this.finalInsert.run(order, eventRow(order, event, now), notification);
     if (inserted && notification) this.afterCommit();
     return inserted;
-  }
-
-  private eventRow(order: OrderRow, event: NonNullable<OrderChange['event']>, now: number): EventInsert {
-    return {
-      order_id: order.order_id,
-      seq: order.event_seq,
-      type: event.type,
-      amount: event.amount,
-      status: order.status,
-      refund_order_id: event.refund?.refund_order_id ?? null,
-      created_at: now,
-    };
   }
 
   private async recordEvent(
@@ -141,7 +165,7 @@ export class OrderWriter {
     now: number,
     hints?: EventHints,
   ) {
-    await this.repo.appendEvent(tx, this.eventRow(order, event, now));
+    await this.repo.appendEvent(tx, eventRow(order, event, now));
     return this.listener ? this.listener.onEvent(tx, order, event, now, hints) : false;
   }
 }

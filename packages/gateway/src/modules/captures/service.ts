@@ -1,11 +1,12 @@
 /**
  * Capture and void: money movements on an authorized order that the gateway settles itself
  * (the acquirer clears captures and releases voids in its batch; the simulator accepts all).
- * Each is one locked change through the OrderWriter, decided by the state machine.
+ * Each is one planned change through the OrderWriter, decided by the state machine on the
+ * locked row.
  */
 
 import { amountColumns, type OrderRow, stateOf } from '../../core/orders/order-row.ts';
-import type { OrderWriter } from '../../core/orders/writer.ts';
+import type { ChangingMerchant, OrderWriter } from '../../core/orders/writer.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError } from '../../domain/errors.ts';
 import { capture, voidCapturable } from '../../domain/order.ts';
@@ -16,11 +17,11 @@ export class CaptureService {
     private readonly clock: Clock,
   ) {}
 
-  capture(
-    merchantId: string,
+  async capture(
+    merchant: ChangingMerchant,
     req: { order_id: string; amount: number; currency: string; capture_final: boolean },
-  ) {
-    return this.writer.mutate(merchantId, req.order_id, async (row) => {
+  ): Promise<OrderRow> {
+    const changed = await this.writer.change(merchant, req.order_id, (row) => {
       // The expiry job releases a lapsed authorization within a pass; until it does, refuse here.
       if (row.auth_expires_at !== null && row.auth_expires_at <= this.clock.now()) {
         throw new ApiError('ORDER_NOT_CAPTURABLE', 'the authorization has expired');
@@ -30,26 +31,37 @@ export class CaptureService {
         currency: req.currency,
         final: req.capture_final,
       });
+      const settled = next.amounts.authed === next.amounts.captured + next.amounts.voided;
       return {
-        changes: {
-          status: next.status,
-          ...amountColumns(next.amounts),
-          ...(next.amounts.authed === next.amounts.captured + next.amounts.voided
-            ? { auth_expires_at: null }
-            : {}),
-        },
-        event: { type: 'CAPTURE', amount: next.moved },
+        steps: [
+          {
+            changes: {
+              status: next.status,
+              ...amountColumns(next.amounts),
+              ...(settled ? { auth_expires_at: null } : {}),
+            },
+            event: { type: 'CAPTURE', amount: next.moved },
+          },
+        ],
+        result: undefined,
       };
     });
+    return changed!.order;
   }
 
-  void(merchantId: string, orderId: string): Promise<OrderRow> {
-    return this.writer.mutate(merchantId, orderId, async (row) => {
+  async void(merchant: ChangingMerchant, orderId: string): Promise<OrderRow> {
+    const changed = await this.writer.change(merchant, orderId, (row) => {
       const next = voidCapturable(stateOf(row));
       return {
-        changes: { status: next.status, ...amountColumns(next.amounts), auth_expires_at: null },
-        event: { type: 'VOID', amount: next.released },
+        steps: [
+          {
+            changes: { status: next.status, ...amountColumns(next.amounts), auth_expires_at: null },
+            event: { type: 'VOID', amount: next.released },
+          },
+        ],
+        result: undefined,
       };
     });
+    return changed!.order;
   }
 }

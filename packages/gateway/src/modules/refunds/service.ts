@@ -4,15 +4,16 @@
  * transaction, then settle. A refund the acquirer has not finished stays PROCESSING, counted
  * in `refunding_amount`, until the refund job settles it; a failed one gives the amount back.
  */
-import type { Acquirer, RefundResult } from '../../acquirer/types.ts';
+import type { Acquirer, RefundRequest, RefundResult } from '../../acquirer/types.ts';
 import { InFlight } from '../../core/orders/in-flight.ts';
-import { amountColumns, stateOf } from '../../core/orders/order-row.ts';
+import { amountColumns, type OrderRow, stateOf } from '../../core/orders/order-row.ts';
+import type { Plan, PlanStep } from '../../core/orders/plan.ts';
 import type { RefundRow } from '../../core/orders/refund-row.ts';
-import type { OrderWriter } from '../../core/orders/writer.ts';
+import type { ChangingMerchant, OrderWriter } from '../../core/orders/writer.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, BUSINESS_CODES } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
-import { settleRefund, startRefund } from '../../domain/order.ts';
+import { type OrderState, settleRefund, startRefund } from '../../domain/order.ts';
 import type { RefundRepo } from './repo.ts';
 import type { RefundInput } from './schemas.ts';
 
@@ -30,60 +31,43 @@ export class RefundService {
 
   constructor(private readonly deps: RefundDeps) {}
 
-  async create(merchantId: string, input: RefundInput): Promise<RefundRow> {
-    const { refunds, writer, clock, settings } = this.deps;
-    const existing = await refunds.byTransId(merchantId, input.refund_trans_id);
-    if (existing) return this.waitForOutcome(replay(existing, input));
+  async create(merchant: ChangingMerchant, input: RefundInput): Promise<RefundRow> {
+    const { writer } = this.deps;
+    let changed: { order: OrderRow; result: RefundRow } | null;
+    try {
+      changed = await writer.change(merchant, input.ori_order_id, (row, now) =>
+        this.reserve(row, candidate(merchant.merchant_id, input, now, this.deps.settings), input),
+      );
+    } catch (err) {
+      // A repeat is answered, not refused: its refund may have used up the balance it asks for.
+      if (!(err instanceof ApiError)) throw err;
+      return this.replayOr(merchant.merchant_id, input, err);
+    }
+    // Taken: the same refund_trans_id was recorded meanwhile (this order's, or another's).
+    if (!changed) return this.replayOr(merchant.merchant_id, input);
+    const refund = changed.result;
+    if (refund.status !== 'PROCESSING' || refund.acquirer_ref !== null) return refund;
+    return this.inFlight.run(refund.refund_order_id, () =>
+      this.submit(refund, changed.order.acquirer_ref ?? ''),
+    );
+  }
 
-    const now = clock.now();
-    const candidate: RefundRow = {
-      refund_order_id: newId('RG'),
-      merchant_id: merchantId,
-      refund_trans_id: input.refund_trans_id,
-      order_id: input.ori_order_id,
-      amount: input.refund_amount,
-      currency: input.currency,
-      reason: input.reason ?? null,
-      notify_url: input.notify_url ?? null,
-      status: 'PROCESSING',
-      error_code: '',
-      error_description: '',
-      acquirer_ref: null,
-      // Should this process die before the acquirer answers, the refund job asks after the timeout.
-      next_check_at: now + settings.acquirerTimeoutMs,
-      finished_at: null,
-      created_at: now,
-      updated_at: now,
+  /** Reserves the refund on the locked order, so concurrent refunds never exceed what was captured. */
+  private reserve(row: OrderRow, refund: RefundRow, input: RefundInput): Plan<RefundRow> {
+    const reserved = startRefund(stateOf(row), { amount: input.refund_amount, currency: input.currency });
+    const request = {
+      changes: { status: reserved.status, ...amountColumns(reserved.amounts) },
+      event: { type: 'REFUND_REQUEST' as const, amount: input.refund_amount, refund },
     };
-    const { order, result } = await writer.mutateWith<RefundRow>(
-      merchantId,
-      input.ori_order_id,
-      async (row, tx) => {
-        // Under the order's lock, so a concurrent duplicate of this refund is seen here, not double-counted.
-        const duplicate = await refunds.byTransId(merchantId, input.refund_trans_id, tx);
-        if (duplicate) return { changes: {}, result: replay(duplicate, input) };
-        const next = startRefund(stateOf(row), { amount: input.refund_amount, currency: input.currency });
-        if (!(await refunds.insertIfNew(tx, candidate))) {
-          // The same refund_trans_id was just used on another order.
-          const other = await refunds.byTransId(merchantId, input.refund_trans_id, tx);
-          return { changes: {}, result: replay(other!, input) };
-        }
-        return {
-          changes: { status: next.status, ...amountColumns(next.amounts) },
-          event: {
-            type: 'REFUND_REQUEST',
-            amount: input.refund_amount,
-            refund: candidate,
-          },
-          result: candidate,
-        };
-      },
-    );
-    // Waited for outside the transaction: the first request needs the order's lock to record its answer.
-    if (result !== candidate) return this.waitForOutcome(result!);
-    return this.inFlight.run(candidate.refund_order_id, () =>
-      this.submit(candidate, order.acquirer_ref ?? ''),
-    );
+    return { steps: [request], newRefund: refund, result: refund };
+  }
+
+  /** The refund already recorded under this refund_trans_id, as a repeat is answered; else `refusal`. */
+  private async replayOr(merchantId: string, input: RefundInput, refusal?: ApiError): Promise<RefundRow> {
+    const existing = await this.deps.refunds.byTransId(merchantId, input.refund_trans_id);
+    if (existing) return this.waitForOutcome(replay(existing, input));
+    if (refusal) throw refusal;
+    throw new Error(`refund_trans_id ${input.refund_trans_id} was taken, but no refund holds it`);
   }
 
   /**
@@ -131,13 +115,7 @@ export class RefundService {
     let result: RefundResult;
     try {
       result = await acquirer.refund(
-        {
-          refundId: refund.refund_order_id,
-          paymentRef,
-          amount: refund.amount,
-          currency: refund.currency,
-          requestedAt: refund.created_at,
-        },
+        refundRequest(refund, paymentRef),
         AbortSignal.timeout(settings.acquirerTimeoutMs),
       );
     } catch {
@@ -154,36 +132,13 @@ export class RefundService {
       if (current.status !== 'PROCESSING') return { changes: {}, result: current };
       const now = clock.now();
       if (result.status === 'PENDING') {
-        const changes = {
-          next_check_at: now + result.retryAfterMs,
-          acquirer_ref: result.acquirerRef,
-          updated_at: now,
-        };
-        await refunds.update(tx, current.refund_order_id, changes);
-        return { changes: {}, result: { ...current, ...changes } };
+        const waiting = pending(current, result, now);
+        await refunds.update(tx, current.refund_order_id, waiting);
+        return { changes: {}, result: waiting };
       }
-      const succeeded = result.status === 'SUCCESS';
-      const code = succeeded ? BUSINESS_CODES.SUCCESS : BUSINESS_CODES.REFUND_DECLINED;
-      const refundChanges = {
-        status: result.status,
-        error_code: code.code,
-        error_description: code.description,
-        acquirer_ref: result.acquirerRef,
-        next_check_at: null,
-        finished_at: now,
-        updated_at: now,
-      };
-      await refunds.update(tx, current.refund_order_id, refundChanges);
-      const next = settleRefund(stateOf(row), current.amount, succeeded);
-      return {
-        changes: { status: next.status, ...amountColumns(next.amounts) },
-        event: {
-          type: succeeded ? 'REFUND_SUCCESS' : 'REFUND_FAILURE',
-          amount: current.amount,
-          refund: { ...current, ...refundChanges },
-        },
-        result: { ...current, ...refundChanges },
-      };
+      const { step, refund: done } = settlement(stateOf(row), current, result, now);
+      await refunds.update(tx, current.refund_order_id, done);
+      return { ...step, result: done };
     });
     return settled!;
   }
@@ -203,4 +158,81 @@ function replay(existing: RefundRow, input: RefundInput): RefundRow {
     );
   }
   return existing;
+}
+
+/** A new refund, PROCESSING, as it is first recorded. */
+function candidate(
+  merchantId: string,
+  input: RefundInput,
+  now: number,
+  settings: RefundDeps['settings'],
+): RefundRow {
+  return {
+    refund_order_id: newId('RG'),
+    merchant_id: merchantId,
+    refund_trans_id: input.refund_trans_id,
+    order_id: input.ori_order_id,
+    amount: input.refund_amount,
+    currency: input.currency,
+    reason: input.reason ?? null,
+    notify_url: input.notify_url ?? null,
+    status: 'PROCESSING',
+    error_code: '',
+    error_description: '',
+    acquirer_ref: null,
+    // Should this process die before the acquirer answers, the refund job asks after the timeout.
+    next_check_at: now + settings.acquirerTimeoutMs,
+    finished_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+function refundRequest(refund: RefundRow, paymentRef: string): RefundRequest {
+  return {
+    refundId: refund.refund_order_id,
+    paymentRef,
+    amount: refund.amount,
+    currency: refund.currency,
+    requestedAt: refund.created_at,
+  };
+}
+
+/** The acquirer is still working on it: asked again when it says. */
+function pending(refund: RefundRow, result: RefundResult & { status: 'PENDING' }, now: number): RefundRow {
+  return {
+    ...refund,
+    next_check_at: now + result.retryAfterMs,
+    acquirer_ref: result.acquirerRef,
+    updated_at: now,
+  };
+}
+
+/** The acquirer's final answer: the refund as it ends, and the order's step that settles it. */
+function settlement(
+  order: OrderState,
+  refund: RefundRow,
+  result: RefundResult & { status: 'SUCCESS' | 'FAILURE' },
+  now: number,
+): { refund: RefundRow; step: PlanStep } {
+  const succeeded = result.status === 'SUCCESS';
+  const code = succeeded ? BUSINESS_CODES.SUCCESS : BUSINESS_CODES.REFUND_DECLINED;
+  const done: RefundRow = {
+    ...refund,
+    status: result.status,
+    error_code: code.code,
+    error_description: code.description,
+    acquirer_ref: result.acquirerRef,
+    next_check_at: null,
+    finished_at: now,
+    updated_at: now,
+  };
+  const next = settleRefund(order, refund.amount, succeeded);
+  return {
+    refund: done,
+    step: {
+      changes: { status: next.status, ...amountColumns(next.amounts) },
+      event: { type: succeeded ? 'REFUND_SUCCESS' : 'REFUND_FAILURE', amount: refund.amount, refund: done },
+    },
+  };
 }
