@@ -69,6 +69,15 @@ export class SimulatedAcquirer implements Acquirer {
 
   async refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult> {
     await this.latency(signal);
+    return this.refundAnswer(request);
+  }
+
+  /** Answers at once unless a latency is configured, as `answerInProcess` does. */
+  refundInProcess(request: RefundRequest): RefundResult | null {
+    return this.options.latencyMs ? null : this.refundAnswer(request);
+  }
+
+  private refundAnswer(request: RefundRequest): RefundResult {
     const acquirerRef = `${request.paymentRef}-R`;
     if (!request.paymentRef.startsWith(REFUNDS_FAIL)) return { status: 'SUCCESS', acquirerRef };
     const failAt = request.requestedAt + (this.options.refundFailureDelayMs ?? 5_000);

@@ -56,4 +56,12 @@ export interface Acquirer {
   challengeRequired(pan: string): boolean;
   /** Submits a refund; idempotent by refundId, so a resubmission after a crash is safe. */
   refund(request: RefundRequest, signal: AbortSignal): Promise<RefundResult>;
+  /**
+   * Like `answerInProcess`, for refunds: the answer at once, or null when it would have to
+   * wait. Asked under the order's lock once the refund fits the balance, so the refund is
+   * reserved and settled in one write: should the process die before that commit, nothing
+   * happened anywhere and no PROCESSING refund is needed for the refund job. An acquirer across
+   * a network must not implement it.
+   */
+  refundInProcess?(request: RefundRequest): RefundResult | null;
 }

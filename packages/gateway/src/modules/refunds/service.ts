@@ -1,8 +1,10 @@
 /**
  * Refunds: reserve the amount on the order and record the refund in one locked change (so
  * concurrent refunds can never exceed what was captured), then ask the acquirer outside any
- * transaction, then settle. A refund the acquirer has not finished stays PROCESSING, counted
- * in `refunding_amount`, until the refund job settles it; a failed one gives the amount back.
+ * transaction, then settle. An acquirer that answers in process is asked under the lock and the
+ * refund is reserved and settled in that one change. A refund the acquirer has not finished
+ * stays PROCESSING, counted in `refunding_amount`, until the refund job settles it; a failed
+ * one gives the amount back.
  */
 import type { Acquirer, RefundRequest, RefundResult } from '../../acquirer/types.ts';
 import { InFlight } from '../../core/orders/in-flight.ts';
@@ -52,14 +54,22 @@ export class RefundService {
     );
   }
 
-  /** Reserves the refund on the locked order, so concurrent refunds never exceed what was captured. */
+  /**
+   * Reserves the refund on the locked order (so concurrent refunds never exceed what was
+   * captured), and, when the acquirer answers in process, settles it in the same change.
+   */
   private reserve(row: OrderRow, refund: RefundRow, input: RefundInput): Plan<RefundRow> {
     const reserved = startRefund(stateOf(row), { amount: input.refund_amount, currency: input.currency });
+    const answer =
+      this.deps.acquirer.refundInProcess?.(refundRequest(refund, row.acquirer_ref ?? '')) ?? null;
+    const asked = answer && answer.status === 'PENDING' ? pending(refund, answer, refund.created_at) : refund;
     const request = {
       changes: { status: reserved.status, ...amountColumns(reserved.amounts) },
-      event: { type: 'REFUND_REQUEST' as const, amount: input.refund_amount, refund },
+      event: { type: 'REFUND_REQUEST' as const, amount: input.refund_amount, refund: asked },
     };
-    return { steps: [request], newRefund: refund, result: refund };
+    if (!answer || answer.status === 'PENDING') return { steps: [request], newRefund: asked, result: asked };
+    const settled = settlement(reserved, refund, answer, refund.created_at);
+    return { steps: [request, settled.step], newRefund: settled.refund, result: settled.refund };
   }
 
   /** The refund already recorded under this refund_trans_id, as a repeat is answered; else `refusal`. */
