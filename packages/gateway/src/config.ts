@@ -1,5 +1,6 @@
 /** Configuration from the environment, parsed and checked once at start. */
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type NotifyAllow, parseNotifyAllow } from './domain/notify-allow.ts';
 import { DEFAULT_TIME_ZONE, TimeZone } from './domain/time-zone.ts';
@@ -73,6 +74,10 @@ export interface Config {
   publicUrl: string | undefined;
   /** Reads times sent without an offset and writes every time in answers and notifications. */
   timeZone: TimeZone;
+  /** `openkka start`: processes serving requests; 1 is one process, more a node:cluster primary and its workers. */
+  workers: number;
+  /** With workers: how long they may take to finish what is in flight before they are killed. */
+  drainTimeoutMs: number;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -167,6 +172,25 @@ function atLeastOne(text: string, name: string): number {
   return value;
 }
 
+/** The most worker processes `openkka start` forks; more would only share the same cores. */
+export const MAX_WORKERS = 64;
+
+/**
+ * `--workers` / OPENKKA_WORKERS: a whole number from 1 to MAX_WORKERS, or `auto` for one per
+ * core the process may use (at most MAX_WORKERS).
+ */
+export function parseWorkers(text: string, name: string): number {
+  const trimmed = text.trim();
+  if (trimmed === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+  const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!(value >= 1 && value <= MAX_WORKERS)) {
+    throw new Error(
+      `${name}: "${text}" is not a number of workers: a whole number from 1 to ${MAX_WORKERS}, or auto (one per core)`,
+    );
+  }
+  return value;
+}
+
 /** A comma-separated schedule such as "5s,30s,2m". */
 export function durations(text: string, name: string): number[] {
   const list = text.split(',').map((part) => parseDuration(part, name));
@@ -210,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminListen && !adminToken) {
     throw new Error('OPENKKA_ADMIN_LISTEN needs OPENKKA_ADMIN_TOKEN: the admin API is off without a token');
   }
+  const drainTimeoutMs = duration('OPENKKA_DRAIN_TIMEOUT', '30s');
+  if (drainTimeoutMs <= 0) throw new Error('OPENKKA_DRAIN_TIMEOUT must be longer than 0');
   const pgPoolSize = Number(env.OPENKKA_PG_POOL_SIZE || DEFAULT_PG_POOL_SIZE);
   if (!Number.isInteger(pgPoolSize) || pgPoolSize < 1) {
     throw new Error('OPENKKA_PG_POOL_SIZE must be a whole number of connections, at least 1');
@@ -267,5 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     publicUrl: env.OPENKKA_PUBLIC_URL ? parsePublicUrl(env.OPENKKA_PUBLIC_URL) : undefined,
     timeZone,
+    workers: parseWorkers(env.OPENKKA_WORKERS || '1', 'OPENKKA_WORKERS'),
+    drainTimeoutMs,
   };
 }

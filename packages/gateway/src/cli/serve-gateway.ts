@@ -1,0 +1,61 @@
+/**
+ * One serving process of `openkka start`: the gateway on the configured store, listening, its
+ * background jobs and key rotation running, and a graceful shutdown on SIGTERM/SIGINT. The
+ * single process of `--workers 1` is one, and so is each worker of a cluster (cluster/).
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { SimulatedAcquirer } from '../acquirer/simulator.ts';
+import { buildApp } from '../app.ts';
+import type { Config } from '../config.ts';
+import type { MerchantService } from '../core/merchants/service.ts';
+import { systemClock } from '../domain/clock.ts';
+import { openRuntime, type Runtime } from '../runtime.ts';
+import { closeOnSignals, listen } from '../server.ts';
+import { KeyRotation } from '../vault/rotation.ts';
+
+export interface Serving {
+  runtime: Runtime;
+  merchants: MerchantService;
+  url: string;
+  adminUrl: string | undefined;
+  /** The listeners' servers, for a worker's connection log. */
+  servers: { public: Server; admin: Server | undefined };
+}
+
+export async function serveGateway(config: Config, logger: Logger): Promise<Serving> {
+  const rt = await openRuntime(config, (message) => logger.warn(message));
+  const acquirer = new SimulatedAcquirer({
+    latencyMs: config.acquirerLatencyMs,
+    failureRate: config.acquirerFailureRate,
+    refundFailureDelayMs: config.simRefundFailureDelayMs,
+  });
+  const { app, admin, merchants, jobs, dispatcher } = buildApp({
+    ...rt,
+    acquirer,
+    clock: systemClock,
+    logger,
+    settings: config,
+  });
+  // Adopts a changed master keyring and re-encrypts stored cards, without a restart.
+  const { store, vault } = rt;
+  const keyRotation = new KeyRotation({ store, vault, clock: systemClock, log: logger });
+  app.addHook('onClose', () => keyRotation.stop());
+  const url = await listen(app, config.host, config.port);
+  const adminUrl =
+    admin && config.adminListen
+      ? await listen(admin, config.adminListen.host, config.adminListen.port)
+      : undefined;
+  closeOnSignals(app, rt.store);
+  jobs.start(config.jobsIntervalMs);
+  dispatcher.start(config.jobsIntervalMs);
+  keyRotation.start();
+  logger.info({ url, adminUrl, store: rt.store.location }, 'openkka listening');
+  return {
+    runtime: rt,
+    merchants,
+    url,
+    adminUrl,
+    servers: { public: app.server, admin: adminUrl ? admin?.server : undefined },
+  };
+}
