@@ -27,6 +27,11 @@ export function registerBenchCommand(program: Command): void {
       'sqlite | postgres (a fresh database from OPENKKA_BENCH_PG_URL)',
       DEFAULTS.store,
     )
+    .option(
+      '--gateways <k>',
+      `gateway processes on the one store, each on its own port, the load spread over them by connection (default: ${DEFAULTS.gateways})`,
+    )
+    .option('--workers <n>', `OPENKKA_WORKERS of each gateway process (default: ${DEFAULTS.workers})`)
     .option('--concurrency <n>', 'requests kept in flight', DEFAULTS.concurrency)
     .option(
       '--pairs <n>',

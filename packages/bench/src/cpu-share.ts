@@ -4,6 +4,7 @@
  * figure taken while other work competed for the cores says so here. Linux only; null elsewhere.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { processTree } from './process-tree.ts';
 
 export interface CpuSnapshot {
   /** Clock ticks of all CPUs since boot. */
@@ -43,8 +44,9 @@ async function processesMentioning(text: string): Promise<number[]> {
 }
 
 /**
- * The machine's CPU ticks and those of `pids`, plus every process whose command line mentions
- * `alsoMentioning` (the bench's own PostgreSQL database: its backends work for the gateway).
+ * The machine's CPU ticks and those of `pids` and the processes under them (a gateway's
+ * workers), plus every process whose command line mentions `alsoMentioning` (the bench's own
+ * PostgreSQL database: its backends work for the gateway).
  */
 export async function cpuSnapshot(
   pids: number[],
@@ -52,7 +54,7 @@ export async function cpuSnapshot(
 ): Promise<CpuSnapshot | null> {
   try {
     const machine = parseProcStat(await readFile('/proc/stat', 'utf8'));
-    const all = [...pids];
+    const all = await processTree(pids);
     for (const text of alsoMentioning) all.push(...(await processesMentioning(text)));
     let ours = 0;
     for (const pid of new Set(all)) {

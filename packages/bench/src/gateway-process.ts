@@ -1,12 +1,12 @@
 /**
- * The gateway under test, as its own process: a bench merchant created through the CLI on a
- * fresh store, then `openkka start` on an OS-chosen port, found by its banner line.
+ * The gateway under test, as its own processes: a bench merchant created through the CLI on a
+ * fresh store, then `openkka start` on an OS-chosen port, found by its banner line, once or
+ * (`--gateways K`) K times on the same store.
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { cleanEnv, runOpenkka, spawnOpenkka } from './children.ts';
 import type { StoreLocation } from './orders.ts';
-import { RssSampler } from './rss.ts';
 
 export interface BenchMerchant {
   merchantId: string;
@@ -17,7 +17,6 @@ export interface BenchMerchant {
 export interface GatewayProcess {
   url: string;
   pid: number;
-  rss: RssSampler;
   /** Warning and error lines the gateway logged (it runs at OPENKKA_LOG_LEVEL=warn). */
   logLines(): { count: number; tail: string[] };
   /** SIGTERM (a graceful shutdown, which also writes a --cpu-prof profile), SIGKILL after 15 s. */
@@ -27,9 +26,11 @@ export interface GatewayProcess {
 const LISTENING = /^openkka is listening on (\S+)/m;
 const START_TIMEOUT_MS = 60_000;
 
-export function gatewayEnv(dataDir: string, store: StoreLocation): Record<string, string> {
+export function gatewayEnv(dataDir: string, store: StoreLocation, workers: number): Record<string, string> {
   return cleanEnv({
     OPENKKA_DATA_DIR: dataDir,
+    // Passed through as asked: a gateway that does not read it runs one process, as before.
+    OPENKKA_WORKERS: String(workers),
     OPENKKA_LOG_LEVEL: 'warn',
     // The bench is one client sending as fast as the gateway answers: the limits that protect a
     // gateway from abusive clients (docs/security.md) would measure themselves, not the gateway.
@@ -118,7 +119,6 @@ export async function startGateway(
   return {
     url,
     pid: child.pid!,
-    rss: new RssSampler(child.pid!),
     logLines: () => ({ count: stderrCount, tail: [...tail] }),
     stop: async () => {
       child.kill('SIGTERM');
@@ -128,4 +128,26 @@ export async function startGateway(
       }
     },
   };
+}
+
+/**
+ * `count` gateways on one store, each on a port of its own, started together. If one fails to
+ * start, the others are stopped before the failure is passed on.
+ */
+export async function startGateways(
+  count: number,
+  env: Record<string, string>,
+  nodeArgs: string[],
+  bin?: string,
+): Promise<GatewayProcess[]> {
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, () => startGateway(env, nodeArgs, bin)),
+  );
+  const up = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(up.map((g) => g.stop()));
+    throw failed.reason;
+  }
+  return up;
 }

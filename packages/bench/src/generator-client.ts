@@ -27,9 +27,9 @@ function doing(command: Command): string {
     case 'top-up':
       return `signing the ${command.pool} pool up to ${count(command.unused)} unused requests`;
     case 'run':
-      return `running "${command.target}" against ${command.url}`;
+      return `running "${command.target}" against ${command.urls.join(', ')}`;
     case 'open-loop':
-      return `running the open-loop step "${command.target}" against ${command.url}`;
+      return `running the open-loop step "${command.target}" against ${command.urls.join(', ')}`;
   }
 }
 

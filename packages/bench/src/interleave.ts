@@ -15,12 +15,13 @@ import { shuffled } from './slice-order.ts';
 export interface Side {
   /** `ceiling`, `openkka` (this checkout) or `ref` (the --compare checkout). */
   name: string;
-  url: string;
+  /** Its gateways (one, or --gateways K), or the ceiling. */
+  urls: string[];
   /** The load generator's pool of signed requests for this side. */
   pool: string;
   /** The ceiling stores nothing, so it cycles through a small pool instead of using each once. */
   reuse: boolean;
-  /** The processes (and PostgreSQL database) whose CPU is this side's own. */
+  /** The processes (with the ones under them, and PostgreSQL database) whose CPU is this side's own. */
   pids: number[];
   databaseNames: string[];
 }
@@ -81,7 +82,7 @@ export async function interleave(
     const command: Omit<RunCommand, 'type'> = {
       target: label,
       pool: side.pool,
-      url: side.url,
+      urls: side.urls,
       concurrency: plan.concurrency,
       warmupS,
       durationS,

@@ -38,7 +38,7 @@ export async function loadCurve(
     const result = await generator.openLoop({
       target: `${side.name} ${Math.round(fraction * 100)}%`,
       pool: side.pool,
-      url: side.url,
+      urls: side.urls,
       ratePerS,
       leadS: plan.leadS,
       durationS: plan.stepS,

@@ -5,7 +5,7 @@
  * latency the requests sent inside it; the totals count everything.
  */
 import { STEPS } from './bodies.ts';
-import { endpoint } from './http-post.ts';
+import { endpointsFor, turnOf } from './endpoints.ts';
 import { iterationOf, type Signer } from './mix-iteration.ts';
 import type { ProgressSnapshot } from './progress.ts';
 import { tickProgress } from './progress-ticker.ts';
@@ -24,7 +24,8 @@ export interface LoadContext extends Signer {
 const toHundredths = (ms: number) => Math.round(ms * 100) / 100;
 
 export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<LoadResult> {
-  const target = endpoint(command.url, command.concurrency);
+  const targets = endpointsFor(command.urls, command.concurrency);
+  const okByUrl = targets.map(() => 0);
   const startedAt = performance.now();
   const windowStart = startedAt + command.warmupS * 1000;
   const windowEnd = windowStart + command.durationS * 1000;
@@ -37,16 +38,20 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
   let cycled = 0;
 
   const inWindow = (at: number) => at >= windowStart && at < windowEnd;
-  const iteration = iterationOf(ctx, target, (step, outcome) => {
-    // Latency is of requests *sent* in the window (answered in it or in the drain), so a slow
-    // first answer of a cold server, sent during the lead-in, never counts.
-    if (inWindow(outcome.endedAt - outcome.ms)) {
-      latencies.add(outcome.ms);
-      byStep.add(step, outcome.ms);
-      if (command.keepLatencies) kept.push(toHundredths(outcome.ms));
-    }
-    return tally.record(step, outcome, inWindow(outcome.endedAt));
-  });
+  const iterations = targets.map((target, k) =>
+    iterationOf(ctx, target, (step, outcome) => {
+      // Latency is of requests *sent* in the window (answered in it or in the drain), so a slow
+      // first answer of a cold server, sent during the lead-in, never counts.
+      if (inWindow(outcome.endedAt - outcome.ms)) {
+        latencies.add(outcome.ms);
+        byStep.add(step, outcome.ms);
+        if (command.keepLatencies) kept.push(toHundredths(outcome.ms));
+      }
+      const verdict = tally.record(step, outcome, inWindow(outcome.endedAt));
+      if (verdict.ok) okByUrl[k]!++;
+      return verdict;
+    }),
+  );
 
   const next = async (): Promise<SignedRequest> => {
     if (command.reuse) return ctx.pool.cycle(cycled++);
@@ -56,7 +61,9 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     return ctx.pool.extend();
   };
 
-  const loop = async () => {
+  // Each loop is one connection, kept on one gateway: the loops are handed out in turn.
+  const loop = async (_: unknown, connection: number) => {
+    const iteration = iterations[turnOf(connection, iterations.length)]!;
     while (performance.now() < windowEnd) {
       if ((await iteration(await next())) && inWindow(performance.now())) tally.window.iterations++;
     }
@@ -72,7 +79,7 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     await Promise.all(Array.from({ length: command.concurrency }, loop));
   } finally {
     stopTicking();
-    target.agent.destroy();
+    for (const target of targets) target.agent.destroy();
   }
 
   // A warm-up has no window: its answers count in the totals only.
@@ -90,6 +97,7 @@ export async function runLoad(ctx: LoadContext, command: RunCommand): Promise<Lo
     },
     total: { ...tally.total },
     error_kinds: tally.kinds(),
+    ok_by_url: okByUrl,
     response_bytes: tally.meanBytes(),
     signed_in_run: signedInRun,
     duration_s: command.durationS,

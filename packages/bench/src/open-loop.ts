@@ -5,6 +5,7 @@
  * front of a saturated server shows in the percentiles instead of slowing the sender down.
  */
 import { STEPS } from './bodies.ts';
+import { turnOf } from './endpoints.ts';
 import { endpoint } from './http-post.ts';
 import { every } from './interval.ts';
 import type { LoadContext } from './load-run.ts';
@@ -23,7 +24,7 @@ const MAX_SOCKETS = 2048;
 const round2 = (ms: number | null) => (ms === null ? null : Math.round(ms * 100) / 100);
 
 export async function runOpenLoop(ctx: LoadContext, command: OpenLoopCommand): Promise<OpenLoopResult> {
-  const target = endpoint(command.url, MAX_SOCKETS);
+  const targets = command.urls.map((url) => endpoint(url, MAX_SOCKETS));
   const start = performance.now() + 10;
   const windowStart = start + command.leadS * 1000;
   const windowEnd = windowStart + command.durationS * 1000;
@@ -32,8 +33,8 @@ export async function runOpenLoop(ctx: LoadContext, command: OpenLoopCommand): P
   const tally = new Tally(STEPS[ctx.mix][0]!, ctx.protocol);
   const latencies = new LatencySample();
   const inWindow = (at: number) => at >= windowStart && at < windowEnd;
-  const iteration = iterationOf(ctx, target, (step, outcome) =>
-    tally.record(step, outcome, inWindow(outcome.endedAt)),
+  const iterations = targets.map((target) =>
+    iterationOf(ctx, target, (step, outcome) => tally.record(step, outcome, inWindow(outcome.endedAt))),
   );
   let signedInRun = 0;
   let completedInWindow = 0;
@@ -45,7 +46,8 @@ export async function runOpenLoop(ctx: LoadContext, command: OpenLoopCommand): P
       signedInRun++;
       request = await ctx.pool.extend();
     }
-    const ok = await iteration(request);
+    // Request by request, in turn over the gateways.
+    const ok = await iterations[turnOf(i, iterations.length)]!(request);
     const endedAt = performance.now();
     if (intended >= windowStart) latencies.add(endedAt - intended);
     if (ok && inWindow(endedAt)) completedInWindow++;
@@ -72,7 +74,7 @@ export async function runOpenLoop(ctx: LoadContext, command: OpenLoopCommand): P
     await Promise.all(inFlight);
   } finally {
     stopTicking();
-    target.agent.destroy();
+    for (const target of targets) target.agent.destroy();
   }
 
   const sorted = latencies.sorted();

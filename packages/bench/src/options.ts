@@ -19,6 +19,13 @@ export interface BenchOptions {
   /** The wire every request goes over, to every side: the ceiling does that wire's work. */
   protocol: Protocol;
   store: StoreKind;
+  /**
+   * Gateway processes the bench starts on the one store (one PostgreSQL database, or one SQLite
+   * data dir), each on its own port; the load is spread over them.
+   */
+  gateways: number;
+  /** OPENKKA_WORKERS of every gateway process the bench starts. */
+  workers: number;
   concurrency: number;
   /** Rounds of the interleaved measurement: one slice per side each. */
   pairs: number;
@@ -65,6 +72,8 @@ export interface RawBenchOptions {
   mix?: string;
   protocol?: string;
   store?: string;
+  gateways?: string;
+  workers?: string;
   concurrency?: string;
   pairs?: string;
   slice?: string;
@@ -105,6 +114,8 @@ export const DEFAULTS = {
   mix: 'purchase',
   protocol: 'v1.2',
   store: 'sqlite',
+  gateways: '1',
+  workers: '1',
   concurrency: '16',
   pairs: '60',
   slice: '2',
@@ -123,6 +134,10 @@ export class BenchOptionError extends Error {}
 
 /** The most orders --preload seeds: `openkka seed`'s own bound. */
 export const MAX_PRELOAD = 100_000_000;
+
+/** Bounds of --gateways and --workers: far above what one machine's cores can use. */
+export const MAX_GATEWAYS = 16;
+export const MAX_WORKERS = 64;
 
 function integer(text: string, name: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) throw new BenchOptionError(`${name}: "${text}" is not a whole number`);
@@ -153,6 +168,8 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
     mix: oneOf(raw.mix ?? DEFAULTS.mix, '--mix', MIXES),
     protocol,
     store: oneOf(raw.store ?? DEFAULTS.store, '--store', ['sqlite', 'postgres'] as const),
+    gateways: integer(raw.gateways ?? DEFAULTS.gateways, '--gateways', 1, MAX_GATEWAYS),
+    workers: integer(raw.workers ?? DEFAULTS.workers, '--workers', 1, MAX_WORKERS),
     concurrency: integer(raw.concurrency ?? DEFAULTS.concurrency, '--concurrency', 1, 4096),
     pairs: integer(raw.pairs ?? DEFAULTS.pairs, '--pairs', 1, 1000),
     sliceS: parseSeconds(raw.slice ?? DEFAULTS.slice, '--slice', false),
@@ -201,6 +218,15 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
     options.compare = raw.compare.trim();
   }
   if (raw.url !== undefined) {
+    for (const [flag, value] of [
+      ['--gateways', raw.gateways],
+      ['--workers', raw.workers],
+    ] as const) {
+      if (value !== undefined)
+        throw new BenchOptionError(
+          `${flag} shapes the gateways the bench starts: it cannot run with --url (spread the load behind your own balancer)`,
+        );
+    }
     if (!/^https?:\/\/[^/]+/.test(raw.url))
       throw new BenchOptionError(`--url: "${raw.url}" is not an http(s) URL`);
     if (!raw.merchantId || !raw.privateKey) {

@@ -28,7 +28,8 @@ export interface RunCommand {
   /** A label for progress and results (`ceiling`, `openkka`, `ref`). */
   target: string;
   pool: string;
-  url: string;
+  /** The gateways to spread the connections over, in turn (endpoints.ts); one URL is one gateway. */
+  urls: string[];
   concurrency: number;
   warmupS: number;
   durationS: number;
@@ -53,7 +54,8 @@ export interface OpenLoopCommand {
   type: 'open-loop';
   target: string;
   pool: string;
-  url: string;
+  /** The gateways to spread the requests over, in turn. */
+  urls: string[];
   ratePerS: number;
   /** Sent at the rate but not measured: the queue of the step before drains meanwhile. */
   leadS: number;
@@ -114,6 +116,8 @@ export interface LoadResult {
   };
   /** Error kinds (`purchase: HTTP 401 ret_code 206003`, `ECONNRESET`…) and how often each came. */
   error_kinds: Record<string, number>;
+  /** ok answers of the whole run from each URL of the command, in its order. */
+  ok_by_url: number[];
   /** Mean answer size in bytes. */
   response_bytes: number | null;
   /** Requests signed inside the run because the pre-signed ones ran out (0 is the aim). */

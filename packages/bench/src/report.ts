@@ -11,6 +11,12 @@ export interface BenchReport {
   /** The PayKKa wire of every request, to the gateway and the ceiling: `v1.2` or `v3`. */
   protocol: string;
   store: string;
+  /** Gateway processes the bench started on the store, the load spread over them (1 with --url). */
+  gateways: number;
+  /** OPENKKA_WORKERS each of them was started with. */
+  workers: number;
+  /** ok answers of the interleaved rounds (warm-up included) from each of those gateways. */
+  ok_by_gateway: number[];
   concurrency: number;
   /** Timed seconds per side: `pairs` slices of `slice_s`. */
   duration_s: number;
@@ -138,6 +144,9 @@ export function buildReport(i: ReportInputs): BenchReport {
     mix: options.mix,
     protocol: options.protocol,
     store: i.storeLabel,
+    gateways: options.gateways,
+    workers: options.workers,
+    ok_by_gateway: openkka.ok_by_url,
     concurrency: options.concurrency,
     duration_s: openkka.duration_s,
     slice_s: options.sliceS,
@@ -186,6 +195,9 @@ const ms = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)
 const or = (value: number | null, text: (v: number) => string, missing: string) =>
   value === null ? missing : text(value);
 
+const processes = (r: BenchReport) =>
+  `${r.gateways} gateway process${r.gateways === 1 ? '' : 'es'} × ${r.workers} worker${r.workers === 1 ? '' : 's'}`;
+
 /** A line per step of a mix of several, and what the store was preloaded with. */
 function operationLines(r: BenchReport): string[] {
   const steps = Object.entries(r.operations);
@@ -208,7 +220,7 @@ function operationLines(r: BenchReport): string[] {
 export function formatSummary(r: BenchReport): string {
   const unit = r.mix === 'lifecycle' ? 'requests/s' : 'payments/s';
   const lines = [
-    `openkka bench: ${r.mix} mix over ${r.protocol}, ${r.store} store, concurrency ${r.concurrency}, ${r.pairs} rounds of ${n(r.slice_s)} s slices per side (after ${n(r.warmup_s)} s warm-up)`,
+    `openkka bench: ${r.mix} mix over ${r.protocol}, ${r.store} store, ${processes(r)}, concurrency ${r.concurrency}, ${r.pairs} rounds of ${n(r.slice_s)} s slices per side (after ${n(r.warmup_s)} s warm-up)`,
     `  machine          load average ${r.loadavg.join(' ')} before the run` +
       (r.other_cpu_pct === null
         ? ''
@@ -225,7 +237,8 @@ export function formatSummary(r: BenchReport): string {
   const matches =
     r.orders_in_store === null ? '' : r.orders_in_store === r.orders_expected ? ' (matches)' : ' (MISMATCH)';
   lines.push(
-    `  ok responses     ${n(r.ok_responses)}`,
+    `  ok responses     ${n(r.ok_responses)}` +
+      (r.gateways === 1 ? '' : ` (per gateway in the rounds: ${r.ok_by_gateway.map(n).join(', ')})`),
     `  orders_in_store  ${or(r.orders_in_store, n, 'not counted (no store given)')}` +
       `${r.orders_in_store === null ? '' : `, expected ${n(r.orders_expected)}${matches}`}`,
     `  gateway CPU      ${or(r.gateway_cpu_ms_per_ok, (v) => `${v.toFixed(2)} ms per ok answer`, 'not measured')}`,

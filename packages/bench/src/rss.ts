@@ -1,8 +1,12 @@
-/** The gateway's peak resident memory, sampled from outside its process every 250 ms. */
+/**
+ * The gateway's peak resident memory, sampled from outside its processes every 250 ms: the sum
+ * over every gateway process the bench started and the workers under them.
+ */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { every } from './interval.ts';
+import { processTree } from './process-tree.ts';
 
 const run = promisify(execFile);
 
@@ -24,21 +28,31 @@ export async function residentBytes(pid: number): Promise<number | null> {
   }
 }
 
+/** How often the sampler looks for processes the gateways started (workers), in samples. */
+const TREE_EVERY = 20;
+
 export class RssSampler {
   private maxBytes = 0;
+  private samples = 0;
+  private pids: number[];
   private readonly stopSampling: () => void;
 
   constructor(
-    private readonly pid: number,
+    private readonly roots: readonly number[],
     intervalMs = 250,
   ) {
+    this.pids = [...roots];
     this.stopSampling = every(intervalMs, () => void this.sample());
     void this.sample();
   }
 
   private async sample(): Promise<void> {
-    const bytes = await residentBytes(this.pid).catch(() => null);
-    if (bytes !== null && bytes > this.maxBytes) this.maxBytes = bytes;
+    // Workers are forked at start-up and seldom after: the tree is looked at now and then, not
+    // on every sample, so the bench's own CPU stays small.
+    if (this.samples++ % TREE_EVERY === 0) this.pids = await processTree(this.roots);
+    let bytes = 0;
+    for (const pid of this.pids) bytes += (await residentBytes(pid).catch(() => null)) ?? 0;
+    if (bytes > this.maxBytes) this.maxBytes = bytes;
   }
 
   /** Stops sampling; the peak seen, in MiB, or null if no sample succeeded. */

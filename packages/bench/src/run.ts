@@ -1,8 +1,9 @@
 /**
- * One bench: a fresh store and bench merchant, the gateway in its own process (and, with
- * --compare, another checkout's gateway beside it on a store of its own), the ceiling server,
- * pre-signed requests, the interleaved rounds by one load generator, the optional load curve,
- * and the orders counted in each store afterwards. Everything it created is removed at the end.
+ * One bench: a fresh store and bench merchant, the gateway in its own process, or --gateways of
+ * them on that store (and, with --compare, another checkout's beside them on a store of their
+ * own), the ceiling server, pre-signed requests, the interleaved rounds by one load generator,
+ * the optional load curve, and the orders counted in each store afterwards. Everything it
+ * created is removed at the end.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { type CardEncryptionTarget, transIdPrefix } from './bodies.ts';
 import { killAll } from './children.ts';
 import { otherCpuPercent, TICKS_PER_SECOND } from './cpu-share.ts';
 import { curveChartSvg } from './curve-chart.ts';
-import { createBenchMerchant, type GatewayProcess, gatewayEnv, startGateway } from './gateway-process.ts';
+import { createBenchMerchant, type GatewayProcess, gatewayEnv, startGateways } from './gateway-process.ts';
 import { GeneratorClient, startCeiling } from './generator-client.ts';
 import { interleave, type Side, type SideRecord } from './interleave.ts';
 import { type CurveStep, loadCurve } from './load-curve.ts';
@@ -25,6 +26,7 @@ import { ProgressRenderer, type ProgressStream } from './progress.ts';
 import type { LoadResult } from './protocol.ts';
 import { checkoutRef } from './ref-checkout.ts';
 import { type BenchReport, buildReport, type CompareReport, cpuPerOk } from './report.ts';
+import { RssSampler } from './rss.ts';
 import { mergeSlices } from './slice-merge.ts';
 import { roundDifferences, roundRatios, type Spread, spread } from './spread.ts';
 
@@ -52,11 +54,11 @@ interface Target {
   databaseName?: string;
   /** What --preload seeded into its store. */
   preloaded?: PreloadSummary;
-  /** The gateway process, when the bench started it. */
-  gateway: Promise<GatewayProcess> | undefined;
+  /** The gateway processes (--gateways of them), when the bench started them. */
+  gateways: Promise<GatewayProcess[]> | undefined;
 }
 
-/** A gateway the bench starts on a fresh store: this checkout's, or another's `bin`. */
+/** The gateways the bench starts on a fresh store: this checkout's, or another's `bin`. */
 async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: string): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openkka-bench-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -68,7 +70,8 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: str
     store = { kind: 'postgres', url: database.url };
     databaseName = database.name;
   }
-  const env = gatewayEnv(dataDir, store);
+  // On PostgreSQL the gateways share the data dir too, for the master key the merchant was made under.
+  const env = gatewayEnv(dataDir, store, options.workers);
   const merchant = await createBenchMerchant(env, dataDir, bin);
   // Filled before the gateway starts: the seed must be the store's only writer.
   const preloaded = options.preload
@@ -76,13 +79,13 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: str
     : undefined;
   const nodeArgs =
     options.cpuProfDir && !bin ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
-  // Starts while the load generator signs.
-  const gateway = startGateway(env, nodeArgs, bin);
-  gateway.catch(() => undefined);
+  // Start while the load generator signs.
+  const gateways = startGateways(options.gateways, env, nodeArgs, bin);
+  gateways.catch(() => undefined);
   // Stopped gracefully at the end, or killed with the other children if the bench fails.
   cleanups.push(() =>
-    gateway.then(
-      (g) => g.stop(),
+    gateways.then(
+      (all) => Promise.all(all.map((g) => g.stop())),
       () => undefined,
     ),
   );
@@ -92,7 +95,7 @@ async function localTarget(options: BenchOptions, cleanups: Cleanup[], bin?: str
     url: undefined,
     store,
     storeLabel: options.store,
-    gateway,
+    gateways,
     databaseName,
     preloaded,
   };
@@ -113,7 +116,7 @@ function externalTarget(options: BenchOptions): Target {
     clientKey: t.clientKey,
     store,
     storeLabel: store?.kind ?? 'external',
-    gateway: undefined,
+    gateways: undefined,
   };
 }
 
@@ -126,7 +129,8 @@ async function encryptionTarget(
   target: Target,
 ): Promise<CardEncryptionTarget | undefined> {
   if (!options.mix.startsWith('encrypted')) return undefined;
-  const url = target.gateway ? (await target.gateway).url : target.url!;
+  // Every gateway on the store hands out the same key: the first one is asked.
+  const url = target.gateways ? (await target.gateways)[0]!.url : target.url!;
   const clientKey = target.clientKey!;
   // `encrypted` takes the key's preferred half (X25519), as current browsers do; `encrypted-p256`
   // the P-256 half, as browsers without X25519 do.
@@ -152,13 +156,13 @@ const perSecond = (slices: LoadResult[]) => slices.map((s) => s.window.ok / s.du
 const cpuShare = (record: SideRecord | undefined) =>
   record?.cpu ? otherCpuPercent({ total: 0, busy: 0, ours: 0 }, record.cpu) : null;
 
-function gatewaySide(name: string, url: string, target: Target, gateway: GatewayProcess | undefined): Side {
+function gatewaySide(name: string, target: Target, gateways: GatewayProcess[] | undefined): Side {
   return {
     name,
-    url,
+    urls: gateways ? gateways.map((g) => g.url) : [target.url!],
     pool: name,
     reuse: false,
-    pids: gateway ? [gateway.pid] : [],
+    pids: gateways ? gateways.map((g) => g.pid) : [],
     databaseNames: target.databaseName ? [target.databaseName] : [],
   };
 }
@@ -220,15 +224,17 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     const ceilingServer = options.ceiling ? await startCeiling(publicKeyPem, options.answerBytes) : undefined;
     if (ceilingServer) cleanups.push(() => ceilingServer.stop());
     // Up and idle before anything is measured: its start-up (compiling, migrating) costs CPU.
-    const gateway = target.gateway ? await target.gateway : undefined;
-    const refGateway = ref ? await ref.target.gateway! : undefined;
+    const gateways = target.gateways ? await target.gateways : undefined;
+    const refGateways = ref ? await ref.target.gateways! : undefined;
+    const rss = gateways ? new RssSampler(gateways.map((g) => g.pid)) : undefined;
+    const refRss = refGateways ? new RssSampler(refGateways.map((g) => g.pid)) : undefined;
 
-    const sides: Side[] = [gatewaySide('openkka', gateway ? gateway.url : target.url!, target, gateway)];
-    if (ref && refGateway) sides.push(gatewaySide('ref', refGateway.url, ref.target, refGateway));
+    const sides: Side[] = [gatewaySide('openkka', target, gateways)];
+    if (ref && refGateways) sides.push(gatewaySide('ref', ref.target, refGateways));
     if (ceilingServer) {
       sides.push({
         name: 'ceiling',
-        url: ceilingServer.url,
+        urls: [ceilingServer.url],
         pool: 'ceiling',
         reuse: true,
         pids: ceilingServer.pid ? [ceilingServer.pid] : [],
@@ -273,11 +279,11 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       }
     }
 
-    const maxRssMb = gateway ? gateway.rss.stop() : null;
-    refGateway?.rss.stop();
-    const gatewayLogLines = gateway ? gateway.logLines().count : null;
+    const maxRssMb = rss ? rss.stop() : null;
+    refRss?.stop();
+    const gatewayLogLines = gateways ? gateways.reduce((sum, g) => sum + g.logLines().count, 0) : null;
     // A graceful stop first: every answered payment is committed, and the SQLite WAL is merged.
-    await Promise.all([gateway?.stop(), refGateway?.stop()]);
+    await Promise.all([...(gateways ?? []), ...(refGateways ?? [])].map((g) => g.stop()));
     const count = (t: Target) =>
       t.store ? countOrders(t.store, t.merchantId, transIdPrefix(runId)) : Promise.resolve(null);
     const ordersInStore = await count(target);

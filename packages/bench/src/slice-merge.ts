@@ -22,6 +22,10 @@ export function mergeSlices(target: string, timed: LoadResult[], untimed: LoadRe
     for (const [kind, count] of Object.entries(slice.error_kinds))
       errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + count);
   }
+  const okByUrl: number[] = [];
+  for (const slice of all) {
+    for (const [k, ok] of slice.ok_by_url.entries()) okByUrl[k] = (okByUrl[k] ?? 0) + ok;
+  }
   const sized = all.filter((s) => s.response_bytes !== null);
   const sizedRequests = sum((s) => s.total.requests, sized);
   return {
@@ -41,6 +45,7 @@ export function mergeSlices(target: string, timed: LoadResult[], untimed: LoadRe
       orders_ok: sum((s) => s.total.orders_ok, all),
     },
     error_kinds: Object.fromEntries([...errorKinds].sort((a, b) => b[1] - a[1])),
+    ok_by_url: okByUrl,
     response_bytes:
       sizedRequests === 0
         ? null

@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { BenchOptionError, MAX_RUN_SECONDS, parseSeconds, resolveOptions } from '../src/options.ts';
 
 describe('resolveOptions', () => {
-  it('defaults to the purchase mix on SQLite, 16 in flight, 60 rounds of 2 s slices after a 2 s warm-up, with the ceiling', () => {
+  it('defaults to the purchase mix on SQLite, one gateway process of one worker, 16 in flight, 60 rounds of 2 s slices after a 2 s warm-up, with the ceiling', () => {
     expect(resolveOptions({})).toEqual({
       mix: 'purchase',
       protocol: 'v1.2',
       store: 'sqlite',
+      gateways: 1,
+      workers: 1,
       concurrency: 16,
       pairs: 60,
       sliceS: 2,
@@ -26,6 +28,8 @@ describe('resolveOptions', () => {
       mix: 'lifecycle',
       protocol: 'v3',
       store: 'postgres',
+      gateways: '3',
+      workers: '2',
       concurrency: '64',
       pairs: '20',
       slice: '1.5',
@@ -43,6 +47,8 @@ describe('resolveOptions', () => {
       mix: 'lifecycle',
       protocol: 'v3',
       store: 'postgres',
+      gateways: 3,
+      workers: 2,
       concurrency: 64,
       pairs: 20,
       sliceS: 1.5,
@@ -79,6 +85,11 @@ describe('resolveOptions', () => {
     [{ compare: 'HEAD~1', ceiling: false }, /cannot run with --no-ceiling/],
     [{ warmup: '-1' }, /not a number of seconds/],
     [{ answerBytes: '10' }, /--answer-bytes must be from 64/],
+    [{ store: 'postgres', gateways: '0' }, /--gateways must be from 1 to 16/],
+    [{ store: 'postgres', gateways: '17' }, /--gateways must be from 1 to 16/],
+    [{ store: 'postgres', gateways: 'two' }, /--gateways: "two" is not a whole number/],
+    [{ workers: '0' }, /--workers must be from 1 to 64/],
+    [{ workers: '1.5' }, /--workers: "1.5" is not a whole number/],
   ])('refuses %j', (raw, message) => {
     expect(() => resolveOptions(raw)).toThrow(BenchOptionError);
     expect(() => resolveOptions(raw)).toThrow(message);
@@ -164,6 +175,30 @@ describe('resolveOptions', () => {
     expect(() =>
       resolveOptions({ url: 'http://h:1', merchantId: 'm', privateKey: 'k', cpuProf: 'dir' }),
     ).toThrow(/--cpu-prof/);
+  });
+});
+
+describe('--gateways and --workers', () => {
+  it('starts several gateway processes on either store, each with the workers asked for', () => {
+    expect(resolveOptions({ store: 'postgres', gateways: '2' })).toMatchObject({ gateways: 2, workers: 1 });
+    expect(resolveOptions({ gateways: '4', workers: '3' })).toMatchObject({
+      store: 'sqlite',
+      gateways: 4,
+      workers: 3,
+    });
+    expect(resolveOptions({ workers: '2' })).toMatchObject({ store: 'sqlite', gateways: 1, workers: 2 });
+    expect(
+      resolveOptions({ store: 'postgres', gateways: '2', workers: '2', compare: 'HEAD~1' }),
+    ).toMatchObject({ gateways: 2, workers: 2, compare: 'HEAD~1' });
+  });
+
+  it('refuses both with --url, whose gateway the bench does not start', () => {
+    const url = { url: 'http://127.0.0.1:8080', merchantId: 'm', privateKey: 'k.pem', store: 'postgres' };
+    expect(() => resolveOptions({ ...url, gateways: '2' })).toThrow(
+      /--gateways shapes the gateways the bench starts: it cannot run with --url/,
+    );
+    expect(() => resolveOptions({ ...url, workers: '1' })).toThrow(/--workers shapes the gateways/);
+    expect(resolveOptions(url)).toMatchObject({ gateways: 1, workers: 1 });
   });
 });
 

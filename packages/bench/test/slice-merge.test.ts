@@ -24,6 +24,7 @@ function slice(
     },
     total: { requests: ok + 10, ok: ok + 10, errors: 0, orders_ok: ok + 10 },
     error_kinds: {},
+    ok_by_url: [ok + 10],
     response_bytes: 700,
     signed_in_run: 0,
     duration_s: seconds,
