@@ -368,6 +368,7 @@ export function attemptsInsert(s: RowSettings): string {
     http_status: `(case when ${acknowledged} then 200 else 503 end)`,
     error: `(case when ${acknowledged} then null else 'HTTP 503' end)`,
     delivered: `(case when ${acknowledged} then 1 else 0 end)`,
+    answer_excerpt: `(case when ${acknowledged} then '{"ret_code":"000000","ret_msg":"Success"}' end)`,
   };
   const where = 'where p.notify_url is not null and s.notify_type is not null';
   return `with ${steps(where)},\n${fates(s)}\n${insertSelect(

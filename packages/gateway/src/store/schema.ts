@@ -235,6 +235,8 @@ export interface NotificationAttemptsTable {
   http_status: Int | null;
   error: string | null;
   delivered: Int;
+  /** The first characters of the receiver's answer, as text (migration 020); null without one. */
+  answer_excerpt: string | null;
 }
 
 /** A Google Pay token's message, claimed by the payment it first arrived with (migration 011). */

@@ -142,11 +142,12 @@ describe('a payment’s page', () => {
     expect(page.body).not.toContain(pan);
     expect(text).toContain(`r-${order.order_id}`);
     for (const n of [payment!, refund!]) expect(page.body).toContain(`data-notify-id="${n.notify_id}"`);
-    // Each attempt: its number, HTTP status, outcome and the timestamp it was signed with.
     const attempts = (await gw.notifications.get(payment!.notify_id)).attempt_log;
     expect(attempts).toHaveLength(2);
     for (const a of attempts) expect(text).toContain(`#${a.attempt}`);
-    expect(text).toContain(`500 HTTP 500 ${attempts[0]!.started_at}`);
+    // Each attempt: HTTP status, outcome, the start of the answer, the signature's timestamp.
+    expect(attempts[0]!.answer_excerpt).toBe('{"error":"down"}');
+    expect(text).toContain(`500 HTTP 500 {&#34;error&#34;:&#34;down&#34;} ${attempts[0]!.started_at}`);
 
     receiver.answer = ACK;
     const before = receiver.count();

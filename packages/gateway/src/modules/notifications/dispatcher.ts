@@ -165,6 +165,7 @@ export class Dispatcher {
     const started = performance.now();
     let httpStatus: number | null = null;
     let error: string | null = null;
+    let answerExcerpt: string | null = null;
     try {
       // Resolving the name is part of the attempt, and of its timeout.
       const target = await within(outbound.target(n.url), settings.notifyTimeoutMs);
@@ -184,6 +185,7 @@ export class Dispatcher {
         });
         httpStatus = answer.status;
         error = acknowledgement(answer);
+        answerExcerpt = excerptOf(answer.body);
       }
     } catch (err) {
       error = describe(err);
@@ -193,12 +195,19 @@ export class Dispatcher {
       latencyMs: Math.round(performance.now() - started),
       httpStatus,
       error,
+      answerExcerpt,
     });
   }
 
   private record(
     n: NotificationRow,
-    a: { timestamp: number; latencyMs: number; httpStatus: number | null; error: string | null },
+    a: {
+      timestamp: number;
+      latencyMs: number;
+      httpStatus: number | null;
+      error: string | null;
+      answerExcerpt: string | null;
+    },
   ): Promise<void> {
     const { store, repo, clock, settings } = this.deps;
     const now = clock.now();
@@ -240,11 +249,29 @@ export class Dispatcher {
           http_status: a.httpStatus,
           error: a.error,
           delivered: delivered ? 1 : 0,
+          answer_excerpt: a.answerExcerpt,
         },
         { ...changes, updated_at: now },
       );
     });
   }
+}
+
+/** How much of a receiver's answer each attempt keeps: enough to tell why it failed. */
+export const ANSWER_EXCERPT_LENGTH = 200;
+
+/**
+ * The start of the answer as text, control characters as spaces (NUL cannot be stored in
+ * PostgreSQL text); null for an empty answer. Whoever shows it escapes it: it is the
+ * receiver's, not ours.
+ */
+export function excerptOf(body: Buffer): string | null {
+  const text = body
+    .subarray(0, ANSWER_EXCERPT_LENGTH * 4)
+    .toString('utf8')
+    .replace(/\p{Cc}/gu, ' ');
+  const excerpt = [...text].slice(0, ANSWER_EXCERPT_LENGTH).join('').trim();
+  return excerpt === '' ? null : excerpt;
 }
 
 /** null when the receiver acknowledged; otherwise why not. Only the answer's start was read. */

@@ -47,6 +47,8 @@ export interface AttemptRow {
   http_status: number | null;
   error: string | null;
   delivered: number;
+  /** The first characters of the receiver's answer (ANSWER_EXCERPT_LENGTH); null without one. */
+  answer_excerpt: string | null;
 }
 
 export class NotificationRepo {

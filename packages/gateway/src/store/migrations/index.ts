@@ -19,6 +19,7 @@ import * as usedSignatures from './016-used-signatures.ts';
 import * as notificationsByMerchant from './017-notifications-by-merchant.ts';
 import * as challengeCodes from './018-challenge-codes.ts';
 import * as rateBuckets from './019-rate-buckets.ts';
+import * as attemptAnswers from './020-attempt-answers.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '017-notifications-by-merchant': notificationsByMerchant,
   '018-challenge-codes': challengeCodes,
   '019-rate-buckets': rateBuckets,
+  '020-attempt-answers': attemptAnswers,
 };
