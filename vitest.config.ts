@@ -28,6 +28,8 @@ const browser = ['packages/gateway/test/e2e/**/*.test.ts'];
 // The packed tarballs, installed into an empty project: about the packages, not the store.
 const packaging = ['packages/gateway/test/packaging/**/*.test.ts'];
 const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/**', ...packaging];
+// Feature tests of a deployment only PostgreSQL allows: gateways on several machines, one store.
+const postgresOnly = ['packages/gateway/test/jobs/failover.test.ts'];
 // Tests that start openkka (or the bench, or a database server, or npm) as child processes: they
 // run the build (`npm run build`, which `npm test` runs first) and hold most of the suite's time.
 // `npm run test:quick` (OPENKKA_TEST_QUICK=1) leaves them out for the inner loop, so it needs no
@@ -35,7 +37,7 @@ const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/
 const childProcesses = [
   ...packaging,
   'packages/gateway/test/cli/**',
-  'packages/gateway/test/jobs/crash-recovery.test.ts',
+  'packages/gateway/test/jobs/{crash-recovery,failover}.test.ts',
   'packages/gateway/test/notifications/{multi-process,operator,restart}.test.ts',
   'packages/gateway/test/security/{admin,public-url,file-modes}.test.ts',
   'packages/gateway/test/vault/cli.test.ts',
@@ -60,7 +62,7 @@ export default defineConfig({
         test: {
           name: 'sqlite',
           include: feature,
-          exclude: [...notFeature, ...left],
+          exclude: [...notFeature, ...postgresOnly, ...left],
           env: { OPENKKA_TEST_STORE: 'sqlite' },
         },
       },
