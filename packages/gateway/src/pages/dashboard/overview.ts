@@ -26,6 +26,8 @@ const CHARTS: {
   title: TextKey;
   series: TextKey[];
   values: (o: Overview) => (number | null)[][];
+  /** A share in percent: its axis is 0 to 100 whatever the figures. */
+  percent?: boolean;
 }[] = [
   {
     id: 'chart-payments',
@@ -38,6 +40,7 @@ const CHARTS: {
     title: 'overview.approval',
     series: ['overview.approval'],
     values: (o) => [o.approval],
+    percent: true,
   },
   {
     id: 'chart-latency',
@@ -51,6 +54,7 @@ const CHARTS: {
     title: 'overview.notifications',
     series: ['overview.notifications'],
     values: (o) => [o.notified],
+    percent: true,
   },
 ];
 
@@ -68,7 +72,9 @@ export function overviewRoutes(app: FastifyInstance, deps: OverviewDeps): void {
 function overviewPage(view: View, range: RangeName, overview: Overview): string {
   const data = {
     times: overview.times,
+    zone: view.zone.name,
     charts: CHARTS.map((c) => ({
+      percent: c.percent === true,
       id: c.id,
       series: c.series.map((s) => textOf(view.locale, s)),
       values: c.values(overview),
