@@ -9,6 +9,7 @@ import { formatTime } from '../../src/domain/time.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
+import { cardForm, postForm } from '../helpers/sessions.ts';
 import { ACK, type AnsweringReceiver, answeringReceiver } from './answering.ts';
 import { login, type Operator } from './client.ts';
 
@@ -195,6 +196,23 @@ describe('a payment’s page', () => {
     expect(page.body).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(page.body).toContain('&#60;img src=x onerror=alert(3)&#62;');
     for (const raw of ['<script>alert', '<svg', '<img src=x']) expect(page.body).not.toContain(raw);
+    // A session's goods, named by the merchant, on the page of the payment made through it,
+    // found by the session id.
+    const session = await evil.client.sessions.create({
+      trans_id: 'goods-xss',
+      currency: 'EUR',
+      amount: 4250,
+      return_url: 'https://shop.example/return',
+      goods: [{ name: '<img src=x onerror=alert(4)>', price: 4250, quantity: 1 }],
+    });
+    expect((await postForm(session.session_url, cardForm())).status).toBe(303);
+    const found = await operator.get(`/dashboard/payments?q=${session.session_id}`);
+    const [paidId] = listed(found.body);
+    expect(paidId).toMatch(/^GW/);
+    const goods = await operator.get(`/dashboard/payments/${paidId}`);
+    expect(goods.body).toContain('<td>&#60;img src=x onerror=alert(4)&#62;</td>');
+    expect(goods.body).not.toContain('<img src=x');
+
     const list = await operator.get(`/dashboard/payments?merchant=${evil.merchantId}`);
     expect(list.body).not.toContain('<script>alert');
     const failing = await operator.get('/dashboard/notifications');
