@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.ts';
+import { listen } from '../../src/server.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 import { login, request } from './client.ts';
 
@@ -179,6 +180,39 @@ describe('over https', () => {
       );
     } finally {
       await secure.close();
+    }
+  });
+});
+
+describe('with OPENKKA_ADMIN_LISTEN', () => {
+  it('is served on the admin listener, and the public one has no /dashboard at all', async () => {
+    const split = await startGateway({
+      env: { OPENKKA_ADMIN_TOKEN: TOKEN, OPENKKA_ADMIN_LISTEN: '127.0.0.1:0' },
+    });
+    try {
+      const adminUrl = await listen(split.admin!, '127.0.0.1', 0);
+      for (const path of ['/dashboard/login', '/dashboard/assets/dashboard.css', '/dashboard/payments']) {
+        const answer = await request(split.baseUrl, path);
+        expect(answer.status, path).toBe(404);
+        expect(JSON.parse(answer.body).ret_code, path).toBe('300003');
+      }
+      expect((await request(split.baseUrl, '/dashboard/login', { form: { token: TOKEN } })).status).toBe(404);
+      const operator = await login(adminUrl, TOKEN);
+      expect((await operator.get('/dashboard/payments')).status).toBe(200);
+    } finally {
+      await split.close();
+    }
+  });
+
+  it('is not served at all without OPENKKA_ADMIN_TOKEN', async () => {
+    const off = await startGateway();
+    try {
+      expect((await request(off.baseUrl, '/dashboard/login')).status).toBe(404);
+      expect(
+        (await request(off.baseUrl, '/dashboard/login', { form: { token: 'x'.repeat(40) } })).status,
+      ).toBe(404);
+    } finally {
+      await off.close();
     }
   });
 });

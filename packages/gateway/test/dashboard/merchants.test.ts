@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { OpenKKA, OpenKKAApiError } from '@openkka/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newFormId } from '../../src/modules/dashboard/sessions.ts';
 import { cardPayment } from '../helpers/cards.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 import { newKeyPair } from '../helpers/keys.ts';
@@ -36,7 +37,7 @@ const client = (merchantId: string, privateKey: string) =>
   });
 
 async function created(form: Record<string, string>): Promise<{ id: string; html: string }> {
-  const answer = await operator.post('/dashboard/merchants', form);
+  const answer = await operator.post('/dashboard/merchants', { once: newFormId(), ...form });
   expect(answer.status, answer.body.slice(0, 300)).toBe(200);
   const id = /<h1>Merchant (\d+)<\/h1>/.exec(answer.body)![1]!;
   return { id, html: answer.body };
@@ -87,11 +88,24 @@ describe('creating a merchant', () => {
         'notify URL must be http or https',
       ],
     ] as const) {
-      const answer = await operator.post('/dashboard/merchants', form);
+      const answer = await operator.post('/dashboard/merchants', { once: newFormId(), ...form });
       expect(answer.status).toBe(400);
       expect(answer.body).toContain(reason);
     }
     expect(await gw.merchants.list()).toHaveLength(before);
+  });
+
+  it('makes one merchant of a form posted twice (a reload), showing its key once', async () => {
+    const before = (await gw.merchants.list()).length;
+    const form = { once: newFormId(), name: 'Reloaded', generate: '1' };
+    expect((await operator.post('/dashboard/merchants', form)).status).toBe(200);
+    const again = await operator.post('/dashboard/merchants', form);
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('This form was sent already');
+    expect(again.body).not.toContain('PRIVATE KEY');
+    const missing = await operator.post('/dashboard/merchants', { name: 'No form id', generate: '1' });
+    expect(missing.status).toBe(409);
+    expect(await gw.merchants.list()).toHaveLength(before + 1);
   });
 
   it('refuses a create without the CSRF token', async () => {
@@ -116,11 +130,20 @@ describe('a merchant’s page', () => {
       expect(answer.headers.get('location')).toBe(`${path}?done=saved`);
     };
 
-    const added = await operator.post(`${path}/keys`, { generate: '1' });
+    const once = newFormId();
+    const added = await operator.post(`${path}/keys`, { generate: '1', once });
     expect(added.status).toBe(200);
     const second = htmlText(/<pre id="private-key">([^<]+)<\/pre>/.exec(added.body)![1]!);
     expect((await client(id, second).payments.create(cardPayment())).status).toBe('SUCCESS');
-    const third = await operator.post(`${path}/keys`, { public_key: newKeyPair().publicKeyPem });
+    // The same form posted again (a reload) adds nothing and shows no key.
+    const again = await operator.post(`${path}/keys`, { generate: '1', once });
+    expect(again.status).toBe(409);
+    expect(again.body).not.toContain('PRIVATE KEY');
+    expect(await gw.merchants.keys(id)).toHaveLength(2);
+    const third = await operator.post(`${path}/keys`, {
+      once: newFormId(),
+      public_key: newKeyPair().publicKeyPem,
+    });
     expect(third.status).toBe(400);
     expect(third.body).toContain('already has 2 keys; remove one first');
 

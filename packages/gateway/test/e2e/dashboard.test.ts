@@ -170,6 +170,12 @@ describe('the dashboard in headless Chromium', () => {
     expect(await text(d.page, '#private-key')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     const id = /Merchant (\d+)/.exec(await text(d.page, 'h1'))![1]!;
     expect((await d.gw.merchants.find(id)).name).toBe('Jade Garden');
+    // A reload posts the form again: refused, no second merchant, no key shown.
+    const merchants = (await d.gw.merchants.list()).length;
+    await d.page.reload();
+    expect(await text(d.page, '[role=alert]')).toContain('This form was sent already');
+    expect(await d.page.locator('#private-key').count()).toBe(0);
+    expect(await d.gw.merchants.list()).toHaveLength(merchants);
     // Its page, opened again, no longer has it.
     await d.page.goto(`${d.gw.baseUrl}/dashboard/merchants/${id}`);
     expect(await text(d.page, 'h1')).toBe(`Merchant ${id}`);

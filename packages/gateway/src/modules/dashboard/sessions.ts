@@ -9,6 +9,8 @@ import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/db.ts';
 
 const PREFIX = 'dashboard_session:';
+/** A form that acts once (it shows a private key): its id, claimed by the first post. */
+const FORM_PREFIX = 'dashboard_form:';
 /** How long a login lasts, however active the operator is: a stolen cookie ages out. */
 export const SESSION_LIFETIME_MS = 12 * 3_600_000;
 /** What a session id looks like in a cookie: 32 random bytes, base64url. */
@@ -48,11 +50,26 @@ export class DashboardSessions {
     await this.store.writer.deleteFrom('settings').where('name', '=', nameOf(id)).execute();
   }
 
+  /**
+   * Claims a form's one-time id: true the first time, false for a repeat (a reload that posted
+   * the form again), so what the form does, and the key it shows, happens once.
+   */
+  async claimForm(formId: string | null): Promise<boolean> {
+    if (formId === null || !ID_SHAPE.test(formId)) return false;
+    const claimed = await this.store.writer
+      .insertInto('settings')
+      .values({ name: FORM_PREFIX + digest(formId), value: String(this.clock.now() + SESSION_LIFETIME_MS) })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returning('name')
+      .executeTakeFirst();
+    return claimed !== undefined;
+  }
+
   private async pruneExpired(now: number): Promise<void> {
     const rows = await this.store.reader
       .selectFrom('settings')
       .select(['name', 'value'])
-      .where('name', 'like', `${PREFIX}%`)
+      .where((eb) => eb.or([eb('name', 'like', `${PREFIX}%`), eb('name', 'like', `${FORM_PREFIX}%`)]))
       .execute();
     const expired = rows.filter((r) => Number(r.value) <= now).map((r) => r.name);
     if (expired.length > 0)
@@ -71,4 +88,8 @@ export function csrfMatches(sessionId: string, given: string | null | undefined)
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-const nameOf = (id: string) => PREFIX + createHash('sha256').update(id).digest('base64url');
+/** A new form's one-time id, the shape of a session id. */
+export const newFormId = () => randomBytes(32).toString('base64url');
+
+const digest = (id: string) => createHash('sha256').update(id).digest('base64url');
+const nameOf = (id: string) => PREFIX + digest(id);

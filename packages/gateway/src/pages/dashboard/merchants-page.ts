@@ -4,6 +4,7 @@
  * to the post that made it, once.
  */
 import type { MerchantKeyRow, MerchantRow } from '../../core/merchants/repo.ts';
+import { newFormId } from '../../modules/dashboard/sessions.ts';
 import { escapeHtml } from '../layout.ts';
 import { actionButton, BASE, csrfField, shell, t, type View, when } from './shell.ts';
 import { textOf } from './text.ts';
@@ -27,9 +28,12 @@ function flash(view: View, f: Flash): string {
   return error + notice + secret;
 }
 
-/** The key fields of a form: generate (the default), or paste a public key. */
+/**
+ * The key fields of a form: generate (the default), or paste a public key; and the form's
+ * one-time id, so a reload that posts it again neither acts twice nor shows a second key.
+ */
 function keyFields(view: View): string {
-  return `<label class="check"><input type="checkbox" name="generate" value="1" checked> ${t(view, 'merchants.generate')}</label>
+  return `<input type="hidden" name="once" value="${newFormId()}"><label class="check"><input type="checkbox" name="generate" value="1" checked> ${t(view, 'merchants.generate')}</label>
 <label>${t(view, 'merchants.upload')}<textarea name="public_key" rows="4" placeholder="-----BEGIN PUBLIC KEY-----"></textarea></label>`;
 }
 

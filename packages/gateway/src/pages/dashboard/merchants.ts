@@ -18,6 +18,9 @@ export interface MerchantPagesDeps extends Guard {
   merchants: MerchantService;
 }
 
+/** A form that makes a key posted a second time (a reload): refused, nothing made or shown again. */
+class RepeatedForm extends MerchantError {}
+
 /** The public key a form gives: the pasted one, else a pair made now (its private half for the answer). */
 async function keyOf(form: URLSearchParams): Promise<{ publicKeyPem: string; privateKeyPem?: string }> {
   const pasted = (form.get('public_key') ?? '').trim();
@@ -49,6 +52,7 @@ export function merchantRoutes(app: FastifyInstance, deps: MerchantPagesDeps): v
     if (!ok) return reply;
     const { view, form } = ok;
     try {
+      await onlyOnce(deps, form, view);
       const key = await keyOf(form);
       const { merchant } = await merchants.create({
         name: form.get('name') ?? '',
@@ -62,7 +66,12 @@ export function merchantRoutes(app: FastifyInstance, deps: MerchantPagesDeps): v
       return showOne(reply, view, merchant.merchant_id, { notice, privateKeyPem: key.privateKeyPem });
     } catch (err) {
       if (!(err instanceof MerchantError)) throw err;
-      return sendDashboard(reply, 400, merchantsPage(view, await merchants.list(), { error: err.message }));
+      const status = err instanceof RepeatedForm ? 409 : 400;
+      return sendDashboard(
+        reply,
+        status,
+        merchantsPage(view, await merchants.list(), { error: err.message }),
+      );
     }
   });
 
@@ -95,11 +104,12 @@ export function merchantRoutes(app: FastifyInstance, deps: MerchantPagesDeps): v
         return seeOther(reply, `${BASE}/merchants/${encodeURIComponent(id)}?done=saved`);
       } catch (err) {
         if (!(err instanceof MerchantError)) throw err;
-        return showOne(reply, ok.view, id, { error: err.message }, 400);
+        return showOne(reply, ok.view, id, { error: err.message }, err instanceof RepeatedForm ? 409 : 400);
       }
     });
 
   change('/keys', async (id, form, _params, view) => {
+    await onlyOnce(deps, form, view);
     const key = await keyOf(form);
     await merchants.addKey(id, key.publicKeyPem);
     return key.privateKeyPem
@@ -122,4 +132,10 @@ export function merchantRoutes(app: FastifyInstance, deps: MerchantPagesDeps): v
     await merchants.rotateClientKey(id, DEFAULT_CLIENT_KEY_GRACE_MS);
     return undefined;
   });
+}
+
+async function onlyOnce(deps: Guard, form: URLSearchParams, view: View): Promise<void> {
+  if (!(await deps.sessions.claimForm(form.get('once')))) {
+    throw new RepeatedForm(textOf(view.locale, 'merchants.repeated'));
+  }
 }

@@ -105,6 +105,8 @@ const EN = {
   'merchants.removeKey': 'Remove',
   'merchants.keyAdded': 'Key added. Copy the private key now: it is not kept and will not be shown again.',
   'merchants.saved': 'Saved.',
+  'merchants.repeated':
+    'This form was sent already (a reload posts it again): nothing was done this time, and no key is shown again. Open the form anew to make another.',
   'overview.title': 'Overview',
   'overview.hour': 'Last hour',
   'overview.day': 'Last day',
@@ -226,6 +228,8 @@ const ZH: Record<TextKey, string> = {
   'merchants.removeKey': '删除',
   'merchants.keyAdded': '密钥已添加。请立即复制私钥：它不会被保存，也不会再次显示。',
   'merchants.saved': '已保存。',
+  'merchants.repeated':
+    '此表单已经提交过（刷新页面会再次提交）：本次未做任何操作，也不会再次显示密钥。如需再建，请重新打开表单。',
   'overview.title': '概览',
   'overview.hour': '最近一小时',
   'overview.day': '最近一天',
