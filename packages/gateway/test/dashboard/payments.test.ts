@@ -70,6 +70,8 @@ describe('the payments list', () => {
     expect(all.slice(0, 5)).toEqual(newestFirst([elsewhere.order_id, ...mine]));
     expect(await listOf(`merchant=${shop.merchantId}`)).toEqual(newestFirst(mine));
     expect(await listOf(`merchant=${other.merchantId}`)).toEqual([elsewhere.order_id]);
+    const page = await operator.get(`/dashboard/payments?merchant=${other.merchantId}`);
+    expect(page.body).toContain(`<a href="/dashboard/merchants/${other.merchantId}">`);
     expect(await listOf(`merchant=${shop.merchantId}&status=FAILURE`)).toEqual([declined.order_id]);
     expect(await listOf(`merchant=${shop.merchantId}&min=2000&max=7000`)).toEqual(
       newestFirst([large.order_id, middle.order_id]),

@@ -7,7 +7,7 @@
 import { withoutCredentials } from '../../modules/notifications/outbound/credentials.ts';
 import type { AttemptRow, NotificationRow } from '../../modules/notifications/repo.ts';
 import { escapeHtml } from '../layout.ts';
-import { paymentLink } from './payments-page.ts';
+import { merchantLink, paymentLink } from './payments-page.ts';
 import { actionButton, BASE, t, type View, when } from './shell.ts';
 
 type Shown = NotificationRow & { attempt_log?: AttemptRow[] };
@@ -22,7 +22,7 @@ export function notificationsTable(
   const body = rows
     .map((n) => {
       const order = options.orderColumn
-        ? `<td>${paymentLink(n.order_id)}</td><td>${escapeHtml(n.merchant_id)}</td>`
+        ? `<td>${paymentLink(n.order_id)}</td><td>${merchantLink(n.merchant_id)}</td>`
         : '';
       const redeliver = actionButton(
         view,

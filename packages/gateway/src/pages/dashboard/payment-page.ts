@@ -10,7 +10,7 @@ import type { ChallengeLine, RefundLine } from '../../modules/dashboard/payments
 import type { AttemptRow, NotificationRow } from '../../modules/notifications/repo.ts';
 import { escapeHtml, formatAmount } from '../layout.ts';
 import { notificationsTable } from './notifications-table.ts';
-import { cardOf } from './payments-page.ts';
+import { cardOf, merchantLink } from './payments-page.ts';
 import { shell, t, type View, when } from './shell.ts';
 import { type TextKey, textOf } from './text.ts';
 
@@ -31,7 +31,7 @@ export function paymentPage(view: View, data: PaymentPageData): string {
   const dl = (pairs: [TextKey, string][]) =>
     `<dl>${pairs.map(([k, v]) => `<dt>${t(view, k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
   const details = dl([
-    ['col.merchant', escapeHtml(order.merchant_id)],
+    ['col.merchant', merchantLink(order.merchant_id)],
     ['col.trans', escapeHtml(order.trans_id)],
     ['col.amount', money(order.amount)],
     ['col.status', `<span class="status s-${order.status}">${order.status}</span>`],

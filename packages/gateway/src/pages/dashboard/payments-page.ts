@@ -13,6 +13,9 @@ export function cardOf(row: Pick<OrderRow, 'card_brand' | 'card_bin' | 'card_las
   return escapeHtml(`${row.card_brand ?? ''} ${row.card_bin ?? ''}••••${row.card_last4}`.trim());
 }
 
+export const merchantLink = (merchantId: string) =>
+  `<a href="${BASE}/merchants/${encodeURIComponent(merchantId)}">${escapeHtml(merchantId)}</a>`;
+
 export const paymentLink = (orderId: string) =>
   `<a href="${BASE}/payments/${encodeURIComponent(orderId)}">${escapeHtml(orderId)}</a>`;
 
@@ -41,7 +44,7 @@ ${input('from', 'filter.from', 'date')}${input('to', 'filter.to', 'date')}
   const rows = args.rows
     .map(
       (r) =>
-        `<tr><td>${when(view, r.created_at)}</td><td>${paymentLink(r.order_id)}</td><td>${escapeHtml(r.trans_id)}</td><td>${escapeHtml(r.merchant_id)}</td><td class="num">${escapeHtml(formatAmount(r.amount, r.currency))}</td><td><span class="status s-${r.status}">${r.status}</span></td><td>${r.payment_method}</td><td>${cardOf(r)}</td></tr>`,
+        `<tr><td>${when(view, r.created_at)}</td><td>${paymentLink(r.order_id)}</td><td>${escapeHtml(r.trans_id)}</td><td>${merchantLink(r.merchant_id)}</td><td class="num">${escapeHtml(formatAmount(r.amount, r.currency))}</td><td><span class="status s-${r.status}">${r.status}</span></td><td>${r.payment_method}</td><td>${cardOf(r)}</td></tr>`,
     )
     .join('\n');
   const kept = new URLSearchParams();
