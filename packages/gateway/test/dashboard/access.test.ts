@@ -29,13 +29,26 @@ const PAGES = [
   '/dashboard/payments?status=SUCCESS',
   '/dashboard/payments/GW0000000000000000000000',
   '/dashboard/notifications',
+  '/dashboard/merchants',
+  '/dashboard/merchants/12345678901234',
+  '/dashboard/overview',
+  '/dashboard/overview?range=week',
 ];
 const FILES = [
   '/dashboard/assets/uPlot.iife.min.js',
   '/dashboard/assets/uPlot.min.css',
   '/dashboard/assets/overview.js',
 ];
-const POSTS = ['/dashboard/notifications/N1/redeliver', '/dashboard/logout'];
+const POSTS = [
+  '/dashboard/notifications/N1/redeliver',
+  '/dashboard/logout',
+  '/dashboard/merchants',
+  '/dashboard/merchants/12345678901234/keys',
+  '/dashboard/merchants/12345678901234/keys/key_0/remove',
+  '/dashboard/merchants/12345678901234/notify-url',
+  '/dashboard/merchants/12345678901234/status',
+  '/dashboard/merchants/12345678901234/client-key',
+];
 
 describe('login', () => {
   it('refuses a wrong token, a longer and a shorter one, without a cookie', async () => {
