@@ -8,7 +8,7 @@ import { forUpdate, type Tx } from '../../store/tx.ts';
 
 /**
  * `status = 'PENDING'` as a literal, not a parameter: the claim's index holds only pending rows
- * (migration 017), and a planner uses it only for a query that names the same value.
+ * (migrations 017 and 021), and a planner uses it only for a query that names the same value.
  */
 const PENDING = sql.lit<NotificationStatus>('PENDING');
 
@@ -61,7 +61,7 @@ export class NotificationRepo {
   /**
    * The merchants with a pending notification due by `now`, each with its earliest due time.
    * A loose scan of the pending index: one probe per merchant that has pending rows, however
-   * many rows each has (migration 017).
+   * many rows each has (migrations 017 and 021).
    */
   async dueMerchants(tx: Tx, now: number): Promise<{ merchantId: string; firstDue: number }[]> {
     const { rows } = await sql<{ merchant_id: string; first_due: number | string }>`
@@ -87,7 +87,8 @@ export class NotificationRepo {
    * transaction ends (SKIP LOCKED on PostgreSQL: rows another process is claiming are left to
    * it). A notification waits while an earlier one of the same order is still pending: each
    * order's events arrive in order. The protocol is read with the claim, so a merchant's
-   * override applies from its next attempt.
+   * override applies from its next attempt. The pending index is in this order (migration
+   * 021), so the claim reads only the rows it takes, however many are due at once.
    */
   async lockDue(tx: Tx, merchantId: string, now: number, limit: number): Promise<ClaimedNotification[]> {
     let query = tx

@@ -20,6 +20,7 @@ import * as notificationsByMerchant from './017-notifications-by-merchant.ts';
 import * as challengeCodes from './018-challenge-codes.ts';
 import * as rateBuckets from './019-rate-buckets.ts';
 import * as attemptAnswers from './020-attempt-answers.ts';
+import * as notificationClaimOrder from './021-notification-claim-order.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '018-challenge-codes': challengeCodes,
   '019-rate-buckets': rateBuckets,
   '020-attempt-answers': attemptAnswers,
+  '021-notification-claim-order': notificationClaimOrder,
 };
