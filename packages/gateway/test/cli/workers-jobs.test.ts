@@ -156,7 +156,19 @@ describe('two workers running the jobs on one store', () => {
       [ids.refunding, ['1:AUTHORIZATION', '2:REFUND_REQUEST', '3:REFUND_FAILURE'], 'SUCCESS'],
     ];
     const all = expected.flatMap(([orderIds]) => orderIds);
-    // Done when every item reached its end and nothing is left to deliver.
+    const sessionStatuses = async () =>
+      (
+        await rt.store.writer
+          .selectFrom('checkout_sessions')
+          .select('status')
+          .where(
+            'session_id',
+            'in',
+            sessionIds.map((s) => s.session_id),
+          )
+          .execute()
+      ).map((s) => s.status);
+    // Done when every item reached its end, no session is open, and nothing is left to deliver.
     await eventually(
       'every due item handled and every notification delivered',
       async () => {
@@ -169,7 +181,8 @@ describe('two workers running the jobs on one store', () => {
           .select('notify_id')
           .where('status', '=', 'PENDING')
           .execute();
-        return ended && pending.length === 0 ? true : undefined;
+        const sessionsEnded = (await sessionStatuses()).every((status) => status !== 'OPEN');
+        return ended && sessionsEnded && pending.length === 0 ? true : undefined;
       },
       90_000,
       200,
@@ -180,17 +193,8 @@ describe('two workers running the jobs on one store', () => {
       for (const id of orderIds) expect(events.get(id), id).toEqual(types);
       expect(new Set(await statuses(orderIds))).toEqual(new Set([status]));
     }
-    // Sessions have no event: each became EXPIRED, once.
-    const sessionRows = await rt.store.writer
-      .selectFrom('checkout_sessions')
-      .select(['session_id', 'status'])
-      .where(
-        'session_id',
-        'in',
-        sessionIds.map((s) => s.session_id),
-      )
-      .execute();
-    expect(sessionRows.map((s) => s.status)).toEqual(Array(EACH).fill('EXPIRED'));
+    // Sessions have no event: each became EXPIRED.
+    expect(await sessionStatuses()).toEqual(Array(EACH).fill('EXPIRED'));
 
     // One notification per event that notifies (a refund's request does not), each DELIVERED.
     const notifications = await rt.store.writer

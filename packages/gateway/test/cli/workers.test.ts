@@ -172,7 +172,10 @@ describe('two workers', () => {
 });
 
 describe('stopping the workers', () => {
-  /** A cluster whose acquirer answers after `latency`, with a payment of each worker in flight. */
+  /**
+   * A cluster whose acquirer answers after `latency`, with payments in flight on both workers:
+   * the latency leaves a loaded machine time to store all six before the first is answered.
+   */
   async function withPaymentsInFlight(latency: string, env: Record<string, string> = {}) {
     const server = await startCluster({
       ...store.env,
@@ -206,7 +209,7 @@ describe('stopping the workers', () => {
   }
 
   it('SIGTERM: both workers finish their payments in flight, then the primary exits 0', async () => {
-    const { server, workers, answers } = await withPaymentsInFlight('4s');
+    const { server, workers, answers } = await withPaymentsInFlight('8s');
     const stopped = await server.stop('SIGTERM');
     for (const answer of await Promise.all(answers)) {
       expect('res' in answer, String((answer as { err?: unknown }).err)).toBe(true);
