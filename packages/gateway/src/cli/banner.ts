@@ -2,7 +2,9 @@
  * What `openkka start` prints once it serves: where, on which store, and with a demo merchant
  * the copy-paste examples of a first payment and a checkout session (demo.ts).
  */
+import type { Config } from '../config.ts';
 import { type DemoMerchant, paymentExample, sessionExample } from './demo.ts';
+import type { DemoSetup } from './demo-setup.ts';
 
 export const PUBLIC_URL_WARNING =
   'OPENKKA_PUBLIC_URL is not set and the gateway listens beyond loopback: the 3-D Secure, ' +
@@ -19,6 +21,19 @@ export interface BannerFacts {
   workers: number;
   unsetPublicUrl: boolean;
   demo: DemoMerchant | undefined;
+  /** Set when the admin API (and so the dashboard) is on. */
+  dashboard?: DashboardFacts | undefined;
+}
+
+export interface DashboardFacts {
+  /** The file holding the demo's token; unset when OPENKKA_ADMIN_TOKEN is the token. */
+  tokenFile: string | undefined;
+}
+
+/** Whether the dashboard is on, and which token opens it. */
+export function dashboardFacts(config: Config, setup: DemoSetup): DashboardFacts | undefined {
+  if (setup.adminToken) return { tokenFile: setup.adminToken.file };
+  return config.adminToken ? { tokenFile: undefined } : undefined;
 }
 
 export function banner(facts: BannerFacts): string {
@@ -28,6 +43,15 @@ export function banner(facts: BannerFacts): string {
     lines.push(`Workers: ${facts.workers} processes share the port; one that dies is started again`);
   }
   if (facts.adminUrl) lines.push(`Admin API on ${facts.adminUrl} (only there)`);
+  if (facts.dashboard) {
+    lines.push(`Dashboard:     ${facts.adminUrl ?? url}/dashboard`);
+    const { tokenFile } = facts.dashboard;
+    lines.push(
+      tokenFile
+        ? `Admin token:   in ${tokenFile} (log in with its contents)`
+        : 'Admin token:   OPENKKA_ADMIN_TOKEN (log in with it)',
+    );
+  }
   if (facts.unsetPublicUrl) lines.push('', `WARNING: ${PUBLIC_URL_WARNING}`);
   lines.push('');
   if (demo) {

@@ -23,8 +23,23 @@ export interface Serving {
   servers: { public: Server; admin: Server | undefined };
 }
 
-export async function serveGateway(config: Config, logger: Logger): Promise<Serving> {
-  const rt = await openRuntime(config, (message) => logger.warn(message));
+/**
+ * `prepare` runs on the opened store before the gateway is built, and may settle the
+ * configuration it is built with (the single process's demo setup; a worker has none).
+ */
+export async function serveGateway(
+  baseConfig: Config,
+  logger: Logger,
+  prepare?: (rt: Runtime) => Promise<Config>,
+): Promise<Serving> {
+  const rt = await openRuntime(baseConfig, (message) => logger.warn(message));
+  let config = baseConfig;
+  try {
+    if (prepare) config = await prepare(rt);
+  } catch (err) {
+    await rt.store.close();
+    throw err;
+  }
   const acquirer = new SimulatedAcquirer({
     latencyMs: config.acquirerLatencyMs,
     failureRate: config.acquirerFailureRate,

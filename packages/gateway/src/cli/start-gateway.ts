@@ -7,8 +7,8 @@ import cluster from 'node:cluster';
 import { loadConfig, parseWorkers } from '../config.ts';
 import { isLoopbackHost } from '../http/public-url.ts';
 import { createLogger } from '../logger.ts';
-import { banner, PUBLIC_URL_WARNING } from './banner.ts';
-import { ensureDemoMerchant } from './demo.ts';
+import { banner, dashboardFacts, PUBLIC_URL_WARNING } from './banner.ts';
+import { type DemoSetup, prepareDemo, withDemoToken } from './demo-setup.ts';
 import { serveGateway } from './serve-gateway.ts';
 
 export interface StartOptions {
@@ -28,12 +28,23 @@ export async function startGateway(options: StartOptions = {}): Promise<void> {
     if (cluster.isPrimary) return (await import('./cluster/primary.ts')).runPrimary(config, logger);
     return (await import('./cluster/worker.ts')).runWorker(config, logger);
   }
-  const { runtime, merchants, url, adminUrl } = await serveGateway(config, logger);
+  let setup: DemoSetup = { demo: undefined, adminToken: undefined };
+  const { runtime, url, adminUrl } = await serveGateway(config, logger, async (rt) => {
+    setup = await prepareDemo(rt.store, config, (message) => logger.warn(message));
+    return withDemoToken(config, setup);
+  });
   // Without it, the pages' URLs name the listen address, which shoppers elsewhere cannot reach.
   const unsetPublicUrl = !config.publicUrl && !isLoopbackHost(config.host);
   if (unsetPublicUrl) logger.warn({ url }, PUBLIC_URL_WARNING);
-  const demo = await ensureDemoMerchant(runtime.store, merchants, config.dataDir);
   process.stdout.write(
-    banner({ url, adminUrl, store: runtime.store.location, workers: 1, unsetPublicUrl, demo }),
+    banner({
+      url,
+      adminUrl,
+      store: runtime.store.location,
+      workers: 1,
+      unsetPublicUrl,
+      demo: setup.demo,
+      dashboard: dashboardFacts(config, setup),
+    }),
   );
 }

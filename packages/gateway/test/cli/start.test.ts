@@ -71,6 +71,37 @@ describe.concurrent('openkka start on an empty store', () => {
     expect(answer.data.status).toBe('SUCCESS');
   });
 
+  it.sequential("the banner's dashboard opens with the token file it names, and lists the example's payment", async () => {
+    const dashboard = /^Dashboard: +(\S+)$/m.exec(server.banner)?.[1];
+    expect(dashboard).toBe(`${server.url}/dashboard`);
+    const tokenFile = /^Admin token: +in (.+) \(log in with its contents\)$/m.exec(server.banner)?.[1];
+    expect(tokenFile?.startsWith(`${store.dataDir}${sep}`)).toBe(true);
+    expect(statSync(tokenFile!).mode & 0o777).toBe(0o600);
+    // The banner names the file, never the token.
+    const token = readFileSync(tokenFile!, 'utf8').trim();
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    expect(server.banner).not.toContain(token);
+    const wrong = await fetch(`${dashboard}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: `${token}x` }).toString(),
+      redirect: 'manual',
+    });
+    expect(wrong.headers.getSetCookie()).toEqual([]);
+    const login = await fetch(`${dashboard}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    const page = await fetch(`${dashboard}/payments`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    // The example's trans_id is demo-<timestamp>-<random>.
+    expect(await page.text()).toMatch(/demo-\d{13}-\d+/);
+  });
+
   it.sequential('the printed checkout example makes a session whose page a browser can pay on', async () => {
     const afterHeading = server.banner.slice(server.banner.indexOf('A hosted checkout session'));
     const example = linesBetween(afterHeading, 'MID=', 'echo');

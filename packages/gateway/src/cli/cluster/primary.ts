@@ -7,17 +7,16 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
-import { MerchantRepo } from '../../core/merchants/repo.ts';
-import { MerchantService } from '../../core/merchants/service.ts';
-import { systemClock } from '../../domain/clock.ts';
 import { isLoopbackHost } from '../../http/public-url.ts';
 import { openRuntime } from '../../runtime.ts';
-import { banner, PUBLIC_URL_WARNING } from '../banner.ts';
-import { type DemoMerchant, ensureDemoMerchant } from '../demo.ts';
+import { banner, dashboardFacts, PUBLIC_URL_WARNING } from '../banner.ts';
+import { type DemoSetup, prepareDemo } from '../demo-setup.ts';
 import { Supervisor } from './supervisor.ts';
 
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
-  const { store, demo } = await prepareStore(config, logger);
+  const { store, setup } = await prepareStore(config, logger);
+  // The workers build their gateway from the environment they inherit: the demo's token too.
+  if (setup.adminToken) process.env.OPENKKA_ADMIN_TOKEN = setup.adminToken.token;
   const supervisor = new Supervisor({
     workers: config.workers,
     drainTimeoutMs: config.drainTimeoutMs,
@@ -27,19 +26,18 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   // Without it, the pages' URLs name the listen address, which shoppers elsewhere cannot reach.
   const unsetPublicUrl = !config.publicUrl && !isLoopbackHost(config.host);
   if (unsetPublicUrl) logger.warn({ url }, PUBLIC_URL_WARNING);
-  process.stdout.write(banner({ url, adminUrl, store, workers: config.workers, unsetPublicUrl, demo }));
+  const dashboard = dashboardFacts(config, setup);
+  process.stdout.write(
+    banner({ url, adminUrl, store, workers: config.workers, unsetPublicUrl, demo: setup.demo, dashboard }),
+  );
 }
 
-/** Opens the store (which migrates it), makes the demo merchant on an empty one, and closes it. */
-async function prepareStore(
-  config: Config,
-  logger: Logger,
-): Promise<{ store: string; demo: DemoMerchant | undefined }> {
+/** Opens the store (which migrates it), prepares the demo on an empty one, and closes it. */
+async function prepareStore(config: Config, logger: Logger): Promise<{ store: string; setup: DemoSetup }> {
   const rt = await openRuntime(config, (message) => logger.warn(message));
   try {
-    const merchants = new MerchantService(new MerchantRepo(rt.store), systemClock);
-    const demo = await ensureDemoMerchant(rt.store, merchants, config.dataDir);
-    return { store: rt.store.location, demo };
+    const setup = await prepareDemo(rt.store, config, (message) => logger.warn(message));
+    return { store: rt.store.location, setup };
   } finally {
     await rt.store.close();
   }
