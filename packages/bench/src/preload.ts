@@ -14,6 +14,8 @@ export interface PreloadSummary {
   seconds: number;
   rows_per_s: number;
   orders_per_s: number;
+  /** Then spent vacuuming (PostgreSQL) or checkpointing (SQLite) the store. */
+  settle_seconds: number;
   /** The store's size on disk once seeded. */
   store_bytes: number;
 }
@@ -56,6 +58,7 @@ export async function preloadStore(
     seconds: report.seconds,
     rows_per_s: report.rows_per_s,
     orders_per_s: report.orders_per_s,
+    settle_seconds: report.settle_seconds,
     store_bytes: report.store_bytes,
   };
 }

@@ -211,7 +211,7 @@ function operationLines(r: BenchReport): string[] {
   const p = r.preload;
   if (p) {
     lines.push(
-      `  preloaded        ${n(p.orders)} orders, ${n(p.total_rows)} rows in ${n(p.seconds)} s (${n(p.rows_per_s)} rows/s); store ${n(p.store_bytes / 1e6)} MB`,
+      `  preloaded        ${n(p.orders)} orders, ${n(p.total_rows)} rows in ${n(p.seconds)} s (${n(p.rows_per_s)} rows/s), settled in ${n(p.settle_seconds)} s; store ${n(p.store_bytes / 1e6)} MB`,
     );
   }
   return lines;

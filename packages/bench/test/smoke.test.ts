@@ -137,6 +137,7 @@ it('`openkka bench --mix lifecycle --preload` seeds the store first and reports 
     orders: 2000,
     total_rows: expect.any(Number),
     rows_per_s: expect.any(Number),
+    settle_seconds: expect.any(Number),
     store_bytes: expect.any(Number),
   });
   const operations = report.operations as Record<string, { count: number; p50_ms: number; p99_ms: number }>;

@@ -67,7 +67,7 @@ export function registerSeedCommand(program: Command): void {
           { ...result, merchant_ids: merchantIds, store: rt.store.location },
           [
             `seeded ${result.orders.toLocaleString('en-US')} orders over ${merchantIds.length} merchants into ${rt.store.location}`,
-            `  ${result.total_rows.toLocaleString('en-US')} rows in ${result.seconds} s: ${result.rows_per_s.toLocaleString('en-US')} rows/s, ${result.orders_per_s.toLocaleString('en-US')} orders/s`,
+            `  ${result.total_rows.toLocaleString('en-US')} rows in ${result.seconds} s: ${result.rows_per_s.toLocaleString('en-US')} rows/s, ${result.orders_per_s.toLocaleString('en-US')} orders/s; then ${result.settle_seconds} s settling the store`,
             ...Object.entries(result.rows).map(
               ([table, n]) => `  ${table.padEnd(22)} ${n.toLocaleString('en-US')}`,
             ),

@@ -47,6 +47,9 @@ export async function seedConnection(store: Store): Promise<SeedConnection> {
     };
   }
   const client = await store.raw.pool.connect();
+  // Each seeding statement is one large expression run once a chunk: compiling it (JIT, on by
+  // default when PostgreSQL is built with LLVM) took longer than running it, a second a statement.
+  await client.query('set jit = off');
   return {
     run: async (sql) => (await client.query(sql)).rowCount ?? 0,
     insert: async (table, columns, rows) => {
