@@ -18,6 +18,7 @@ import { OrderWriter } from './core/orders/writer.ts';
 import type { Clock } from './domain/clock.ts';
 import type { TimeZone } from './domain/time-zone.ts';
 import { registerDurableReads } from './http/durable-reads.ts';
+import { Readiness, registerHealth } from './http/health.ts';
 import { createInstance } from './http/instance.ts';
 import { DEFAULT_TIMEOUTS, type LimitSettings, type Rate, RateLimits } from './http/limits/index.ts';
 import { expireAuthorizations } from './jobs/expiry.ts';
@@ -118,6 +119,8 @@ export interface App {
   notifications: NotificationService;
   dispatcher: Dispatcher;
   jobs: JobRunner;
+  /** What /readyz answers; a shutdown marks it draining first (server.ts). */
+  readiness: Readiness;
 }
 
 /** The shared buckets' table, which only a PostgreSQL store has a use for (config.ts refuses the rest). */
@@ -340,6 +343,8 @@ export function buildApp(deps: AppDeps): App {
     sessions,
     merchantRateLimit: rateLimits.perMerchant,
   });
+  const readiness = new Readiness();
+  registerHealth(app, { store, readiness });
   registerOpenApi(app, { served: { v12: API_OPERATIONS, v3: V3_OPERATIONS }, timeZone: settings.timeZone });
   registerPages(app, {
     clock,
@@ -396,5 +401,6 @@ export function buildApp(deps: AppDeps): App {
     notifications,
     dispatcher,
     jobs,
+    readiness,
   };
 }

@@ -78,6 +78,8 @@ export interface Config {
   workers: number;
   /** With workers: how long they may take to finish what is in flight before they are killed. */
   drainTimeoutMs: number;
+  /** After SIGTERM, how long the gateway keeps serving with /readyz answering 503 (health.ts). */
+  shutdownDelayMs: number;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -236,6 +238,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const drainTimeoutMs = duration('OPENKKA_DRAIN_TIMEOUT', '30s');
   if (drainTimeoutMs <= 0) throw new Error('OPENKKA_DRAIN_TIMEOUT must be longer than 0');
+  const shutdownDelayMs = duration('OPENKKA_SHUTDOWN_DELAY', '0s');
+  if (shutdownDelayMs < 0 || shutdownDelayMs >= drainTimeoutMs) {
+    throw new Error('OPENKKA_SHUTDOWN_DELAY must be at least 0 and shorter than OPENKKA_DRAIN_TIMEOUT');
+  }
   const pgPoolSize = Number(env.OPENKKA_PG_POOL_SIZE || DEFAULT_PG_POOL_SIZE);
   if (!Number.isInteger(pgPoolSize) || pgPoolSize < 1) {
     throw new Error('OPENKKA_PG_POOL_SIZE must be a whole number of connections, at least 1');
@@ -295,5 +301,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone,
     workers: parseWorkers(env.OPENKKA_WORKERS || '1', 'OPENKKA_WORKERS'),
     drainTimeoutMs,
+    shutdownDelayMs,
   };
 }

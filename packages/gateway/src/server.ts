@@ -1,5 +1,9 @@
-/** Listens, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish requests, close the store. */
+/**
+ * Listens, and shuts down gracefully on SIGTERM/SIGINT: turn not ready, stop accepting, finish
+ * requests, close the store.
+ */
 import type { FastifyInstance } from 'fastify';
+import type { Readiness } from './http/health.ts';
 import type { Store } from './store/db.ts';
 
 export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
@@ -9,12 +13,22 @@ export async function listen(app: FastifyInstance, host: string, port: number): 
   return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
 }
 
-export function closeOnSignals(app: FastifyInstance, store: Store): void {
+/**
+ * `readiness` turns not ready at the first signal; the listener stays open `delayMs` more
+ * (OPENKKA_SHUTDOWN_DELAY), serving, so a balancer probing /readyz stops sending first.
+ */
+export function closeOnSignals(
+  app: FastifyInstance,
+  store: Store,
+  drain: { readiness: Readiness; delayMs: number },
+): void {
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
+    drain.readiness.drain();
+    app.log.info({ signal, delayMs: drain.delayMs }, 'shutting down');
+    if (drain.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, drain.delayMs));
     // Node closes only the connections idle at the moment of close. A keep-alive connection
     // whose request was in flight stays open after its response (until the 72 s keep-alive
     // timeout), so the process would not exit: keep closing idle connections until closed.

@@ -45,7 +45,7 @@ export async function serveGateway(
     failureRate: config.acquirerFailureRate,
     refundFailureDelayMs: config.simRefundFailureDelayMs,
   });
-  const { app, admin, merchants, jobs, dispatcher } = buildApp({
+  const { app, admin, merchants, jobs, dispatcher, readiness } = buildApp({
     ...rt,
     acquirer,
     clock: systemClock,
@@ -61,7 +61,7 @@ export async function serveGateway(
     admin && config.adminListen
       ? await listen(admin, config.adminListen.host, config.adminListen.port)
       : undefined;
-  closeOnSignals(app, rt.store);
+  closeOnSignals(app, rt.store, { readiness, delayMs: config.shutdownDelayMs });
   jobs.start(config.jobsIntervalMs);
   dispatcher.start(config.jobsIntervalMs);
   keyRotation.start();
