@@ -75,7 +75,7 @@ export class SqliteClaims {
       for (const c of claims) c.reject(err);
       return;
     }
-    claims.forEach((c, i) => c.resolve(claimed[i]!));
+    for (const [i, c] of claims.entries()) c.resolve(claimed[i]!);
   }
 }
 
