@@ -133,7 +133,7 @@ function cliEnv(): Record<string, string> {
 
 describe('npm pack', () => {
   const ALLOWED =
-    /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts)|dist\/cjs\/package\.json|bin\/[\w.-]+|browser\/[\w.-]+)$/;
+    /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts)|dist\/cjs\/package\.json|bin\/[\w.-]+|browser\/(dashboard\/)?[\w.-]+)$/;
 
   it.each(['@openkka/sdk', 'openkka'])('%s holds only its build, docs and license', (name) => {
     const paths = packed.get(name)!.files.map((file) => file.path);
@@ -160,6 +160,8 @@ describe('npm pack', () => {
         'bin/cli.js',
         'dist/cli/main.js',
         'browser/encrypted-card.js',
+        'browser/dashboard/dashboard.css',
+        'browser/dashboard/overview.js',
       ]),
     );
   });
