@@ -20,6 +20,8 @@ export interface Config {
   /** Google's root signing keys (a JSON file in Google's format); the sandbox root when unset. */
   googlePayRootKeysFile: string | undefined;
   logLevel: string;
+  /** `json`, `pretty` (coloured lines for a terminal) or `auto`: pretty when stderr is a TTY. */
+  logFormat: LogFormatSetting;
   /** Accepted distance between a request's timestamp and the gateway clock. */
   signatureWindowMs: number;
   acquirerTimeoutMs: number;
@@ -193,6 +195,14 @@ export function parseWorkers(text: string, name: string): number {
   return value;
 }
 
+export type LogFormatSetting = 'json' | 'pretty' | 'auto';
+
+function parseLogFormat(text: string | undefined): LogFormatSetting {
+  const value = text || 'auto';
+  if (value === 'json' || value === 'pretty' || value === 'auto') return value;
+  throw new Error(`OPENKKA_LOG_FORMAT: "${text}" is not json, pretty or auto`);
+}
+
 /** A comma-separated schedule such as "5s,30s,2m". */
 export function durations(text: string, name: string): number[] {
   const list = text.split(',').map((part) => parseDuration(part, name));
@@ -256,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKeyFile: env.OPENKKA_PLATFORM_KEY_FILE || undefined,
     googlePayRootKeysFile: env.OPENKKA_GOOGLE_PAY_ROOT_KEYS || undefined,
     logLevel: env.OPENKKA_LOG_LEVEL || 'info',
+    logFormat: parseLogFormat(env.OPENKKA_LOG_FORMAT),
     signatureWindowMs: duration('OPENKKA_SIGNATURE_WINDOW', '5m'),
     acquirerTimeoutMs: duration('OPENKKA_ACQUIRER_TIMEOUT', '15s'),
     idempotencyWaitMs: duration('OPENKKA_IDEMPOTENCY_WAIT', '10s'),

@@ -4,9 +4,9 @@
  * workers (cluster/). Loaded only by that command (cli/start.ts).
  */
 import cluster from 'node:cluster';
-import { loadConfig, parseWorkers } from '../config.ts';
+import { type Config, loadConfig, parseWorkers } from '../config.ts';
 import { isLoopbackHost } from '../http/public-url.ts';
-import { createLogger } from '../logger.ts';
+import { createGatewayLog, type GatewayLog, resolveLogFormat } from '../logger.ts';
 import { banner, dashboardFacts, PUBLIC_URL_WARNING } from './banner.ts';
 import { type DemoSetup, prepareDemo, withDemoToken } from './demo-setup.ts';
 import { serveGateway } from './serve-gateway.ts';
@@ -22,7 +22,20 @@ export async function startGateway(options: StartOptions = {}): Promise<void> {
       ? process.env
       : { ...process.env, OPENKKA_WORKERS: String(parseWorkers(options.workers, '--workers')) };
   const config = loadConfig(env);
-  const logger = createLogger(config.logLevel);
+  const format = resolveLogFormat(config.logFormat);
+  // Workers inherit the environment: they log as the primary decided from its own stderr.
+  if (cluster.isPrimary) process.env.OPENKKA_LOG_FORMAT = format;
+  const log = createGatewayLog(config.logLevel, format, { holdUntilBanner: cluster.isPrimary });
+  try {
+    await start(config, log);
+  } finally {
+    // On a failed start too: what was held tells why.
+    log.afterBanner();
+  }
+}
+
+async function start(config: Config, log: GatewayLog): Promise<void> {
+  const { logger } = log;
   if (config.workers > 1) {
     // Each side loads only its own part: a worker runs this same command, forked by the primary.
     if (cluster.isPrimary) return (await import('./cluster/primary.ts')).runPrimary(config, logger);
