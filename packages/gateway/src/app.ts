@@ -5,6 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Acquirer } from './acquirer/types.ts';
 import { parseBody } from './core/input/validate.ts';
 import { ListeningAuthCache } from './core/merchants/auth-cache-pg.ts';
@@ -25,6 +26,11 @@ import { expireAuthorizations } from './jobs/expiry.ts';
 import { reconcileUnknownOutcomes } from './jobs/reconciler.ts';
 import { settleDueRefunds } from './jobs/refund-settler.ts';
 import { JobRunner } from './jobs/runner.ts';
+import { measuredAcquirer } from './metrics/acquirer.ts';
+import { BACKLOG_COUNT_LIMIT, BACKLOG_TTL_MS, cachedRead } from './metrics/backlog.ts';
+import { measureRequests } from './metrics/http.ts';
+import { GatewayMetrics } from './metrics/registry.ts';
+import { registerMetricsRoute } from './metrics/route.ts';
 import { CaptureService } from './modules/captures/service.ts';
 import { CardDecryption } from './modules/client-encryption/card-decryption.ts';
 import { GatewayKeys } from './modules/client-encryption/gateway-keys.ts';
@@ -75,6 +81,8 @@ export interface AppDeps {
   orderIds?: (now: number) => string;
   /** Resolves the hosts of notify_urls; the system's resolver unless a test answers for DNS. */
   lookup?: HostLookup;
+  /** Set in a worker of a cluster: turns this process's registry into a scrape of every worker. */
+  clusterMetrics?: ((registry: Registry) => () => Promise<string>) | undefined;
   settings: PaymentSettings &
     AuthorizationSettings &
     DispatcherSettings &
@@ -83,6 +91,10 @@ export interface AppDeps {
       adminToken?: string | undefined;
       /** Set: the admin API is served by `App.admin` alone (which the caller listens with), not by `app`. */
       adminListen?: { host: string; port: number } | undefined;
+      /** True: `GET /metrics` and its collectors (metrics/); unset or false: none of it runs. */
+      metrics?: boolean | undefined;
+      /** Set: a scrape of /metrics must carry it as a bearer token. */
+      metricsToken?: string | undefined;
       publicUrl?: string | undefined;
       /** Each unset: as DEFAULT_TIMEOUTS; the connection cap and the rate limits: none. */
       headersTimeoutMs?: number | undefined;
@@ -132,7 +144,11 @@ function sharedRateTable(store: Store): RateBucketTable {
 }
 
 export function buildApp(deps: AppDeps): App {
-  const { store, clock, acquirer, settings } = deps;
+  const { store, clock, settings } = deps;
+  const metrics = settings.metrics ? new GatewayMetrics() : undefined;
+  const acquirer = metrics ? measuredAcquirer(deps.acquirer, metrics) : deps.acquirer;
+  if (metrics && store.commits)
+    store.commits.observer = (seconds, size) => metrics.recordCommit(seconds, size);
   const merchantRepo = new MerchantRepo(store);
   const authCache =
     store.raw.kind === 'postgres'
@@ -152,9 +168,15 @@ export function buildApp(deps: AppDeps): App {
     settings,
     outbound,
     log: deps.logger as FastifyBaseLogger,
+    onAttempt: metrics && ((outcome) => metrics.recordDelivery(outcome)),
   });
-  const writer = new OrderWriter(store, orders, clock, new Outbox(notificationRepo, settings.timeZone), () =>
-    dispatcher.poke(),
+  const writer = new OrderWriter(
+    store,
+    orders,
+    clock,
+    new Outbox(notificationRepo, settings.timeZone),
+    () => dispatcher.poke(),
+    metrics && ((order) => metrics.recordPayment(order.status, order.payment_method)),
   );
   const notifications = new NotificationService(notificationRepo, clock);
   const tokens = new TokenRepo(store);
@@ -298,6 +320,7 @@ export function buildApp(deps: AppDeps): App {
     });
   const app = instance();
   knownToOutbound(app);
+  if (metrics) measureRequests(app, metrics);
 
   registerDurableReads(app, () => store.durable());
   const operations = buildOperations({
@@ -360,6 +383,7 @@ export function buildApp(deps: AppDeps): App {
   if (settings.adminListen && settings.adminToken) {
     const own = instance();
     knownToOutbound(own);
+    if (metrics) measureRequests(own, metrics);
     registerAdminApi(own, {
       notifications,
       clock,
@@ -381,6 +405,26 @@ export function buildApp(deps: AppDeps): App {
       merchants,
       notifications,
       onRedeliver: () => dispatcher.poke(),
+    });
+  }
+  if (metrics) {
+    const figure = (read: (now: number, limit: number) => Promise<number>) =>
+      cachedRead(() => read(clock.now(), BACKLOG_COUNT_LIMIT), BACKLOG_TTL_MS);
+    metrics.gauge(
+      'openkka_notifications_backlog',
+      `Pending notifications due now, counted up to ${BACKLOG_COUNT_LIMIT}; read at most every ${BACKLOG_TTL_MS / 1000} s`,
+      figure((now, limit) => notificationRepo.countDue(now, limit)),
+    );
+    metrics.gauge(
+      'openkka_reconciler_backlog',
+      `Orders whose outcome is unknown, waiting for the reconciler, counted up to ${BACKLOG_COUNT_LIMIT}; read at most every ${BACKLOG_TTL_MS / 1000} s`,
+      figure((now, limit) => orders.countAwaitingReconcile(now, limit)),
+    );
+    // Where the operators' routes are: the admin listener when there is one.
+    registerMetricsRoute(admin ?? app, {
+      token: settings.metricsToken,
+      scrape: deps.clusterMetrics ? deps.clusterMetrics(metrics.registry) : () => metrics.registry.metrics(),
+      contentType: metrics.registry.contentType,
     });
   }
   app.addHook('onClose', async () => {

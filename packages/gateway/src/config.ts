@@ -54,6 +54,10 @@ export interface Config {
   adminToken: string | undefined;
   /** Where the admin API listens on its own; unset: on the public listener. */
   adminListen: { host: string; port: number } | undefined;
+  /** `GET /metrics` and every collector behind it; off costs nothing (OPENKKA_METRICS=off). */
+  metrics: boolean;
+  /** Bearer token a scrape of /metrics must carry; open when unset. */
+  metricsToken: string | undefined;
   /** From a request's first byte to the end of its headers (0: no limit). */
   headersTimeoutMs: number;
   /** From a request's first byte to the end of its body (0: no limit). */
@@ -131,14 +135,32 @@ function parseListen(text: string, name: string): { host: string; port: number }
 }
 
 /** Long enough that guessing is hopeless; visible ASCII, so that it fits a header as it is. */
+const STRONG_TOKEN = /^[\x21-\x7e]{32,}$/;
+
 function checkAdminToken(token: string): string {
-  if (!/^[\x21-\x7e]{32,}$/.test(token)) {
+  if (!STRONG_TOKEN.test(token)) {
     throw new Error(
       'OPENKKA_ADMIN_TOKEN must be at least 32 visible ASCII characters without spaces ' +
         '(e.g. openssl rand -base64 32); leave it unset to turn the admin API off',
     );
   }
   return token;
+}
+
+/** OPENKKA_METRICS: on (the default) or off; OPENKKA_METRICS_TOKEN as strong as the admin token. */
+function parseMetrics(env: NodeJS.ProcessEnv): { metrics: boolean; metricsToken: string | undefined } {
+  const switched = (env.OPENKKA_METRICS || 'on').trim();
+  if (switched !== 'on' && switched !== 'off') {
+    throw new Error(`OPENKKA_METRICS: "${env.OPENKKA_METRICS}" is not on or off`);
+  }
+  const token = env.OPENKKA_METRICS_TOKEN || undefined;
+  if (token !== undefined && !STRONG_TOKEN.test(token)) {
+    throw new Error(
+      'OPENKKA_METRICS_TOKEN must be at least 32 visible ASCII characters without spaces ' +
+        '(e.g. openssl rand -base64 32); leave it unset to serve /metrics without a token',
+    );
+  }
+  return { metrics: switched === 'on', metricsToken: token };
 }
 
 /** Addresses or CIDR ranges, or the names loopback, linklocal and uniquelocal. */
@@ -295,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifyPerHost: atLeastOne(env.OPENKKA_NOTIFY_PER_HOST || '32', 'OPENKKA_NOTIFY_PER_HOST'),
     adminToken,
     adminListen,
+    ...parseMetrics(env),
     headersTimeoutMs,
     requestTimeoutMs,
     keepAliveTimeoutMs,

@@ -3,6 +3,7 @@
  * background jobs and key rotation running, and a graceful shutdown on SIGTERM/SIGINT. The
  * single process of `--workers 1` is one, and so is each worker of a cluster (cluster/).
  */
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { SimulatedAcquirer } from '../acquirer/simulator.ts';
@@ -13,6 +14,7 @@ import { systemClock } from '../domain/clock.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { closeOnSignals, listen } from '../server.ts';
 import { KeyRotation } from '../vault/rotation.ts';
+import { clusterScrape } from './cluster/metrics.ts';
 
 export interface Serving {
   runtime: Runtime;
@@ -51,6 +53,8 @@ export async function serveGateway(
     clock: systemClock,
     logger,
     settings: config,
+    // A worker answers a scrape for the whole cluster (cluster/metrics.ts).
+    clusterMetrics: cluster.isWorker ? clusterScrape : undefined,
   });
   // Adopts a changed master keyring and re-encrypts stored cards, without a restart.
   const { store, vault } = rt;

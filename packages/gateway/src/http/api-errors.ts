@@ -22,6 +22,7 @@ export function answerErrorsAsRefusals(scope: FastifyInstance): void {
     const known = toApiError(error);
     if (!known) request.log.error({ err: error }, 'unhandled error');
     const entry = known?.entry ?? REQUEST_CODES.SYSTEM_ERROR;
+    reply.answerCode = entry.code;
     return reply
       .code(entry.http)
       .type('application/json')

@@ -4,6 +4,7 @@
  * the per-IP rate limit and the headers every answer carries.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerAnswerCode } from './answer-code.ts';
 import { applyLimits, type LimitSettings, type RateLimits, timeoutOptions } from './limits/index.ts';
 import { lazyRequestLogger } from './request-logger.ts';
 import { registerResponseHeaders } from './response-headers.ts';
@@ -35,5 +36,6 @@ export function createInstance(options: InstanceOptions): FastifyInstance {
   instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   applyLimits(instance, options.limits, options.rateLimits, options.logger);
   registerResponseHeaders(instance);
+  registerAnswerCode(instance);
   return instance;
 }

@@ -7,6 +7,8 @@
  * A batch that fails is retried one item at a time, so one bad row fails only its own caller
  * (each single statement is atomic on its own: a failed one wrote nothing).
  */
+import type { CommitMeter } from './commit-meter.ts';
+
 type Waiting<T, R> = { item: T; resolve: (result: R) => void; reject: (err: unknown) => void };
 
 export interface BatcherOptions {
@@ -14,6 +16,8 @@ export interface BatcherOptions {
   maxInFlight: number;
   /** The most items one statement carries. */
   maxBatch: number;
+  /** Told of each batch that went through, for batches that are durable writes. */
+  meter?: CommitMeter | undefined;
 }
 
 export class Batcher<T, R> {
@@ -56,8 +60,10 @@ export class Batcher<T, R> {
   }
 
   private async send(batch: Waiting<T, R>[]): Promise<void> {
+    const started = performance.now();
     try {
       const results = await this.runBatch(batch.map((w) => w.item));
+      this.options.meter?.committed(started, batch.length);
       for (const [i, w] of batch.entries()) w.resolve(results[i] as R);
     } catch (err) {
       if (batch.length === 1) {

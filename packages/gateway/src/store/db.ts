@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { CommitMeter } from './commit-meter.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import { DEFAULT_PG_POOL_SIZE } from './pool-size.ts';
@@ -36,6 +37,8 @@ export interface Store {
     | { kind: 'postgres'; pool: pg.Pool; url: string };
   /** SQLite only: batches concurrent transactions into one durable commit. */
   groupCommit?: GroupCommit;
+  /** Hears the group commits (SQLite) and the batched order writes (PostgreSQL); unset in hand-built stores. */
+  commits?: CommitMeter;
   dialect: Dialect;
   /**
    * Settles once every commit made so far is on disk: an answer built from reads outside a
@@ -106,12 +109,14 @@ function openSqlite(dataDir: string, warn: Warn): Store {
   reader.pragma('busy_timeout = 5000');
   const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) });
   const wal = new WalSync(`${file}-wal`);
-  const groupCommit = new GroupCommit(db, sqlite, wal);
+  const commits = new CommitMeter();
+  const groupCommit = new GroupCommit(db, sqlite, wal, commits);
   return {
     writer: db,
     reader: read,
     raw: { kind: 'sqlite', writer: sqlite, reader },
     groupCommit,
+    commits,
     dialect: 'sqlite',
     durable: () => groupCommit.durable(),
     location: file,
@@ -135,6 +140,7 @@ function openPostgres(url: string, poolSize: number): Store {
     writer: db,
     reader: db,
     raw: { kind: 'postgres', pool, url },
+    commits: new CommitMeter(),
     dialect: 'postgres',
     durable: async () => {},
     location: url.replace(/\/\/[^@]*@/, '//'),

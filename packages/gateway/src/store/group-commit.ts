@@ -12,6 +12,7 @@
  */
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import type { CommitMeter } from './commit-meter.ts';
 import type { Database } from './schema.ts';
 import type { WalSync } from './wal-sync.ts';
 
@@ -60,6 +61,7 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     private readonly raw: SqliteDatabase.Database,
     private readonly wal: WalSync,
+    private readonly meter?: CommitMeter,
     private readonly maxBatch = 128,
   ) {
     this.dataVersion = raw.prepare('pragma data_version').pluck();
@@ -147,6 +149,7 @@ export class GroupCommit {
     const batch: Job[] = [];
     const outcomes: Outcome[] = [];
     let synced: Promise<void> | undefined;
+    const started = performance.now();
     try {
       // Holding Kysely's connection keeps its other users' statements out of the transaction.
       await this.db.connection().execute(async (conn) => {
@@ -187,12 +190,14 @@ export class GroupCommit {
     // Settled once durable. The next batch waits for it too: meanwhile its transactions
     // accumulate, so fewer, larger commits write each shared page once.
     await synced!.then(
-      () =>
+      () => {
+        this.meter?.committed(started, batch.length);
         batch.forEach((job, i) => {
           const outcome = outcomes[i]!;
           if (outcome.ok) job.resolve(outcome.value);
           else job.reject(outcome.error);
-        }),
+        });
+      },
       (err: unknown) => {
         // Committed but not known to be on disk: no caller may be told it is done.
         for (const job of batch) job.reject(err);

@@ -8,6 +8,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { watchHandoffs } from './handoffs.ts';
 import { isListening, type ListeningMessage } from './messages.ts';
+import { answerMetricsRequests } from './metrics.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 
 interface Slot {
@@ -70,6 +71,7 @@ export class Supervisor {
       this.log.warn({ workerPid: pid, connections }, 'closed connections handed to a worker that died'),
     );
     worker.on('error', (err) => this.log.error({ err, workerPid: pid }, 'worker channel failed'));
+    answerMetricsRequests(worker);
     worker.on('message', (message: unknown) => {
       if (!isListening(message) || this.failed) return;
       slot.listening = message;

@@ -124,7 +124,10 @@ export class ChangeWriter {
     private readonly clock: Clock,
   ) {
     if (store.raw.kind === 'postgres') {
-      this.postgres = new Batcher((requests) => this.runBatch(requests), BATCHING);
+      this.postgres = new Batcher((requests) => this.runBatch(requests), {
+        ...BATCHING,
+        meter: store.commits,
+      });
       return;
     }
     const writer = (name: string) =>

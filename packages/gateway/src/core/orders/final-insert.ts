@@ -93,15 +93,18 @@ export class FinalOrderInsert {
   constructor(private readonly store: Store) {
     if (store.raw.kind === 'postgres') {
       const statement = prepare(store, 'final_orders', INSERT_BATCH, 'writer');
-      this.postgres = new Batcher(async (writes: FinalWrite[]) => {
-        const rows = await statement.all<{ order_id: string }>([
-          JSON.stringify(writes.map((w) => w.order)),
-          JSON.stringify(writes.map((w) => w.event)),
-          JSON.stringify(writes.flatMap((w) => w.notification ?? [])),
-        ]);
-        const inserted = new Set(rows.map((r) => r.order_id));
-        return writes.map((w) => inserted.has(w.order.order_id));
-      }, BATCHING);
+      this.postgres = new Batcher(
+        async (writes: FinalWrite[]) => {
+          const rows = await statement.all<{ order_id: string }>([
+            JSON.stringify(writes.map((w) => w.order)),
+            JSON.stringify(writes.map((w) => w.event)),
+            JSON.stringify(writes.flatMap((w) => w.notification ?? [])),
+          ]);
+          const inserted = new Set(rows.map((r) => r.order_id));
+          return writes.map((w) => inserted.has(w.order.order_id));
+        },
+        { ...BATCHING, meter: store.commits },
+      );
       return;
     }
     const writer = (name: string, sql: string) => prepare(store, name, sql, 'writer');

@@ -85,6 +85,21 @@ export class OrderRepo {
     return rows.map(toOrderEvent);
   }
 
+  /**
+   * Orders whose outcome is unknown and wait for the reconciler (an intent no request is
+   * waiting on any more), counted up to `limit` on the index of PROCESSING orders (migration 009).
+   */
+  async countAwaitingReconcile(now: number, limit: number): Promise<number> {
+    const { rows } = await sql<{ n: number | string }>`
+      select count(*) as n from (
+        select 1 from orders
+        where status = ${STILL_PROCESSING} and next_reconcile_at is not null
+          and (processing_until is null or processing_until <= ${now})
+        limit ${limit}
+      ) waiting`.execute(this.store.reader);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Order ids whose unknown outcome is due to be asked about again. */
   async dueForReconcile(now: number, limit: number): Promise<string[]> {
     const rows = await this.store.reader

@@ -46,6 +46,15 @@ export interface EventListener {
   ): Promise<NotificationInsert | null>;
 }
 
+/**
+ * Hears each payment's authorization outcome once it is committed: the order after an
+ * AUTHORIZATION or DECLINE event (the metrics, wired in app.ts). Captures, voids, expiries and
+ * refunds are not outcomes of a payment and are not heard.
+ */
+export type OutcomeObserver = (order: OrderRow) => void;
+
+const isOutcome = (type: EventType) => type === 'AUTHORIZATION' || type === 'DECLINE';
+
 export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { result?: T }) | null>;
 
 /** Who asks for a change, as their request's authentication read them. */
@@ -65,6 +74,7 @@ export class OrderWriter {
     private readonly listener?: EventListener,
     /** Called after a commit whose listener queued work (wakes the dispatcher). */
     private readonly afterCommit: () => void = () => {},
+    private readonly onOutcome?: OutcomeObserver,
   ) {
     this.finalInsert = new FinalOrderInsert(store);
     this.changes = new ChangeWriter(store, clock);
@@ -110,6 +120,7 @@ export class OrderWriter {
     decide: Decide<T>,
   ): Promise<{ order: OrderRow; result: T | undefined }> {
     let queued = false;
+    let decidedOutcome = false;
     const outcome = await inTransaction(this.store, async (tx) => {
       const row = await this.repo.lock(tx, orderId, merchantId ?? undefined);
       if (!row) throw new ApiError('ORDER_NOT_FOUND');
@@ -122,10 +133,14 @@ export class OrderWriter {
       if (decided.event) changes.event_seq = row.event_seq + 1;
       await this.repo.update(tx, orderId, changes);
       const order = { ...row, ...changes };
-      if (decided.event) queued = await this.recordEvent(tx, order, decided.event, now);
+      if (decided.event) {
+        queued = await this.recordEvent(tx, order, decided.event, now);
+        decidedOutcome = isOutcome(decided.event.type);
+      }
       return { order, result: decided.result };
     });
     if (queued) this.afterCommit();
+    if (decidedOutcome) this.onOutcome?.(outcome.order);
     return outcome;
   }
 
@@ -155,6 +170,7 @@ export class OrderWriter {
       : null;
     const inserted = await this.finalInsert.run(order, eventRow(order, event, now), notification);
     if (inserted && notification) this.afterCommit();
+    if (inserted && isOutcome(event.type)) this.onOutcome?.(order);
     return inserted;
   }
 

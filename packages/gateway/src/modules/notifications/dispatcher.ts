@@ -33,6 +33,9 @@ export interface DispatcherSettings {
   notifyPerHost: number;
 }
 
+/** What became of one attempt: delivered, failed with a retry scheduled, or failed with none left. */
+export type AttemptOutcome = 'delivered' | 'failed' | 'given_up';
+
 export interface DispatcherDeps {
   store: Store;
   repo: NotificationRepo;
@@ -41,6 +44,8 @@ export interface DispatcherDeps {
   settings: DispatcherSettings;
   outbound: OutboundPolicy;
   log: FastifyBaseLogger;
+  /** Hears each attempt once it is recorded (the metrics, wired in app.ts). */
+  onAttempt?: ((outcome: AttemptOutcome) => void) | undefined;
 }
 
 export class Dispatcher {
@@ -199,7 +204,7 @@ export class Dispatcher {
     });
   }
 
-  private record(
+  private async record(
     n: NotificationRow,
     a: {
       timestamp: number;
@@ -212,7 +217,8 @@ export class Dispatcher {
     const { store, repo, clock, settings } = this.deps;
     const now = clock.now();
     const delivered = a.error === null;
-    return inTransaction(store, async (tx) => {
+    let outcome: AttemptOutcome = 'failed';
+    await inTransaction(store, async (tx) => {
       // Numbered from the row as it is now, not as it was claimed: a redelivery while this
       // attempt was in flight lets another dispatcher attempt it too, and then both attempts
       // must be recorded (the same number twice broke the attempts key and lost the record),
@@ -234,6 +240,8 @@ export class Dispatcher {
           : retryIn === undefined
             ? { status: 'FAILED', attempts: attempt, next_attempt_at: null, last_error: a.error }
             : { attempts: attempt, next_attempt_at: now + retryIn, last_error: a.error };
+      if (delivered) outcome = 'delivered';
+      else if (changes.status === 'FAILED') outcome = 'given_up';
       if (!delivered)
         this.deps.log.warn(
           { notifyId: n.notify_id, attempt, error: a.error },
@@ -254,6 +262,7 @@ export class Dispatcher {
         { ...changes, updated_at: now },
       );
     });
+    this.deps.onAttempt?.(outcome);
   }
 }
 

@@ -59,6 +59,18 @@ export class NotificationRepo {
   }
 
   /**
+   * Pending notifications due by `now`, counted up to `limit`: a scan of the pending index
+   * (migration 021) that stops at `limit`, so a store with millions of rows costs no more.
+   */
+  async countDue(now: number, limit: number): Promise<number> {
+    const { rows } = await sql<{ n: number | string }>`
+      select count(*) as n from (
+        select 1 from notifications where status = ${PENDING} and next_attempt_at <= ${now} limit ${limit}
+      ) due`.execute(this.store.reader);
+    return toNumber(rows[0]?.n ?? 0);
+  }
+
+  /**
    * The merchants with a pending notification due by `now`, each with its earliest due time.
    * A loose scan of the pending index: one probe per merchant that has pending rows, however
    * many rows each has (migrations 017 and 021).

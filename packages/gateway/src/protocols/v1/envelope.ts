@@ -18,6 +18,7 @@ export function sendOk(
 ) {
   const timestamp = clock.now();
   reply.signTimestamp = timestamp;
+  reply.answerCode = REQUEST_CODES.SUCCESS.code;
   const body: Record<string, unknown> = {
     ret_code: REQUEST_CODES.SUCCESS.code,
     ret_msg: REQUEST_CODES.SUCCESS.message,

@@ -21,6 +21,7 @@ export function sendOk(reply: FastifyReply, data: OperationData | object, top: R
     ...top,
     ...(data === undefined ? {} : { data }),
   };
+  reply.answerCode = REQUEST_CODES.SUCCESS.code;
   return reply.code(200).type('application/json').send(JSON.stringify(body));
 }
 
