@@ -117,7 +117,7 @@ describe('/metrics after traffic', () => {
     expect(again.sum('openkka_notifications_backlog')).toBe(1);
   });
 
-  it('a flood of concurrent scrapes reads the store at most once per figure', async () => {
+  it('a flood of concurrent scrapes all answer, parse and show one backlog figure', async () => {
     // Concurrent scrapes share one read (or the cached figure), and every one parses.
     const texts = await Promise.all(
       Array.from({ length: 50 }, async () => {
