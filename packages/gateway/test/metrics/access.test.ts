@@ -21,7 +21,7 @@ describe('with OPENKKA_METRICS_TOKEN', () => {
   });
 
   it('refuses a scrape without the token or with a wrong one, with 401 and WWW-Authenticate', async () => {
-    const wrong = [
+    const wrong: Record<string, string>[] = [
       {},
       { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
       { authorization: `Bearer ${TOKEN}x` },

@@ -40,7 +40,7 @@ afterAll(async () => {
 async function attemptsRecorded(): Promise<void> {
   await eventually('every notification attempted', async () => {
     const rows = await gw.runtime.store.reader.selectFrom('notifications').select(['attempts']).execute();
-    return rows.length > 0 && rows.every((r) => r.attempts > 0) ? rows.length : undefined;
+    return rows.length > 0 && rows.every((r) => Number(r.attempts) > 0) ? rows.length : undefined;
   });
 }
 
