@@ -66,6 +66,7 @@ describe('/metrics after traffic', () => {
     // The refused notification's retry is due once the clock passes its backoff.
     clock.advance(2 * 60_000);
 
+    const firstScrape = performance.now();
     const m = await scraped();
     const post = { route: '/apis/payments', method: 'POST', status: '200', code: '000000' };
     expect(m.sum('openkka_http_requests_total', post)).toBe(4);
@@ -114,7 +115,10 @@ describe('/metrics after traffic', () => {
     expect(refusing.received.length).toBe(2);
     const again = await scraped();
     expect(again.sum('openkka_notification_deliveries_total', { outcome: 'given_up' })).toBe(1);
-    expect(again.sum('openkka_notifications_backlog')).toBe(1);
+    // The figure was read after `firstScrape`: within 5 s of it, it is still the one kept. (A
+    // machine too loaded to get here in 5 s proves nothing either way; the unit test has no clock.)
+    if (performance.now() - firstScrape < 5_000) expect(again.sum('openkka_notifications_backlog')).toBe(1);
+    else expect([0, 1]).toContain(again.sum('openkka_notifications_backlog'));
   });
 
   it('a flood of concurrent scrapes all answer, parse and show one backlog figure', async () => {
