@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAnswerCode } from './answer-code.ts';
 import { applyLimits, type LimitSettings, type RateLimits, timeoutOptions } from './limits/index.ts';
+import { genReqId } from './request-id.ts';
 import { lazyRequestLogger } from './request-logger.ts';
 import { registerResponseHeaders } from './response-headers.ts';
 
@@ -27,6 +28,9 @@ export function createInstance(options: InstanceOptions): FastifyInstance {
     // Per-request log lines would cost more than the payment at load; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyRequestLogger,
+    // Checked here, not taken as sent: a client's id reaches logs and notification headers.
+    requestIdHeader: false,
+    genReqId,
     ...timeoutOptions(options.limits),
     ...(options.trustedProxies ? { trustProxy: options.trustedProxies } : {}),
   });

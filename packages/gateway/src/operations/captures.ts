@@ -4,6 +4,7 @@ import { orderView } from '../core/orders/view.ts';
 import type { TimeZone } from '../domain/time-zone.ts';
 import { captureSchema, voidSchema } from '../modules/captures/schemas.ts';
 import type { CaptureService } from '../modules/captures/service.ts';
+import { changingMerchant } from './merchant.ts';
 import type { Operation } from './types.ts';
 
 export function captureOperations(deps: { captures: CaptureService; timeZone: TimeZone }): {
@@ -13,16 +14,19 @@ export function captureOperations(deps: { captures: CaptureService; timeZone: Ti
   return {
     capture: {
       read: false,
-      async run({ merchant, body }) {
-        const order = await deps.captures.capture(merchant, parseBody(captureSchema, body));
+      async run(call) {
+        const order = await deps.captures.capture(
+          changingMerchant(call),
+          parseBody(captureSchema, call.body),
+        );
         return orderView(order, deps.timeZone);
       },
     },
     void: {
       read: false,
-      async run({ merchant, body }) {
-        const { order_id } = parseBody(voidSchema, body);
-        return orderView(await deps.captures.void(merchant, order_id), deps.timeZone);
+      async run(call) {
+        const { order_id } = parseBody(voidSchema, call.body);
+        return orderView(await deps.captures.void(changingMerchant(call), order_id), deps.timeZone);
       },
     },
   };

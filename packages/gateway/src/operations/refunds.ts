@@ -4,6 +4,7 @@ import type { NotifyUrlCheck } from '../modules/notifications/outbound/policy.ts
 import { refundQuerySchema, refundSchema } from '../modules/refunds/schemas.ts';
 import type { RefundService } from '../modules/refunds/service.ts';
 import { refundView } from '../modules/refunds/view.ts';
+import { changingMerchant } from './merchant.ts';
 import type { Operation } from './types.ts';
 
 export function refundOperations(deps: { refunds: RefundService; notifyUrls: NotifyUrlCheck }): {
@@ -13,10 +14,10 @@ export function refundOperations(deps: { refunds: RefundService; notifyUrls: Not
   return {
     refund: {
       read: false,
-      async run({ merchant, body }) {
-        const input = parseBody(refundSchema, body);
+      async run(call) {
+        const input = parseBody(refundSchema, call.body);
         if (input.notify_url) await deps.notifyUrls.assertAllowed(input.notify_url);
-        return refundView(await deps.refunds.create(merchant, input));
+        return refundView(await deps.refunds.create(changingMerchant(call), input));
       },
     },
     queryRefund: {

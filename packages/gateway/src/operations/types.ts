@@ -14,6 +14,8 @@ export interface OperationCall {
   body: Record<string, unknown>;
   /** The wire the request came in on: an order or session remembers it for its notifications. */
   wire: Wire;
+  /** The request's id (X-Request-ID): the notifications of the events it causes carry it. */
+  requestId: string;
   /** Where shoppers reach this gateway (computed only by the operations that hand out URLs). */
   publicUrl: () => string;
 }

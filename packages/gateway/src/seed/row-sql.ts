@@ -353,6 +353,8 @@ export function notificationsInsert(d: SeedDialect, s: RowSettings): string {
     delivered_at: `(case when delivered = 1 then ${last} + latency end)`,
     created_at: 'at',
     updated_at: `${last} + latency`,
+    // Seeded orders were made by no request.
+    request_id: 'null',
   };
   const where = 'where p.notify_url is not null and s.notify_type is not null';
   return `with ${steps(where)},\n${fates(s)}\n${insertSelect('notifications', columns, 'from f order by i, seq')}`;
@@ -369,6 +371,7 @@ export function attemptsInsert(s: RowSettings): string {
     error: `(case when ${acknowledged} then null else 'HTTP 503' end)`,
     delivered: `(case when ${acknowledged} then 1 else 0 end)`,
     answer_excerpt: `(case when ${acknowledged} then '{"ret_code":"000000","ret_msg":"Success"}' end)`,
+    request_id: 'null',
   };
   const where = 'where p.notify_url is not null and s.notify_type is not null';
   return `with ${steps(where)},\n${fates(s)}\n${insertSelect(

@@ -225,6 +225,8 @@ export interface NotificationsTable {
   delivered_at: Int | null;
   created_at: Int;
   updated_at: Int;
+  /** The API request whose event this notifies (migration 022); null for the jobs' events. */
+  request_id: string | null;
 }
 
 export interface NotificationAttemptsTable {
@@ -237,6 +239,8 @@ export interface NotificationAttemptsTable {
   delivered: Int;
   /** The first characters of the receiver's answer, as text (migration 020); null without one. */
   answer_excerpt: string | null;
+  /** The request id this attempt sent as X-Request-ID (migration 022), else null. */
+  request_id: string | null;
 }
 
 /** A Google Pay token's message, claimed by the payment it first arrived with (migration 011). */

@@ -8,4 +8,6 @@ export type RequestMerchant = ClientKeys & {
   uses_checkout?: boolean;
   /** The wire the request came in on; absent means v1.2. Orders and sessions remember it. */
   wire?: Wire;
+  /** The id of the request acting for the merchant (X-Request-ID): the notifications it causes carry it. */
+  request_id?: string | undefined;
 };

@@ -32,14 +32,16 @@ export class AuthorizationRecorder {
     private readonly cards: ApprovedCardStore,
   ) {}
 
-  record(orderId: string, result: AuthorizeResult): Promise<OrderRow> {
-    return this.writer.mutate(null, orderId, async (row, tx) => {
+  /** `hints` when a request records its own answer; the reconciler's has none. */
+  record(orderId: string, result: AuthorizeResult, hints?: EventHints): Promise<OrderRow> {
+    const decide = async (row: OrderRow, tx: Tx) => {
       if (row.status !== 'PROCESSING') return null;
       // Stored only after an approval, never after a decline (docs/api.md#stored-cards-and-recurring-payments).
       const stored =
         result.outcome === 'APPROVED' ? await this.cards.onApproval(tx, row, this.clock.now()) : {};
       return this.outcome(row, result, stored);
-    });
+    };
+    return this.writer.mutate(null, orderId, decide, hints);
   }
 
   /**

@@ -43,6 +43,7 @@ export const NOTIFICATION_COLUMNS = [
   'delivered_at',
   'created_at',
   'updated_at',
+  'request_id',
 ] as const satisfies readonly (keyof NotificationInsert)[];
 
 /** SQLite: one row of `table`, bound in the order of `columns` (see values). */

@@ -25,6 +25,11 @@ export interface OrderChange {
 export interface EventHints {
   /** The merchant's default notify_url, as read for this request's authentication. */
   merchantNotifyUrl?: string | null;
+  /**
+   * The API request that causes the event: its notification carries the id, in the same
+   * insert (docs/decisions.md, request ids). Absent for the jobs' events.
+   */
+  requestId?: string | undefined;
 }
 
 /** Hears every committed event inside its transaction (the notification outbox). */
@@ -61,6 +66,8 @@ export type Decide<T> = (row: OrderRow, tx: Tx) => Promise<(OrderChange & { resu
 export interface ChangingMerchant {
   merchant_id: string;
   notify_url: string | null;
+  /** The id of the request asking (http/request-id.ts), for the notifications it causes. */
+  request_id?: string | undefined;
 }
 
 export class OrderWriter {
@@ -91,7 +98,7 @@ export class OrderWriter {
     orderId: string,
     plan: Planner<T>,
   ): Promise<{ order: OrderRow; result: T } | null> {
-    const hints: EventHints = { merchantNotifyUrl: merchant.notify_url };
+    const hints: EventHints = { merchantNotifyUrl: merchant.notify_url, requestId: merchant.request_id };
     const outcome: ChangeOutcome<T> = await this.changes.run({
       merchantId: merchant.merchant_id,
       orderId,
@@ -110,14 +117,20 @@ export class OrderWriter {
    * Runs `decide` on the locked order. `merchantId` scopes the lookup (another merchant's
    * order does not exist); null is for the gateway's own jobs. Returns the order after the change.
    */
-  mutate(merchantId: string | null, orderId: string, decide: Decide<never>): Promise<OrderRow> {
-    return this.mutateWith(merchantId, orderId, decide).then((r) => r.order);
+  mutate(
+    merchantId: string | null,
+    orderId: string,
+    decide: Decide<never>,
+    hints?: EventHints,
+  ): Promise<OrderRow> {
+    return this.mutateWith(merchantId, orderId, decide, hints).then((r) => r.order);
   }
 
   async mutateWith<T>(
     merchantId: string | null,
     orderId: string,
     decide: Decide<T>,
+    hints?: EventHints,
   ): Promise<{ order: OrderRow; result: T | undefined }> {
     let queued = false;
     let decidedOutcome = false;
@@ -134,7 +147,7 @@ export class OrderWriter {
       await this.repo.update(tx, orderId, changes);
       const order = { ...row, ...changes };
       if (decided.event) {
-        queued = await this.recordEvent(tx, order, decided.event, now);
+        queued = await this.recordEvent(tx, order, decided.event, now, hints);
         decidedOutcome = isOutcome(decided.event.type);
       }
       return { order, result: decided.result };

@@ -7,6 +7,7 @@ import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
 import { REQUEST_CODES, type RequestCode } from '../../domain/errors.ts';
+import { newRequestId, REQUEST_ID_HEADER } from '../request-id.ts';
 import { ANSWER_HEADERS } from '../response-headers.ts';
 
 export interface TimeoutSettings {
@@ -47,7 +48,10 @@ export function timeoutOptions(
   };
 }
 
-/** A request Node refused before Fastify saw it (timed out, malformed): the envelope, then close. */
+/**
+ * A request Node refused before Fastify saw it (timed out, malformed): the envelope, then close.
+ * Its headers were not read whole, so the client's id is not trusted: it gets one of its own.
+ */
 function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   this.log.debug({ err: error }, 'client error');
@@ -64,6 +68,7 @@ function answerClientError(this: FastifyInstance, error: Error & { code?: string
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${entry.http} ${STATUS_CODES[entry.http]}\r\nConnection: close\r\n` +
+        `${REQUEST_ID_HEADER}: ${newRequestId()}\r\n` +
         Object.entries(ANSWER_HEADERS)
           .map(([name, value]) => `${name}: ${value}\r\n`)
           .join('') +

@@ -23,8 +23,17 @@ export interface Delivery {
   body: string;
 }
 
-export function signedDelivery(n: ClaimedNotification, timestamp: number, key: KeyObject): Promise<Delivery> {
-  return n.protocol === 'v3' ? v3Delivery(n, timestamp, key) : v12Delivery(n, timestamp, key);
+export async function signedDelivery(
+  n: ClaimedNotification,
+  timestamp: number,
+  key: KeyObject,
+): Promise<Delivery> {
+  const delivery = await (n.protocol === 'v3'
+    ? v3Delivery(n, timestamp, key)
+    : v12Delivery(n, timestamp, key));
+  // Unsigned on both wires, as on the answers: it names the request, it proves nothing.
+  if (n.request_id !== null) delivery.headers['x-request-id'] = n.request_id;
+  return delivery;
 }
 
 /** v1.2: the timestamp leads the body, and the signature covers merchant id, timestamp and body. */

@@ -258,6 +258,7 @@ export class Dispatcher {
           error: a.error,
           delivered: delivered ? 1 : 0,
           answer_excerpt: a.answerExcerpt,
+          request_id: n.request_id,
         },
         { ...changes, updated_at: now },
       );

@@ -74,6 +74,7 @@ export class Outbox {
       delivered_at: null,
       created_at: now,
       updated_at: now,
+      request_id: hints?.requestId ?? null,
     };
   }
 }

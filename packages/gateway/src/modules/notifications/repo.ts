@@ -27,6 +27,8 @@ export interface NotificationRow {
   delivered_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The API request whose event this notifies, sent as X-Request-ID; null for the jobs' events. */
+  request_id: string | null;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface AttemptRow {
   delivered: number;
   /** The first characters of the receiver's answer (ANSWER_EXCERPT_LENGTH); null without one. */
   answer_excerpt: string | null;
+  /** The request id the attempt sent as X-Request-ID, else null. */
+  request_id: string | null;
 }
 
 export class NotificationRepo {

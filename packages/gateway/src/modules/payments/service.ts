@@ -123,7 +123,7 @@ export class PaymentService {
     // An encrypted card or a raw Google Pay token is opened first; from here on it is a typed
     // card or a wallet's (or an unreadable one).
     const input: PaymentInput = { ...request, source: await this.open(merchant, request) };
-    const hints = { merchantNotifyUrl: merchant.notify_url };
+    const hints = { merchantNotifyUrl: merchant.notify_url, requestId: merchant.request_id };
     const now = this.deps.clock.now();
     const ctx = await this.storedCardContext(merchantId, input);
 
@@ -201,7 +201,7 @@ export class PaymentService {
       next_reconcile_at: now + settings.acquirerTimeoutMs,
     };
     if (!(await this.deps.writer.insert(intent))) return this.replayLatest(candidate);
-    return this.inFlight.run(intent.order_id, () => this.authorizeNow(intent, { ...card, brand }));
+    return this.inFlight.run(intent.order_id, () => this.authorizeNow(intent, { ...card, brand }, hints));
   }
 
   /**
@@ -346,7 +346,11 @@ export class PaymentService {
     });
   }
 
-  private async authorizeNow(intent: OrderRow, card: AuthorizeRequest['card']): Promise<OrderRow> {
+  private async authorizeNow(
+    intent: OrderRow,
+    card: AuthorizeRequest['card'],
+    hints?: EventHints,
+  ): Promise<OrderRow> {
     const { acquirer, settings, clock } = this.deps;
     let result: AuthorizeResult;
     try {
@@ -359,7 +363,7 @@ export class PaymentService {
       // until the reconciler learns the outcome; replays stop waiting for it.
       return this.deps.recorder.unknown(intent.order_id, clock.now() + settings.reconcileBackoffMs[0]!);
     }
-    return this.deps.recorder.record(intent.order_id, result);
+    return this.deps.recorder.record(intent.order_id, result, hints);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * Notifications as the operator sees them: where each went, its state, and every attempt with
  * its time, HTTP status, outcome (what the receiver's answer was judged to be), the start of
- * that answer and the timestamp it was signed with; a redeliver button on each.
+ * that answer, the timestamp it was signed with and the request id it carried (the API request
+ * that caused the event); a redeliver button on each.
  */
 
 import { withoutCredentials } from '../../modules/notifications/outbound/credentials.ts';
@@ -41,8 +42,8 @@ function attempts(view: View, log: AttemptRow[], span: number): string {
   const rows = log
     .map(
       (a) =>
-        `<tr class="attempt"><td>#${a.attempt}</td><td>${when(view, a.started_at)}</td><td>${a.http_status ?? '—'}</td><td>${escapeHtml(a.error ?? 'OK')}</td><td class="excerpt">${escapeHtml(a.answer_excerpt ?? '')}</td><td>${a.started_at}</td><td>${a.latency_ms} ms</td></tr>`,
+        `<tr class="attempt"><td>#${a.attempt}</td><td>${when(view, a.started_at)}</td><td>${a.http_status ?? '—'}</td><td>${escapeHtml(a.error ?? 'OK')}</td><td class="excerpt">${escapeHtml(a.answer_excerpt ?? '')}</td><td>${a.started_at}</td><td>${a.latency_ms} ms</td><td class="request-id">${escapeHtml(a.request_id ?? '—')}</td></tr>`,
     )
     .join('');
-  return `<tr class="attempts"><td></td><td colspan="${span}"><table class="inner"><thead><tr><th></th><th>${t(view, 'col.time')}</th><th>${t(view, 'col.http')}</th><th>${t(view, 'col.outcome')}</th><th>${t(view, 'col.answer')}</th><th>${t(view, 'col.signedAt')}</th><th>${t(view, 'col.latency')}</th></tr></thead><tbody>${rows}</tbody></table></td></tr>`;
+  return `<tr class="attempts"><td></td><td colspan="${span}"><table class="inner"><thead><tr><th></th><th>${t(view, 'col.time')}</th><th>${t(view, 'col.http')}</th><th>${t(view, 'col.outcome')}</th><th>${t(view, 'col.answer')}</th><th>${t(view, 'col.signedAt')}</th><th>${t(view, 'col.latency')}</th><th>${t(view, 'col.requestId')}</th></tr></thead><tbody>${rows}</tbody></table></td></tr>`;
 }

@@ -21,6 +21,7 @@ import * as challengeCodes from './018-challenge-codes.ts';
 import * as rateBuckets from './019-rate-buckets.ts';
 import * as attemptAnswers from './020-attempt-answers.ts';
 import * as notificationClaimOrder from './021-notification-claim-order.ts';
+import * as requestIds from './022-request-ids.ts';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '019-rate-buckets': rateBuckets,
   '020-attempt-answers': attemptAnswers,
   '021-notification-claim-order': notificationClaimOrder,
+  '022-request-ids': requestIds,
 };

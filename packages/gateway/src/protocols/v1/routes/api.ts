@@ -38,6 +38,7 @@ export function apiRoutes(
         merchant: auth.merchant,
         body: auth.body,
         wire: 'v1.2',
+        requestId: request.id,
         publicUrl: () => publicUrl(request, deps.publicUrl),
       });
       return sendOk(reply, deps.clock, data);

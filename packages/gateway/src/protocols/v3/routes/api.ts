@@ -33,6 +33,7 @@ export function v3Call(configuredUrl: string | undefined): CallOf {
     merchant: request.auth!.merchant,
     body: request.auth!.body,
     wire: 'v3',
+    requestId: request.id,
     publicUrl: () => publicUrl(request, configuredUrl),
   });
 }
