@@ -5,7 +5,11 @@
  * notifications the request's events cause: sent as X-Request-ID to a real receiver, stored on
  * each attempt, shown on the dashboard's attempt list, and never on another merchant's.
  */
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInstance } from '../../src/http/instance.ts';
+import { DEFAULT_TIMEOUTS, RateLimits } from '../../src/http/limits/index.ts';
 import { newRequestId } from '../../src/http/request-id.ts';
 import type { AttemptRow } from '../../src/modules/notifications/repo.ts';
 import { notificationsTable } from '../../src/pages/dashboard/notifications-table.ts';
@@ -236,3 +240,37 @@ async function pollAttempts(orderId: string): Promise<AttemptRow[]> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('log lines', () => {
+  it('every line a request logs carries its id as reqId', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        done();
+      },
+    });
+    const app = createInstance({
+      logger: pino({ level: 'info' }, sink),
+      limits: { ...DEFAULT_TIMEOUTS, maxConnectionsPerIp: 0 },
+      rateLimits: new RateLimits({ perIp: undefined, perMerchant: undefined }, Date.now),
+    });
+    app.get('/twice', async (request) => {
+      request.log.info('first');
+      request.log.child({ step: 2 }).warn('second');
+      return 'ok';
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const res = await fetch(`${url}/twice`, { headers: { 'x-request-id': 'traced-1' } });
+      expect(res.headers.get('x-request-id')).toBe('traced-1');
+      const made = await fetch(`${url}/twice`);
+      const madeId = made.headers.get('x-request-id');
+      expect(madeId).toMatch(MADE);
+      const mine = lines.filter((l) => l.msg === 'first' || l.msg === 'second');
+      expect(mine.map((l) => l.reqId)).toEqual(['traced-1', 'traced-1', madeId, madeId]);
+    } finally {
+      await app.close();
+    }
+  });
+});

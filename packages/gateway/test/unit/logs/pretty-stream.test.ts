@@ -3,7 +3,8 @@
  * level, the request id and the message, and never a raw control character from a logged value.
  */
 import { describe, expect, it } from 'vitest';
-import { createGatewayLog } from '../../../src/logger.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { createGatewayLog, resolveLogFormat } from '../../../src/logger.ts';
 import { PrettyStream } from '../../../src/logs/pretty-stream.ts';
 
 function captured() {
@@ -80,5 +81,17 @@ describe('pretty log lines', () => {
       JSON.stringify({ level: 50, time: 0, msg: 'boom', err: { stack: 'Error: x\n    at y' } }),
     );
     expect(lines[0]).toMatch(/Error: x\n\s+at y/);
+  });
+});
+
+describe('OPENKKA_LOG_FORMAT', () => {
+  it('auto is pretty only for a terminal; json and pretty are as said; anything else is refused', () => {
+    expect(resolveLogFormat('auto', true)).toBe('pretty');
+    expect(resolveLogFormat('auto', false)).toBe('json');
+    expect(resolveLogFormat('json', true)).toBe('json');
+    expect(resolveLogFormat('pretty', false)).toBe('pretty');
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ OPENKKA_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => loadConfig({ OPENKKA_LOG_FORMAT: 'yaml' })).toThrow(/OPENKKA_LOG_FORMAT/);
   });
 });
