@@ -134,6 +134,14 @@ export const QUERIES_WITHOUT_MERCHANT: Record<string, Allowed> = {
     route: 'job-scan',
     reason: 'the expiry pass looks for lapsed authorizations of every merchant',
   },
+  'core/orders/repo.ts#OrderRepo.countAwaitingReconcile orders': {
+    route: 'operator-scan',
+    reason: 'the metrics count the reconciler backlog of every merchant, at most every 5 s',
+  },
+  'modules/notifications/repo.ts#NotificationRepo.countDue notifications': {
+    route: 'operator-scan',
+    reason: 'the metrics count the notification backlog of every merchant, at most every 5 s',
+  },
   'modules/redirects/service.ts#RedirectService.due orders': {
     route: 'job-scan',
     reason: 'redirect expiry and SEPA settlement look across merchants',
