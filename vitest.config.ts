@@ -29,7 +29,10 @@ const browser = ['packages/gateway/test/e2e/**/*.test.ts'];
 const packaging = ['packages/gateway/test/packaging/**/*.test.ts'];
 const notFeature = ['packages/gateway/test/unit/**', 'packages/gateway/test/e2e/**', ...packaging];
 // Feature tests of a deployment only PostgreSQL allows: gateways on several machines, one store.
-const postgresOnly = ['packages/gateway/test/jobs/failover.test.ts'];
+const postgresOnly = [
+  'packages/gateway/test/jobs/failover.test.ts',
+  'packages/gateway/test/money/versioned-changes.test.ts',
+];
 // Tests that start openkka (or the bench, or a database server, or npm) as child processes: they
 // run the build (`npm run build`, which `npm test` runs first) and hold most of the suite's time.
 // `npm run test:quick` (OPENKKA_TEST_QUICK=1) leaves them out for the inner loop, so it needs no
