@@ -4,7 +4,7 @@
  * recording. Labels are bounded by construction: route patterns, HTTP methods and statuses,
  * catalogue codes, order statuses, payment methods and a few fixed words; never an id or a URL.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 
 /** 0.5 ms to 10 s: a signed payment takes milliseconds, a hung acquirer or receiver seconds. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -15,6 +15,23 @@ type HttpChildren = {
   count: Counter.Internal;
   duration: Histogram.Internal<'route' | 'method'>;
 };
+
+let processRegistry: Registry | undefined;
+
+/**
+ * Event-loop lag, RSS, heap and GC: the process's, sampled by timers and observers, nothing per
+ * request. Made once per process and shared by every app built in it (an embedder or a test
+ * may build many), so their timers and observers are never made twice and never outlive one.
+ */
+function processMetrics(): Metric[] {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  // prom-client types these as plain objects, but they are the metrics themselves (its own
+  // Registry.merge registers them so).
+  return processRegistry.getMetricsAsArray() as unknown as Metric[];
+}
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -81,8 +98,7 @@ export class GatewayMetrics {
   private readonly paymentChildren = new Map<string, Counter.Internal>();
 
   constructor() {
-    // Event-loop lag, RSS, heap and GC: sampled by timers and observers, nothing per request.
-    collectDefaultMetrics({ register: this.registry });
+    for (const metric of processMetrics()) this.registry.registerMetric(metric);
   }
 
   /** One answered request: the label children are resolved once per distinct label tuple. */

@@ -1,10 +1,12 @@
 /**
  * The guards of /metrics that need no server: a store figure read at most once per TTL however
- * many scrapes ask (metrics/backlog.ts), the bearer check (metrics/token.ts), and the settings.
+ * many scrapes ask (metrics/backlog.ts), the bearer check (metrics/token.ts), the settings,
+ * and the process's own metrics made once however many apps a process builds.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { cachedRead } from '../../../src/metrics/backlog.ts';
+import { GatewayMetrics } from '../../../src/metrics/registry.ts';
 import { bearerCheck } from '../../../src/metrics/token.ts';
 
 describe('cachedRead', () => {
@@ -80,5 +82,20 @@ describe('settings', () => {
       /OPENKKA_METRICS_TOKEN/,
     );
     expect(loadConfig({ OPENKKA_METRICS_TOKEN: 'b'.repeat(32) }).metricsToken).toBe('b'.repeat(32));
+  });
+});
+
+describe('the process metrics', () => {
+  it('are made once and shared by every app of the process, each exposing them', async () => {
+    const [a, b] = [new GatewayMetrics(), new GatewayMetrics()];
+    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+      const metric = a.registry.getSingleMetric(name);
+      expect(metric, name).toBeDefined();
+      // One collector, not one per app: the same object in both registries.
+      expect(b.registry.getSingleMetric(name)).toBe(metric);
+    }
+    const rss = /^process_resident_memory_bytes (\d+)$/m;
+    expect(Number((await a.registry.metrics()).match(rss)?.[1])).toBeGreaterThan(1_000_000);
+    expect(Number((await b.registry.metrics()).match(rss)?.[1])).toBeGreaterThan(1_000_000);
   });
 });
