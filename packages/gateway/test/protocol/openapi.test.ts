@@ -141,6 +141,19 @@ describe('the routes described are the routes served', () => {
     expect(routes.some((r) => r.startsWith('GET /checkout/'))).toBe(true);
   });
 
+  it('describes the request id on every operation: the header asked for and the one answered', () => {
+    const operations = Object.entries(doc.paths);
+    expect(operations.length).toBeGreaterThan(10);
+    for (const [path, { post }] of operations) {
+      const parameters = post.parameters as { name: string; in: string }[];
+      expect(
+        parameters.find((p) => p.name === 'x-request-id'),
+        path,
+      ).toMatchObject({ in: 'header' });
+    }
+    for (const wire of ['V12', 'V3']) expect(doc.components.headers).toHaveProperty(`${wire}-x-request-id`);
+  });
+
   it('serves every path it describes, as a POST behind the signature', async () => {
     for (const path of Object.keys(doc.paths)) {
       const res = await rawPost(gw.baseUrl, path, '{}');

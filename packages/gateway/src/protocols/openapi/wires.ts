@@ -36,6 +36,18 @@ export const SECURITY_SCHEMES = {
   },
 };
 
+/** Either wire: the request id, outside the signature (docs/api.md#request-ids). */
+const REQUEST_ID = {
+  parameter: {
+    name: 'x-request-id',
+    in: 'header',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:@/+=-]{1,128}$' },
+    description:
+      'optional; kept as the request id when it fits the pattern, else one is made; never a reason to refuse',
+  },
+  answer: string("the request's id, the client's or one made (`req_` and 16 hex digits); not signed"),
+};
+
 type Ref = { $ref: string };
 
 export interface Wire {
@@ -45,7 +57,7 @@ export interface Wire {
   security: Record<string, string[]>[];
   /** Request headers besides the security schemes'. */
   parameters: Record<string, unknown>[];
-  /** Headers the answer is signed in, refusals included. */
+  /** Headers every answer carries, refusals included: those it is signed in, and the request id. */
   answerHeaders: Record<string, { schema: { type: string }; description: string }>;
   /** The request body: the wire's own fields, then the operation's. */
   request(operation: Ref): JsonSchema;
@@ -85,12 +97,14 @@ export const V12: Wire = {
   parameters: [
     { name: 'type', in: 'header', ...string(`\`${SIGNATURE_TYPE}\` (may be left out)`) },
     { name: 'version', in: 'header', ...string(`\`${API_VERSION}\` (may be left out; another is refused)`) },
+    REQUEST_ID.parameter,
   ],
   answerHeaders: {
     signature: string('SHA256withRSA with the platform key over the answer, as a request is signed'),
     type: string(SIGNATURE_TYPE),
     version: string(API_VERSION),
     timestamp: string('the time the answer is signed with (ms)'),
+    'x-request-id': REQUEST_ID.answer,
   },
   request: (operation) => ({
     allOf: [
@@ -145,6 +159,7 @@ export const V3: Wire = {
       description: 'used once per app id (300070): 1 to 64 visible ASCII characters',
     },
     { name: V3_HEADERS.signAlg, in: 'header', ...string(`\`${V3_SIGN_ALG}\` (may be left out)`) },
+    REQUEST_ID.parameter,
   ],
   answerHeaders: {
     [V3_HEADERS.appId]: string("the request's app id, echoed"),
@@ -154,6 +169,7 @@ export const V3: Wire = {
     [V3_HEADERS.sign]: string(
       'SHA256withRSA with the platform key, percent-encoded, over the five lines of the answer',
     ),
+    'x-request-id': REQUEST_ID.answer,
   },
   request: (operation) => ({
     allOf: [
