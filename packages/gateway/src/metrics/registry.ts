@@ -103,27 +103,16 @@ export class GatewayMetrics {
 
   /** One answered request: the label children are resolved once per distinct label tuple. */
   recordRequest(route: string, method: string, status: number, code: string, seconds: number): void {
-    const key = `${route} ${method} ${status} ${code}`;
-    let children = this.http.get(key);
-    if (!children) {
-      children = {
-        count: this.httpRequests.labels(route, method, String(status), code),
-        duration: this.httpDuration.labels(route, method),
-      };
-      this.http.set(key, children);
-    }
+    const children = childOf(this.http, `${route} ${method} ${status} ${code}`, () => ({
+      count: this.httpRequests.labels(route, method, String(status), code),
+      duration: this.httpDuration.labels(route, method),
+    }));
     children.count.inc();
     children.duration.observe(seconds);
   }
 
   recordPayment(status: string, method: string): void {
-    const key = `${status} ${method}`;
-    let child = this.paymentChildren.get(key);
-    if (!child) {
-      child = this.payments.labels(status, method);
-      this.paymentChildren.set(key, child);
-    }
-    child.inc();
+    childOf(this.paymentChildren, `${status} ${method}`, () => this.payments.labels(status, method)).inc();
   }
 
   recordDelivery(outcome: 'delivered' | 'failed' | 'given_up'): void {
@@ -148,4 +137,14 @@ export class GatewayMetrics {
       },
     });
   }
+}
+
+/** A metric's child for one label tuple, looked up by `key` and made on first use. */
+function childOf<T>(children: Map<string, T>, key: string, make: () => T): T {
+  let child = children.get(key);
+  if (child === undefined) {
+    child = make();
+    children.set(key, child);
+  }
+  return child;
 }
