@@ -6,13 +6,15 @@ export interface ListeningMessage {
   adminUrl: string | undefined;
 }
 
-export function isListening(message: unknown): message is ListeningMessage {
+/** A message of ours with this tag: the channel also carries Node's and prom-client's own. */
+function tagged(message: unknown, tag: string): message is Record<string, unknown> {
   return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as { openkka?: unknown }).openkka === 'listening' &&
-    typeof (message as { url?: unknown }).url === 'string'
+    typeof message === 'object' && message !== null && (message as { openkka?: unknown }).openkka === tag
   );
+}
+
+export function isListening(message: unknown): message is ListeningMessage {
+  return tagged(message, 'listening') && typeof message.url === 'string';
 }
 
 /**
@@ -32,19 +34,9 @@ export interface MetricsAnswer {
 }
 
 export function isMetricsRequest(message: unknown): message is MetricsRequest {
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as { openkka?: unknown }).openkka === 'metrics-request' &&
-    typeof (message as { id?: unknown }).id === 'number'
-  );
+  return tagged(message, 'metrics-request') && typeof message.id === 'number';
 }
 
 export function isMetricsAnswer(message: unknown): message is MetricsAnswer {
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as { openkka?: unknown }).openkka === 'metrics' &&
-    typeof (message as { id?: unknown }).id === 'number'
-  );
+  return tagged(message, 'metrics') && typeof message.id === 'number';
 }
