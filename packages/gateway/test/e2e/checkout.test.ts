@@ -12,6 +12,7 @@ import type { CheckoutSession, SessionCreateParams } from '@openkka/sdk';
 import { describe, expect, it } from 'vitest';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import {
+  captureScreenshot,
   expectReturnPage,
   MERCHANT_NAME,
   notification,
@@ -65,7 +66,7 @@ describe('hosted checkout in headless Chromium', () => {
     expect(await s.page.inputValue('#exp')).toBe(`12 / ${FUTURE_YEAR.slice(2)}`);
     expect(await s.page.getAttribute('#brand', 'data-brand')).toBe('VISA');
     expect(await s.page.locator('#brand svg').getAttribute('aria-label')).toBe('VISA');
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     const landed = await pressAndReturn(s, 'Pay 42.50 EUR');
     const order = await s.merchant.client.payments.query({ session_id: session.session_id });
@@ -109,7 +110,7 @@ describe('hosted checkout in headless Chromium', () => {
     expect(await text(s.page, '#amount')).toBe('88.00 CNY');
     await typeCard(s, '4000002760003184');
     await s.page.getByLabel(`保存我的银行卡，以便今后在 ${MERCHANT_NAME} 付款`).check();
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     await s.page.getByRole('button', { name: '支付 88.00 CNY', exact: true }).click();
     await s.page.waitForURL((u) => u.pathname.startsWith('/3ds/'));

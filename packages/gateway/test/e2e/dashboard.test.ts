@@ -14,7 +14,7 @@ import { ACK, type AnsweringReceiver, answeringReceiver } from '../dashboard/ans
 import { cardPayment } from '../helpers/cards.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startGateway, type TestGateway, type TestMerchant } from '../helpers/gateway.ts';
-import { afterThisTest, guardedPage, saveScreenshot, text, useScenes } from './scene.ts';
+import { afterThisTest, captureScreenshot, guardedPage, saveScreenshot, text, useScenes } from './scene.ts';
 
 useScenes();
 
@@ -71,7 +71,7 @@ describe('the dashboard in headless Chromium', () => {
     await d.page.getByRole('button', { name: 'Log in' }).click();
     expect(await text(d.page, '[role=alert]')).toBe('That is not the admin token.');
     expect(await d.page.context().cookies()).toEqual([]);
-    saveScreenshot('dashboard-login', await d.page.screenshot());
+    saveScreenshot('dashboard-login', await captureScreenshot(d.page));
 
     await logIn(d);
     const [cookie] = await d.page.context().cookies();
@@ -114,7 +114,7 @@ describe('the dashboard in headless Chromium', () => {
 
     await logIn(d);
     expect(await d.page.locator('table.payments tbody tr').count()).toBe(2);
-    saveScreenshot('dashboard-payments', await d.page.screenshot());
+    saveScreenshot('dashboard-payments', await captureScreenshot(d.page));
     await d.page.getByLabel('Status').selectOption('FAILURE');
     await d.page.getByRole('button', { name: 'Filter' }).click();
     await d.page.waitForURL(/status=FAILURE/);
@@ -140,7 +140,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(await text(d.page, `tr.attempt td.excerpt >> nth=0`)).toBe(
       '{"ret_code":"999999","ret_msg":"database down"}',
     );
-    saveScreenshot('dashboard-payment', await d.page.screenshot({ fullPage: true }));
+    saveScreenshot('dashboard-payment', await captureScreenshot(d.page, { fullPage: true }));
 
     d.receiver.answer = ACK;
     await row.getByRole('button', { name: 'Redeliver' }).click();
@@ -181,19 +181,20 @@ describe('the dashboard in headless Chromium', () => {
     expect(await text(d.page, 'h1')).toBe(`Merchant ${id}`);
     expect(await d.page.locator('#private-key').count()).toBe(0);
     await d.page.getByRole('link', { name: 'Merchants' }).click();
-    saveScreenshot('dashboard-merchants', await d.page.screenshot());
+    await d.page.waitForURL(`${d.gw.baseUrl}/dashboard/merchants`);
+    saveScreenshot('dashboard-merchants', await captureScreenshot(d.page));
 
     await d.page.getByRole('link', { name: 'Overview' }).click();
     await d.page.waitForSelector('#chart-notifications canvas');
     expect(await d.page.locator('.uplot').count()).toBe(5);
     expect(await d.page.locator('table.declines tbody tr').count()).toBe(1);
-    saveScreenshot('dashboard-overview', await d.page.screenshot({ fullPage: true }));
+    saveScreenshot('dashboard-overview', await captureScreenshot(d.page, { fullPage: true }));
 
     await d.page.getByRole('link', { name: '中文' }).click();
     expect(await text(d.page, 'h1')).toBe('概览');
     await d.page.waitForSelector('#chart-notifications canvas');
     expect(await d.page.locator('.uplot').count()).toBe(5);
-    saveScreenshot('dashboard-overview-zh', await d.page.screenshot({ fullPage: true }));
+    saveScreenshot('dashboard-overview-zh', await captureScreenshot(d.page, { fullPage: true }));
     expect(d.violations).toEqual([]);
   });
 

@@ -15,7 +15,15 @@ import { describe, expect, it } from 'vitest';
 import { FUTURE_YEAR } from '../helpers/cards.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { type DropInPage, type DropInShop, dropInShop } from './drop-in-shop.ts';
-import { notification, pressAndReturn, type Scene, saveScreenshot, scene, useScenes } from './scene.ts';
+import {
+  captureScreenshot,
+  notification,
+  pressAndReturn,
+  type Scene,
+  saveScreenshot,
+  scene,
+  useScenes,
+} from './scene.ts';
 
 useScenes();
 
@@ -126,7 +134,7 @@ describe('drop-in checkout on the merchant’s page', () => {
     await typeCard(frame, '4242424242424242');
     expect(await frame.locator('#card_no').inputValue()).toBe('4242 4242 4242 4242');
     expect(await frame.locator('#brand').getAttribute('data-brand')).toBe('VISA');
-    const shot = await d.s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(d.s.page, { fullPage: true });
 
     await frame.getByRole('button', { name: 'Pay 42.50 EUR', exact: true }).click();
     await d.s.page.waitForURL((u) => u.origin === d.s.shop.origin && u.pathname === '/return');
@@ -167,7 +175,7 @@ describe('drop-in checkout on the merchant’s page', () => {
     expect(await frame.locator('html').getAttribute('lang')).toBe('zh-CN');
     expect(await frame.locator('label[for="card_no"]').textContent()).toBe('卡号');
     await typeCard(frame, '4000002760003184');
-    const shot = await d.s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(d.s.page, { fullPage: true });
 
     await frame.getByRole('button', { name: '支付 88.00 CNY', exact: true }).click();
     await d.s.page.waitForURL((u) => u.pathname.startsWith('/3ds/'));
@@ -305,7 +313,7 @@ describe('the embedded card component', () => {
     // The shopper starts again on a fresh page (the screenshot shows no error from before).
     await d.s.page.reload();
     await typeCard(frame, '4242424242424242');
-    const shot = await d.s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(d.s.page, { fullPage: true });
     await d.s.page.getByRole('button', { name: 'Place order' }).click();
     await d.s.page.waitForURL((u) => u.origin === d.s.shop.origin && u.pathname === '/return');
     const order = await d.s.merchant.client.payments.query({ session_id: session.session_id });

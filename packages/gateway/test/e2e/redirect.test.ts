@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  captureScreenshot,
   expectReturnPage,
   MERCHANT_NAME,
   notification,
@@ -37,7 +38,7 @@ describe('iDEAL in headless Chromium', () => {
     expect(await text(s.page, 'h1')).toBe('Pay with iDEAL');
     expect(await text(s.page, '#merchant')).toBe(MERCHANT_NAME);
     expect(await text(s.page, '#amount')).toBe('15.00 EUR');
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     const landed = await pressAndReturn(s, 'Approve payment');
     const order = await s.merchant.client.payments.query({ session_id: session.session_id });
@@ -105,7 +106,7 @@ describe('iDEAL in headless Chromium', () => {
     expect(await s.page.getAttribute('html', 'lang')).toBe('zh-CN');
     expect(await text(s.page, 'h1')).toBe('使用 iDEAL 付款');
     expect(await text(s.page, '#amount')).toBe('8.80 EUR');
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     const landed = await pressAndReturn(s, '取消并返回商户');
     const order = await s.merchant.client.payments.query({ session_id: session.session_id });

@@ -110,8 +110,21 @@ export async function notification(s: Scene, orderId: string, type: string): Pro
  * `npm run screenshots` (OPENKKA_SCREENSHOTS=1), so a test run leaves the work tree as it was
  * and a browser without CJK fonts cannot spoil the Chinese pictures.
  */
-export function saveScreenshot(name: string, png: Buffer): void {
-  if (!process.env.OPENKKA_SCREENSHOTS) return;
+export function saveScreenshot(name: string, png: Buffer | undefined): void {
+  if (!png) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   writeFileSync(new URL(`${name}.png`, SCREENSHOTS), png);
+}
+
+/**
+ * The page as it is now, captured only when screenshots are asked for: Chromium refuses a capture
+ * while a navigation is still landing, and a picture no one keeps must not fail a test.
+ */
+export async function captureScreenshot(
+  page: Page,
+  options: { fullPage?: boolean } = {},
+): Promise<Buffer | undefined> {
+  if (!process.env.OPENKKA_SCREENSHOTS) return undefined;
+  await page.waitForLoadState('load');
+  return page.screenshot(options);
 }

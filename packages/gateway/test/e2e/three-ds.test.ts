@@ -13,6 +13,7 @@ import type { Order } from '@openkka/sdk';
 import { describe, expect, it } from 'vitest';
 import { cardPayment } from '../helpers/cards.ts';
 import {
+  captureScreenshot,
   expectReturnPage,
   MERCHANT_NAME,
   notification,
@@ -62,7 +63,7 @@ describe('3-D Secure in headless Chromium', () => {
     const otp = await text(s.page, '#otp');
     expect(otp).toMatch(/^\d{6}$/);
     await s.page.fill('#code', otp);
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     const landed = await pressAndReturn(s, 'Confirm payment');
     await expectReturnPage(s, landed, {
@@ -100,7 +101,7 @@ describe('3-D Secure in headless Chromium', () => {
     await s.page.waitForLoadState();
     expect(await text(s.page, '[role="alert"]')).toBe('That code is not right. Attempts left: 2');
     expect(new URL(s.page.url()).pathname).toBe(new URL(url).pathname);
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     const landed = await pressAndReturn(s, 'Cancel and fail authentication');
     await expectReturnPage(s, landed, {
@@ -130,7 +131,7 @@ describe('3-D Secure in headless Chromium', () => {
     expect(await text(s.page, '#amount')).toBe('1250.00 USD');
     expect(await text(s.page, '#card')).toBe('VISA •••• 3178');
     await s.page.fill('#code', await text(s.page, '#otp'));
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     const landed = await pressAndReturn(s, 'Confirm payment');
     await expectReturnPage(s, landed, {
@@ -169,7 +170,7 @@ describe('3-D Secure in headless Chromium', () => {
     expect(await text(s.page, '#card')).toBe('VISA •••• 4242');
     expect(await s.page.getByRole('button', { name: '取消并放弃验证', exact: true }).isVisible()).toBe(true);
     await s.page.fill('#code', await text(s.page, '#otp'));
-    const shot = await s.page.screenshot({ fullPage: true });
+    const shot = await captureScreenshot(s.page, { fullPage: true });
 
     const landed = await pressAndReturn(s, '确认付款');
     await expectReturnPage(s, landed, {
