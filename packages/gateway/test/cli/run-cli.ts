@@ -23,9 +23,19 @@ interface Tracked {
 
 const running = new Set<ChildProcess>();
 
-/** SIGKILLs every child that is still running (for afterEach / afterAll). */
+/**
+ * SIGKILLs every child that is still running, with whatever it started (for afterEach /
+ * afterAll): `npx openkka start` runs the gateway two processes down, which a kill of npx alone
+ * would leave running after the suite.
+ */
 export function killChildren(): void {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
   running.clear();
 }
 
@@ -56,7 +66,8 @@ function gatewayFreeEnv(): Record<string, string> {
 }
 
 function track(command: string, args: string[], env: Record<string, string>, cwd?: string): Tracked {
-  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so killChildren reaches the processes it starts in turn.
+  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.add(child);
   let stdout = '';
   let stderr = '';
