@@ -58,6 +58,8 @@ export class Dispatcher {
   /** Claims run one after another, each planning with the slots the one before took. */
   private claims: Promise<unknown> = Promise.resolve();
   private claimQueued = false;
+  /** Attempts settled so far: runDue claims again when one settled while it was claiming. */
+  private settled = 0;
 
   constructor(private readonly deps: DispatcherDeps) {
     const { notifyConcurrency, notifyPerMerchant, notifyPerHost } = deps.settings;
@@ -75,11 +77,14 @@ export class Dispatcher {
   async runDue(): Promise<number> {
     let made = 0;
     for (;;) {
+      // An attempt that settles while the claim runs may free a later notification of its
+      // order that this claim already passed over: that claim is not the last word.
+      const settledBefore = this.settled;
       const claim = this.claims.then(() => this.claimAll());
       this.claims = claim.catch(() => {});
       made += await claim;
-      if (this.active.size === 0) return made;
-      await Promise.race(this.active);
+      if (this.active.size > 0) await Promise.race(this.active);
+      else if (this.settled === settledBefore) return made;
     }
   }
 
@@ -159,6 +164,7 @@ export class Dispatcher {
       .finally(() => {
         this.slots.release(n.merchant_id, hostOf(n.url));
         this.active.delete(attempt);
+        this.settled++;
         this.poke();
       });
     this.active.add(attempt);
