@@ -39,6 +39,15 @@ export function killChildren(): void {
   running.clear();
 }
 
+// A child in its own group no longer hears the terminal's Ctrl-C, so an interrupted run kills
+// them here before dying of the signal as it would have.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.kill(process.pid, signal);
+  });
+}
+
 /**
  * The parent's environment without the settings of the `npm test` that runs the suite
  * (`npm_config_*` and the like), which would steer an `npm` or `npx` a test runs towards this
