@@ -2,13 +2,14 @@
  * openkka's encrypted-card library, served as /cp/encrypted-card.js. It runs in the shopper's
  * browser on the merchant's page: it draws the card number, expiry and security code inputs
  * into the page's [data-eci=cardNumber], [data-eci=expiryDate] and [data-eci=securityCode]
- * elements, checks what was typed, and encrypts each value with WebCrypto to the gateway key
+ * elements, checks what was typed, and encrypts the card with WebCrypto to the gateway key
  * of the merchant's client key (GET /cp/keys/<clientKey> on the gateway), so the merchant's
  * server only ever sees ciphertext it can pass on to /payments.
  *
- * The format is that of the SDK's card-encryption.ts (docs/card-encryption.md): per field a
- * JWE, ECDH-ES with A256GCM, the four fields of a card sharing one ephemeral key. It agrees on
- * X25519 where the browser's WebCrypto has it (the gateway's cheaper half), else on P-256.
+ * The format is the per-card layout of the SDK's card-encryption.ts (docs/card-encryption.md):
+ * one JWE, ECDH-ES with A256GCM, holding the whole card, handed out as each of the four fields.
+ * It agrees on X25519 where the browser's WebCrypto has it (the gateway's cheaper half), else
+ * on P-256.
  *
  * The file is static: no value of any request is written into it. It compiles no strings
  * into code, builds its elements with createElement and textContent (never markup from
@@ -17,7 +18,8 @@
  * never submits the plain card to the merchant's server.
  */
 (() => {
-  const VERSION = '1';
+  /** 2: the card as one JWE in every field (1 made a JWE per field). */
+  const VERSION = '2';
   /** A fetched key is used for this long, then fetched again (the gateway may have rotated it). */
   const KEY_MAX_AGE_MS = 5 * 60 * 1000;
   const FIELDS = {
@@ -105,8 +107,11 @@
     return offered.find((k) => k && (k.crv === 'P-256' || (k.crv === 'X25519' && x25519)));
   };
 
-  /** The four fields of one card: one ephemeral key, one header, one content key, an IV each. */
-  const encryptFields = async (key, clientKey, generatedAt, values) => {
+  /**
+   * The card as one JWE (ECDH-ES, A256GCM) holding every value, the time and the client key:
+   * the gateway opens one JWE per payment, and each of the four fields carries it.
+   */
+  const encryptCard = async (key, clientKey, generatedAt, card) => {
     const onX25519 = key.crv === 'X25519';
     const curve = onX25519 ? X25519 : P256;
     const gateway = await crypto.subtle.importKey(
@@ -135,27 +140,23 @@
       256,
     );
     const cek = await contentKey(secret);
-    const out = {};
-    for (const [field, value] of Object.entries(values)) {
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const payload = JSON.stringify({ field, value, generated_at: generatedAt, client_key: clientKey });
-      const sealed = new Uint8Array(
-        await crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv, additionalData: utf8(protectedB64), tagLength: 128 },
-          cek,
-          utf8(payload),
-        ),
-      );
-      const tagAt = sealed.length - 16;
-      out[field] = [
-        protectedB64,
-        '',
-        base64url(iv),
-        base64url(sealed.subarray(0, tagAt)),
-        base64url(sealed.subarray(tagAt)),
-      ].join('.');
-    }
-    return out;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const payload = JSON.stringify({ ...card, generated_at: generatedAt, client_key: clientKey });
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData: utf8(protectedB64), tagLength: 128 },
+        cek,
+        utf8(payload),
+      ),
+    );
+    const tagAt = sealed.length - 16;
+    return [
+      protectedB64,
+      '',
+      base64url(iv),
+      base64url(sealed.subarray(0, tagAt)),
+      base64url(sealed.subarray(tagAt)),
+    ].join('.');
   };
 
   /** The gateway key for a client key, and the gateway's clock (the fields carry its time, not the shopper's). */
@@ -342,17 +343,17 @@
         if (typeof this.options.onError === 'function') this.options.onError(err);
         throw err;
       }
-      const fields = await encryptFields(key.key, this.options.clientKey, Date.now() + key.offsetMs, {
+      const jwe = await encryptCard(key.key, this.options.clientKey, Date.now() + key.offsetMs, {
         card_no: values.pan,
         exp_month: String(values.month).padStart(2, '0'),
         exp_year: String(values.year),
         cvv: values.cvv,
       });
       const result = {
-        encryptedCardNumber: fields.card_no,
-        encryptedExpireYear: fields.exp_year,
-        encryptedExpireMonth: fields.exp_month,
-        encryptedCVV: fields.cvv,
+        encryptedCardNumber: jwe,
+        encryptedExpireYear: jwe,
+        encryptedExpireMonth: jwe,
+        encryptedCVV: jwe,
       };
       if (typeof this.options.onCardEncrypted === 'function') this.options.onCardEncrypted(result);
       return result;

@@ -5,7 +5,7 @@
  * format. openkka's browser library (`/cp/encrypted-card.js`) makes the same fields with
  * WebCrypto; docs/card-encryption.md describes the scheme for anyone writing another encoder.
  *
- * Each field is a JWE in compact serialization (RFC 7516):
+ * A card is encrypted as JWEs in compact serialization (RFC 7516):
  *
  *   BASE64URL(protected header) . "" . BASE64URL(IV) . BASE64URL(ciphertext) . BASE64URL(tag)
  *
@@ -18,13 +18,19 @@
  * - content key: Concat KDF (RFC 7518 §4.6.2) over the ECDH shared secret of the ephemeral key
  *   `epk` and the gateway key `kid`, AlgorithmID "A256GCM", empty PartyUInfo and PartyVInfo,
  *   256 bits;
- * - AES-256-GCM with a random 96-bit IV and a 128-bit tag; the AAD is the header's base64url;
- * - plaintext: `{"field":"card_no","value":"4242424242424242","generated_at":<epoch ms>,"client_key":"ck_…"}`.
+ * - AES-256-GCM with a random 96-bit IV and a 128-bit tag; the AAD is the header's base64url.
  *
- * The four fields of one card share one ephemeral key, so one header and one content key (each
- * field has its own IV): the gateway derives once per payment, and refuses fields that were not
- * made together. The field name, the time and the client key sit inside the ciphertext, so a
- * field cannot be moved to another slot, kept beyond its lifetime, or used by another merchant.
+ * Two layouts share that JWE. **Per card** (what openkka's library and encryptCard make): one
+ * JWE whose plaintext is the whole card,
+ * `{"card_no":"4242424242424242","exp_month":"12","exp_year":"2030","cvv":"123","generated_at":<epoch ms>,"client_key":"ck_…"}`
+ * (`cvv` only when one was typed), given as the value of every field: the gateway opens one JWE
+ * per payment. **Per field** (the first layout, still read): one JWE per field, plaintext
+ * `{"field":"card_no","value":"4242424242424242","generated_at":<epoch ms>,"client_key":"ck_…"}`;
+ * the four fields of one card share one ephemeral key, so one header and one content key (each
+ * field has its own IV), and the gateway refuses fields that were not made together.
+ *
+ * In both, the names, the time and the client key sit inside the ciphertext, so a value cannot
+ * be moved to another field, kept beyond its lifetime, or used by another merchant.
  */
 import {
   createCipheriv,
@@ -59,6 +65,22 @@ export interface CardFieldPayload {
   /** The client key of the merchant it was encrypted for. */
   client_key: string;
 }
+
+/** What the one JWE of the per-card layout holds once decrypted: the card, as typed. */
+export interface CardPayload {
+  card_no: string;
+  exp_month: string;
+  exp_year: string;
+  /** Absent when no CVV was typed. */
+  cvv?: string;
+  /** When it was encrypted, epoch ms, by the encrypting side's clock. */
+  generated_at: number;
+  /** The client key of the merchant it was encrypted for. */
+  client_key: string;
+}
+
+/** How a card's fields are laid out: one JWE for the whole card, or one JWE per field. */
+export type CardEncryptionLayout = 'per-card' | 'per-field';
 
 /** A gateway key's P-256 half, as `GET /cp/keys/{clientKey}` answers it. */
 export interface P256GatewayKey {
@@ -109,6 +131,11 @@ export interface EncryptCardOptions {
   card: CardToEncrypt;
   /** Epoch ms written as the fields' generation time; default now. */
   now?: number;
+  /**
+   * `per-card` (the default, what openkka's browser library makes): one JWE for the card, the
+   * same string in every field. `per-field`: one JWE per field, the first layout.
+   */
+  layout?: CardEncryptionLayout;
 }
 
 const ALG = 'ECDH-ES';
@@ -290,26 +317,46 @@ export function decryptJwe(cek: Buffer, jwe: ParsedJwe): Buffer | null {
   }
 }
 
-/** The payload of a decrypted field, if it has exactly the expected shape (never throws). */
-export function readCardFieldPayload(plaintext: Buffer): CardFieldPayload | null {
-  let value: unknown;
+/** The JSON object a plaintext holds, or null (never throws). */
+function jsonObject(plaintext: Buffer): Record<string, unknown> | null {
   try {
-    value = JSON.parse(plaintext.toString('utf8'));
+    const value: unknown = JSON.parse(plaintext.toString('utf8'));
+    return isPlainObject(value) ? value : null;
   } catch {
     return null;
   }
-  if (!isPlainObject(value) || !hasExactly(value, ['field', 'value', 'generated_at', 'client_key']))
+}
+
+const isCardValue = (value: unknown): value is string => typeof value === 'string' && value.length <= 64;
+const isEpochMs = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** The payload of a decrypted field, if it has exactly the expected shape (never throws). */
+export function readCardFieldPayload(plaintext: Buffer): CardFieldPayload | null {
+  const value = jsonObject(plaintext);
+  if (!value || !hasExactly(value, ['field', 'value', 'generated_at', 'client_key'])) return null;
+  if (!(CARD_FIELD_NAMES as readonly unknown[]).includes(value.field)) return null;
+  if (!isCardValue(value.value) || !isEpochMs(value.generated_at) || !isCardValue(value.client_key))
     return null;
-  const { field, generated_at, client_key } = value;
-  if (!(CARD_FIELD_NAMES as readonly unknown[]).includes(field)) return null;
-  if (typeof value.value !== 'string' || value.value.length > 64) return null;
-  if (typeof generated_at !== 'number' || !Number.isSafeInteger(generated_at) || generated_at < 0)
-    return null;
-  if (typeof client_key !== 'string' || client_key.length > 64) return null;
   return value as unknown as CardFieldPayload;
 }
 
-function encryptField(protectedB64: string, cek: Buffer, payload: CardFieldPayload): string {
+const CARD_MEMBERS = ['card_no', 'exp_month', 'exp_year', 'generated_at', 'client_key'] as const;
+const CARD_MEMBERS_WITH_CVV = [...CARD_MEMBERS, 'cvv'] as const;
+
+/** The payload of a per-card JWE, if it has exactly the expected shape (never throws). */
+export function readCardPayload(plaintext: Buffer): CardPayload | null {
+  const value = jsonObject(plaintext);
+  if (!value || !hasExactly(value, value.cvv === undefined ? CARD_MEMBERS : CARD_MEMBERS_WITH_CVV))
+    return null;
+  if (!isCardValue(value.card_no) || !isCardValue(value.exp_month) || !isCardValue(value.exp_year))
+    return null;
+  if (value.cvv !== undefined && !isCardValue(value.cvv)) return null;
+  if (!isEpochMs(value.generated_at) || !isCardValue(value.client_key)) return null;
+  return value as unknown as CardPayload;
+}
+
+function encryptPayload(protectedB64: string, cek: Buffer, payload: CardFieldPayload | CardPayload): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(protectedB64, 'ascii'));
@@ -323,11 +370,6 @@ function encryptField(protectedB64: string, cek: Buffer, payload: CardFieldPaylo
   ].join('.');
 }
 
-/**
- * Encrypts one card's fields to a gateway key for a merchant's client key, as the browser
- * library does: for tests and server-side tools. Card data encrypted here is still card data
- * until it leaves: PCI DSS applies to whatever handles the plain values.
- */
 /**
  * A fresh key pair, its public half as a JWK. Generated straight to JWKs and the private key
  * imported from its JWK, never exported from a generated key object: Node (20.x and later) can
@@ -375,6 +417,11 @@ function agreement(key: GatewayPublicKey): {
   throw new OpenKKAError('the gateway key must be an X25519 (OKP) or P-256 (EC) public JWK with a kid');
 }
 
+/**
+ * Encrypts one card's fields to a gateway key for a merchant's client key, as the browser
+ * library does: for tests and server-side tools. Card data encrypted here is still card data
+ * until it leaves: PCI DSS applies to whatever handles the plain values.
+ */
 export function encryptCard(options: EncryptCardOptions): EncryptedCardFields {
   const { key, clientKey, card } = options;
   const { gatewayKey, ephemeral, epk } = agreement(key);
@@ -382,20 +429,29 @@ export function encryptCard(options: EncryptCardOptions): EncryptedCardFields {
   const protectedB64 = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
   const cek = contentKey(diffieHellman({ privateKey: ephemeral, publicKey: gatewayKey }));
   const generated_at = options.now ?? Date.now();
-  const field = (name: CardFieldName, value: string | number) =>
-    encryptField(protectedB64, cek, {
-      field: name,
-      value: String(value),
-      generated_at,
-      client_key: clientKey,
-    });
-  const fields: EncryptedCardFields = {
-    encrypted_card_no: field('card_no', card.number),
-    encrypted_exp_month: field('exp_month', card.expiryMonth),
-    encrypted_exp_year: field('exp_year', card.expiryYear),
+  const values = {
+    card_no: card.number,
+    exp_month: String(card.expiryMonth),
+    exp_year: String(card.expiryYear),
+    ...(card.cvv === undefined ? {} : { cvv: card.cvv }),
   };
-  if (card.cvv !== undefined) fields.encrypted_cvv = field('cvv', card.cvv);
-  return fields;
+  if (options.layout === 'per-field') {
+    const field = (name: CardFieldName, value: string) =>
+      encryptPayload(protectedB64, cek, { field: name, value, generated_at, client_key: clientKey });
+    return {
+      encrypted_card_no: field('card_no', values.card_no),
+      encrypted_exp_month: field('exp_month', values.exp_month),
+      encrypted_exp_year: field('exp_year', values.exp_year),
+      ...(values.cvv === undefined ? {} : { encrypted_cvv: field('cvv', values.cvv) }),
+    };
+  }
+  const jwe = encryptPayload(protectedB64, cek, { ...values, generated_at, client_key: clientKey });
+  return {
+    encrypted_card_no: jwe,
+    encrypted_exp_month: jwe,
+    encrypted_exp_year: jwe,
+    ...(values.cvv === undefined ? {} : { encrypted_cvv: jwe }),
+  };
 }
 
 export interface FetchGatewayKeyOptions {

@@ -61,6 +61,7 @@ export class OpenKKA<P extends Protocol = 'v1.2'> {
 
 export {
   CARD_FIELD_NAMES,
+  type CardEncryptionLayout,
   type CardFieldName,
   type CardToEncrypt,
   type EncryptCardOptions,

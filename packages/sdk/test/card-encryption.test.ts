@@ -1,7 +1,7 @@
 /**
  * The SDK's card-encryption helpers, for merchants' tests and tools: encryptCard makes the four
- * fields the browser library makes (checked here by decrypting them with the gateway key's
- * private half and the module's own parsing), and fetchGatewayKey reads GET /cp/keys/{clientKey},
+ * fields the browser library makes, in either layout (checked here by decrypting them with the
+ * gateway key's private half and the module's own parsing), and fetchGatewayKey reads GET /cp/keys/{clientKey},
  * checking the platform signature when given the platform key, with the SDK's typed errors.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign } from 'node:crypto';
@@ -15,6 +15,7 @@ import {
   type GatewayPublicKey,
   parseCompactJwe,
   readCardFieldPayload,
+  readCardPayload,
 } from '../src/card-encryption.ts';
 import {
   OpenKKAApiError,
@@ -48,8 +49,8 @@ const X_KEY: GatewayPublicKey = {
 const CLIENT_KEY = 'ck_0123456789abcdef0123456789abcdef';
 const NOW = 1_767_225_600_000;
 
-/** What the gateway does: one agreement from the shared header, then each field. */
-function open(fields: Record<string, string>) {
+/** The plaintexts of the fields: one agreement from the shared header, then each field. */
+function plaintexts(fields: Record<string, string>) {
   const parsed = Object.values(fields).map((f) => parseCompactJwe(f)!);
   const { epk } = parsed[0]!.header;
   const cek = contentKey(
@@ -63,36 +64,34 @@ function open(fields: Record<string, string>) {
           publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epk.x }, format: 'jwk' }),
         }),
   );
-  return parsed.map((jwe) => readCardFieldPayload(decryptJwe(cek, jwe)!));
+  return parsed.map((jwe) => decryptJwe(cek, jwe)!);
 }
 
 describe('encryptCard', () => {
+  const CARD = { number: '4242424242424242', expiryMonth: 7, expiryYear: 2031, cvv: '123' };
+  const FIELD_NAMES = ['encrypted_card_no', 'encrypted_exp_month', 'encrypted_exp_year', 'encrypted_cvv'];
+
   it.each([
     ['P-256', KEY, 'EC'],
     ['X25519', X_KEY, 'OKP'],
   ])(
-    'encrypts each field to the gateway key (%s), with its name, the time and the client key inside',
+    'encrypts the card as one JWE to the gateway key (%s), the same in every field, with the time and the client key inside',
     (_curve, key, kty) => {
-      const fields = encryptCard({
-        key,
-        clientKey: CLIENT_KEY,
-        card: { number: '4242424242424242', expiryMonth: 7, expiryYear: 2031, cvv: '123' },
-        now: NOW,
+      const fields = encryptCard({ key, clientKey: CLIENT_KEY, card: CARD, now: NOW });
+      expect(Object.keys(fields)).toEqual(FIELD_NAMES);
+      expect(new Set(Object.values(fields)).size).toBe(1);
+      const [plaintext] = plaintexts({ card: fields.encrypted_card_no });
+      expect(readCardPayload(plaintext!)).toEqual({
+        card_no: '4242424242424242',
+        exp_month: '7',
+        exp_year: '2031',
+        cvv: '123',
+        generated_at: NOW,
+        client_key: CLIENT_KEY,
       });
-      expect(Object.keys(fields)).toEqual([
-        'encrypted_card_no',
-        'encrypted_exp_month',
-        'encrypted_exp_year',
-        'encrypted_cvv',
-      ]);
-      expect(open(fields as unknown as Record<string, string>)).toEqual([
-        { field: 'card_no', value: '4242424242424242', generated_at: NOW, client_key: CLIENT_KEY },
-        { field: 'exp_month', value: '7', generated_at: NOW, client_key: CLIENT_KEY },
-        { field: 'exp_year', value: '2031', generated_at: NOW, client_key: CLIENT_KEY },
-        { field: 'cvv', value: '123', generated_at: NOW, client_key: CLIENT_KEY },
-      ]);
-      const header = parseCompactJwe(fields.encrypted_card_no)!.header;
-      expect(header).toMatchObject({
+      // Not a field's payload: the gateway cannot read it as one value.
+      expect(readCardFieldPayload(plaintext!)).toBeNull();
+      expect(parseCompactJwe(fields.encrypted_card_no)!.header).toMatchObject({
         alg: 'ECDH-ES',
         enc: 'A256GCM',
         kid: KEY.kid,
@@ -101,11 +100,63 @@ describe('encryptCard', () => {
     },
   );
 
-  it('leaves encrypted_cvv out when no CVV is given; two cards never share an ephemeral key', () => {
+  it.each([
+    ['P-256', KEY, 'EC'],
+    ['X25519', X_KEY, 'OKP'],
+  ])(
+    'per-field: encrypts each field to the gateway key (%s), with its name, the time and the client key inside',
+    (_curve, key, kty) => {
+      const fields = encryptCard({ key, clientKey: CLIENT_KEY, card: CARD, now: NOW, layout: 'per-field' });
+      expect(Object.keys(fields)).toEqual(FIELD_NAMES);
+      const payloads = plaintexts(fields as unknown as Record<string, string>).map(readCardFieldPayload);
+      expect(payloads).toEqual([
+        { field: 'card_no', value: '4242424242424242', generated_at: NOW, client_key: CLIENT_KEY },
+        { field: 'exp_month', value: '7', generated_at: NOW, client_key: CLIENT_KEY },
+        { field: 'exp_year', value: '2031', generated_at: NOW, client_key: CLIENT_KEY },
+        { field: 'cvv', value: '123', generated_at: NOW, client_key: CLIENT_KEY },
+      ]);
+      expect(parseCompactJwe(fields.encrypted_cvv)!.header).toMatchObject({ epk: { kty, crv: key.crv } });
+    },
+  );
+
+  it('reads a per-card payload only with exactly its members, each of its type', () => {
+    const good = {
+      card_no: '4242',
+      exp_month: '7',
+      exp_year: '2031',
+      generated_at: NOW,
+      client_key: CLIENT_KEY,
+    };
+    const read = (value: unknown) => readCardPayload(Buffer.from(JSON.stringify(value)));
+    expect(read(good)).toEqual(good);
+    expect(read({ ...good, cvv: '123' })).toEqual({ ...good, cvv: '123' });
+    for (const bad of [
+      { ...good, extra: 1 },
+      { ...good, cvv: 123 },
+      { ...good, card_no: 4242 },
+      { ...good, exp_year: 'x'.repeat(65) },
+      { ...good, generated_at: -1 },
+      { ...good, generated_at: 1.5 },
+      { ...good, client_key: null },
+      { field: 'card_no', value: '4242', generated_at: NOW, client_key: CLIENT_KEY },
+      [good],
+    ]) {
+      expect(read(bad), JSON.stringify(bad)).toBeNull();
+    }
+    const { exp_month: _m, ...noMonth } = good;
+    expect(read(noMonth)).toBeNull();
+    expect(readCardPayload(Buffer.from('{"card_no":'))).toBeNull();
+  });
+
+  it('leaves encrypted_cvv out when no CVV is given (and the card holds none); two cards never share an ephemeral key', () => {
     const card = { number: '4242424242424242', expiryMonth: '12', expiryYear: '2031' };
     const a = encryptCard({ key: KEY, clientKey: CLIENT_KEY, card });
     const b = encryptCard({ key: KEY, clientKey: CLIENT_KEY, card });
     expect(a).not.toHaveProperty('encrypted_cvv');
+    expect(readCardPayload(plaintexts({ card: a.encrypted_card_no })[0]!)).not.toHaveProperty('cvv');
+    expect(encryptCard({ key: KEY, clientKey: CLIENT_KEY, card, layout: 'per-field' })).not.toHaveProperty(
+      'encrypted_cvv',
+    );
     expect(a.encrypted_card_no.split('.')[0]).not.toBe(b.encrypted_card_no.split('.')[0]);
   });
 

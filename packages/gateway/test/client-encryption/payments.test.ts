@@ -62,12 +62,14 @@ async function pay(body: Record<string, unknown>, as: TestMerchant = merchant) {
 
 describe('an encrypted card takes the plain card’s path', () => {
   it.each([
-    ['X25519', () => key],
-    ['P-256', () => gw.gatewayKeys.current()],
-  ])(
-    '4242… encrypted to the %s half is approved: SUCCESS, card_info as for a typed card, the acquirer asked with the decrypted card',
-    async (_curve, half) => {
-      const res = await pay(encryptedPayment(await half(), merchant));
+    ['X25519', 'per-card', () => key],
+    ['P-256', 'per-card', () => gw.gatewayKeys.current()],
+    ['X25519', 'per-field', () => key],
+    ['P-256', 'per-field', () => gw.gatewayKeys.current()],
+  ] as const)(
+    '4242… encrypted to the %s half, %s, is approved: SUCCESS, card_info as for a typed card, the acquirer asked with the decrypted card',
+    async (_curve, layout, half) => {
+      const res = await pay(encryptedPayment(await half(), merchant, { layout }));
       expect(res.json.ret_code).toBe('000000');
       expect(res.json.data).toMatchObject({
         status: 'SUCCESS',
@@ -186,6 +188,17 @@ describe('fields that cannot be used: a FAILURE order with a specific code, HTTP
       { ...p, encrypted_exp_month: flip(p.encrypted_exp_month, 2) },
       { ...p, encrypted_exp_year: p.encrypted_exp_year.slice(0, 40) },
       { ...p, encrypted_exp_month: 'not a jwe' },
+      // The per-card JWE altered alike in all four fields.
+      ...[2, 3, 4].map((part) => {
+        const altered = flip(p.encrypted_card_no, part);
+        return {
+          ...p,
+          encrypted_card_no: altered,
+          encrypted_exp_month: altered,
+          encrypted_exp_year: altered,
+          encrypted_cvv: altered,
+        };
+      }),
     ];
     for (const [i, payment] of variants.entries()) {
       await refused(

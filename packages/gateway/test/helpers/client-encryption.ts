@@ -3,7 +3,7 @@
  * server would (signature checked), and payment bodies whose card is encrypted by the SDK's
  * encryptCard, as the browser library encrypts it.
  */
-import { encryptCard, fetchGatewayKey, type GatewayPublicKey } from '@openkka/sdk';
+import { type CardEncryptionLayout, encryptCard, fetchGatewayKey, type GatewayPublicKey } from '@openkka/sdk';
 import { cardPayment, FUTURE_YEAR } from './cards.ts';
 import type { TestGateway, TestMerchant } from './gateway.ts';
 
@@ -29,9 +29,21 @@ export function gatewayKey(gw: TestGateway, merchant: TestMerchant): Promise<Gat
   });
 }
 
-/** The four `payment.encrypted_*` fields of `card`, for `clientKey`, made at `now`. */
-export function encrypted(key: GatewayPublicKey, clientKey: string, card: Card = VISA, now?: number) {
-  return encryptCard({ key, clientKey, card, ...(now === undefined ? {} : { now }) });
+/** The four `payment.encrypted_*` fields of `card`, for `clientKey`, made at `now` (the SDK's default layout unless told). */
+export function encrypted(
+  key: GatewayPublicKey,
+  clientKey: string,
+  card: Card = VISA,
+  now?: number,
+  layout?: CardEncryptionLayout,
+) {
+  return encryptCard({
+    key,
+    clientKey,
+    card,
+    ...(now === undefined ? {} : { now }),
+    ...(layout === undefined ? {} : { layout }),
+  });
 }
 
 /**
@@ -44,6 +56,7 @@ export function encryptedPayment(
   options: {
     card?: Card;
     now?: number;
+    layout?: CardEncryptionLayout;
     overrides?: Record<string, unknown>;
     payment?: Record<string, unknown>;
   } = {},
@@ -52,6 +65,9 @@ export function encryptedPayment(
   const { card_no: _n, exp_month: _m, exp_year: _y, cvv: _c, ...rest } = body.payment;
   return {
     ...body,
-    payment: { ...rest, ...encrypted(key, merchant.clientKey, options.card ?? VISA, options.now) },
+    payment: {
+      ...rest,
+      ...encrypted(key, merchant.clientKey, options.card ?? VISA, options.now, options.layout),
+    },
   };
 }

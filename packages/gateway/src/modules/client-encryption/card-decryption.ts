@@ -1,9 +1,11 @@
 /**
- * Opens the encrypted card fields of a payment (the scheme is the SDK's card-encryption.ts):
- * one key agreement for the four fields, then each field's payload is checked: the right
- * field, one client key that is this merchant's, a generation time neither older than a
- * blob's lifetime nor ahead of the clock. The plain card exists only in the returned object,
- * in memory, and goes down the plain card's path from there; nothing here logs or keeps it.
+ * Opens the encrypted card fields of a payment (the scheme is the SDK's card-encryption.ts).
+ * Fields that all hold the same string are the per-card layout: one JWE holding the whole
+ * card, opened once. Fields that differ are the per-field layout: one key agreement for the
+ * four, then each field's payload must name that field. Either way the payload must carry one
+ * client key that is this merchant's and a generation time neither older than a blob's
+ * lifetime nor ahead of the clock. The plain card exists only in the returned object, in
+ * memory, and goes down the plain card's path from there; nothing here logs or keeps it.
  *
  * A field that cannot be read is a business outcome (the order fails with a specific code,
  * never an exception); a field that decrypts to something that is not a card value is refused
@@ -13,12 +15,12 @@ import { createPublicKey, diffieHellman } from 'node:crypto';
 import {
   type CardFieldHeader,
   type CardFieldName,
-  type CardFieldPayload,
   contentKey,
   decryptJwe,
   type ParsedJwe,
   parseCompactJwe,
   readCardFieldPayload,
+  readCardPayload,
 } from '@openkka/sdk/card-encryption';
 import type { EncryptedCardFields, OpenedCard } from '../../core/orders/payment-source.ts';
 import { type ClientKeys, holdsClientKey } from '../../domain/client-key.ts';
@@ -32,7 +34,18 @@ export interface DecryptingKeys {
   forKid(kid: string): Promise<DecryptingKey | undefined>;
 }
 
-const refused = (reason: BusinessCodeName, pan?: string): OpenedCard => ({ kind: 'unreadable', reason, pan });
+/** What a card's fields hold once decrypted, in either layout, before it is judged. */
+interface DecryptedCard {
+  values: { card_no: string; exp_month: string; exp_year: string; cvv: string | undefined };
+  clientKey: string;
+  /** The earliest and latest generation times among its JWEs (one JWE: the same). */
+  oldest: number;
+  newest: number;
+}
+
+type Unreadable = Extract<OpenedCard, { kind: 'unreadable' }>;
+
+const refused = (reason: BusinessCodeName, pan?: string): Unreadable => ({ kind: 'unreadable', reason, pan });
 
 export class CardDecryption {
   constructor(
@@ -41,57 +54,88 @@ export class CardDecryption {
   ) {}
 
   async open(merchant: ClientKeys, fields: EncryptedCardFields): Promise<OpenedCard> {
-    const named: [CardFieldName, string][] = [
-      ['card_no', fields.card_no],
-      ['exp_month', fields.exp_month],
-      ['exp_year', fields.exp_year],
-    ];
-    if (fields.cvv !== undefined) named.push(['cvv', fields.cvv]);
-    const first = parseCompactJwe(named[0]![1]);
+    const { card_no, cvv } = fields;
+    const oneJwe =
+      fields.exp_month === card_no && fields.exp_year === card_no && (cvv === undefined || cvv === card_no);
+    const decrypted = oneJwe ? await this.openPerCard(fields) : await this.openPerField(fields);
+    return 'kind' in decrypted ? decrypted : this.judge(merchant, decrypted);
+  }
+
+  /** The per-card layout: one JWE; its CVV counts only when `encrypted_cvv` was sent, as in the other layout. */
+  private async openPerCard(fields: EncryptedCardFields): Promise<DecryptedCard | Unreadable> {
+    const jwe = parseCompactJwe(fields.card_no);
+    if (!jwe) return refused('CARD_DECRYPTION_FAILED');
+    const cek = await this.contentKeyOf(jwe);
+    if (!Buffer.isBuffer(cek)) return cek;
+    const plaintext = decryptJwe(cek, jwe);
+    const card = plaintext && readCardPayload(plaintext);
+    if (!card) return refused('CARD_DECRYPTION_FAILED');
+    const { card_no, exp_month, exp_year, generated_at } = card;
+    return {
+      values: { card_no, exp_month, exp_year, cvv: fields.cvv === undefined ? undefined : card.cvv },
+      clientKey: card.client_key,
+      oldest: generated_at,
+      newest: generated_at,
+    };
+  }
+
+  /** The per-field layout: a JWE per field, one header (one ephemeral key) for all. */
+  private async openPerField(fields: EncryptedCardFields): Promise<DecryptedCard | Unreadable> {
+    const first = parseCompactJwe(fields.card_no);
     if (!first) return refused('CARD_DECRYPTION_FAILED');
-    const parsed = named.map(([field, text], i) => ({
-      field,
-      jwe: i === 0 ? first : parseCompactJwe(text, first),
-    }));
-    if (parsed.some((p) => p.jwe === null)) return refused('CARD_DECRYPTION_FAILED');
-    const jwes = parsed as { field: CardFieldName; jwe: ParsedJwe }[];
-    // One card, one ephemeral key: a field made for another card cannot be slipped in.
-    const header = jwes[0]!.jwe;
-    if (jwes.some((p) => p.jwe.protectedB64 !== header.protectedB64))
-      return refused('CARD_DECRYPTION_FAILED');
+    const jwes: [CardFieldName, ParsedJwe][] = [['card_no', first]];
+    for (const field of ['exp_month', 'exp_year', 'cvv'] as const) {
+      const text = fields[field];
+      if (text === undefined) continue;
+      const jwe = parseCompactJwe(text, first);
+      // One card, one ephemeral key: a field made for another card cannot be slipped in.
+      if (!jwe || jwe.protectedB64 !== first.protectedB64) return refused('CARD_DECRYPTION_FAILED');
+      jwes.push([field, jwe]);
+    }
+    const cek = await this.contentKeyOf(first);
+    if (!Buffer.isBuffer(cek)) return cek;
 
-    const key = await this.keys.forKid(header.header.kid);
-    if (!key) return refused('CARD_ENCRYPTION_KEY_UNKNOWN');
-    const sharedSecret = agree(key, header.header.epk);
-    if (!sharedSecret) return refused('CARD_DECRYPTION_FAILED');
-    const cek = contentKey(sharedSecret);
-
-    const payloads = new Map<CardFieldName, CardFieldPayload>();
-    for (const { field, jwe } of jwes) {
+    const values: DecryptedCard['values'] = { card_no: '', exp_month: '', exp_year: '', cvv: undefined };
+    let clientKey: string | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const [field, jwe] of jwes) {
       const plaintext = decryptJwe(cek, jwe);
       const payload = plaintext && readCardFieldPayload(plaintext);
       // A field moved to another field's place decrypts, but says which field it is.
       if (!payload || payload.field !== field) return refused('CARD_DECRYPTION_FAILED');
-      payloads.set(field, payload);
+      if (clientKey !== undefined && payload.client_key !== clientKey)
+        return refused('CARD_DECRYPTION_FAILED');
+      clientKey = payload.client_key;
+      values[field] = payload.value;
+      oldest = Math.min(oldest, payload.generated_at);
+      newest = Math.max(newest, payload.generated_at);
     }
-    const all = [...payloads.values()];
-    const clientKey = all[0]!.client_key;
-    if (all.some((p) => p.client_key !== clientKey)) return refused('CARD_DECRYPTION_FAILED');
-    const now = this.clock.now();
-    if (!holdsClientKey(merchant, clientKey, now)) return refused('CARD_ENCRYPTED_FOR_ANOTHER_MERCHANT');
-    if (all.some((p) => p.generated_at > now + CLOCK_SKEW_MS)) return refused('CARD_ENCRYPTION_IN_FUTURE');
+    return { values, clientKey: clientKey!, oldest, newest };
+  }
 
-    const number = payloads.get('card_no')!.value;
-    if (all.some((p) => now - p.generated_at > BLOB_LIFETIME_MS)) {
+  /** The content key of a card's JWEs, or why there is none. */
+  private async contentKeyOf(jwe: ParsedJwe): Promise<Buffer | Unreadable> {
+    const key = await this.keys.forKid(jwe.header.kid);
+    if (!key) return refused('CARD_ENCRYPTION_KEY_UNKNOWN');
+    const sharedSecret = agree(key, jwe.header.epk);
+    return sharedSecret ? contentKey(sharedSecret) : refused('CARD_DECRYPTION_FAILED');
+  }
+
+  /** Whose, and how old: then the values as the plain card's fields would be read. */
+  private judge(merchant: ClientKeys, card: DecryptedCard): OpenedCard {
+    const now = this.clock.now();
+    if (!holdsClientKey(merchant, card.clientKey, now)) return refused('CARD_ENCRYPTED_FOR_ANOTHER_MERCHANT');
+    if (card.newest > now + CLOCK_SKEW_MS) return refused('CARD_ENCRYPTION_IN_FUTURE');
+    const { card_no: number, exp_month, exp_year, cvv } = card.values;
+    if (now - card.oldest > BLOB_LIFETIME_MS) {
       return refused('CARD_ENCRYPTION_EXPIRED', isCardNumber(number) ? digitsOf(number) : undefined);
     }
-    const pan = cardNumber(number);
-    const cvv = payloads.get('cvv')?.value;
     return {
       kind: 'card',
-      pan,
-      expMonth: integer(payloads.get('exp_month')!.value, 2, 'encrypted_exp_month', 'a month'),
-      expYear: integer(payloads.get('exp_year')!.value, 4, 'encrypted_exp_year', 'a year'),
+      pan: cardNumber(number),
+      expMonth: integer(exp_month, MONTH, 'encrypted_exp_month', 'a month of at most 2 digits'),
+      expYear: integer(exp_year, YEAR, 'encrypted_exp_year', 'a year of at most 4 digits'),
       cvv: cvv === undefined || cvv === '' ? undefined : cvvOf(cvv),
     };
   }
@@ -130,11 +174,12 @@ function cardNumber(value: string): string {
 const isCardNumber = (value: string) => value.length <= 23 && /^[\d -]+$/.test(value);
 const digitsOf = (value: string) => value.replace(/[ -]/g, '');
 
+const MONTH = /^\d{1,2}$/;
+const YEAR = /^\d{1,4}$/;
+
 /** As the plain `exp_month` (0–99) and `exp_year` (0–9999) digit strings. */
-function integer(value: string, digits: number, name: string, what: string): number {
-  if (!new RegExp(`^\\d{1,${digits}}$`).test(value)) {
-    throw new ApiError('INVALID_REQUEST', `payment.${name} must hold ${what} of at most ${digits} digits`);
-  }
+function integer(value: string, digits: RegExp, name: string, what: string): number {
+  if (!digits.test(value)) throw new ApiError('INVALID_REQUEST', `payment.${name} must hold ${what}`);
   return Number(value);
 }
 
