@@ -45,6 +45,10 @@ export function registerBenchCommand(program: Command): void {
     .option('--step <seconds>', `with --load-curve: length of each step (default: ${DEFAULTS.step})`)
     .option('--chart <file>', 'with --load-curve: write the curve as an SVG chart to <file>')
     .option('--compare <ref>', 'run a second gateway from git <ref> beside this one, interleaved (A/B)')
+    .option(
+      '--compare-mix <mix>',
+      'send a second mix to the same gateway, interleaved with --mix: what --mix costs against it',
+    )
     .addOption(new Option('--duration <seconds>').hideHelp())
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--url <url>', 'load this running gateway instead of starting one')

@@ -19,6 +19,8 @@ export interface Side {
   urls: string[];
   /** The load generator's pool of signed requests for this side. */
   pool: string;
+  /** The mix its pool holds, when not the plan's (--compare-mix). */
+  mix?: Mix;
   /** The ceiling stores nothing, so it cycles through a small pool instead of using each once. */
   reuse: boolean;
   /** The processes (with the ones under them, and PostgreSQL database) whose CPU is this side's own. */
@@ -72,13 +74,13 @@ export async function interleave(
   let pace: number | null = null;
 
   /** Requests a side that uses each once needs for a run of `seconds` at the pace seen so far. */
-  const needed = (seconds: number) =>
-    Math.ceil(((pace ?? plan.presignRate) * seconds * HEADROOM) / STEPS[plan.mix].length) +
+  const needed = (side: Side, seconds: number) =>
+    Math.ceil(((pace ?? plan.presignRate) * seconds * HEADROOM) / STEPS[side.mix ?? plan.mix].length) +
     4 * plan.concurrency;
 
   const run = async (side: Side, label: string, warmupS: number, durationS: number, timed: boolean) => {
     const seconds = warmupS + durationS;
-    const ensure = side.reuse ? plan.reusePool : needed(seconds);
+    const ensure = side.reuse ? plan.reusePool : needed(side, seconds);
     const command: Omit<RunCommand, 'type'> = {
       target: label,
       pool: side.pool,
@@ -118,7 +120,7 @@ export async function interleave(
     // reused pool is only signed again once its requests grow old.
     const seconds = plan.leadS + plan.sliceS;
     for (const side of sides) {
-      const unused = side.reuse ? plan.reusePool : needed(seconds);
+      const unused = side.reuse ? plan.reusePool : needed(side, seconds);
       await generator.topUp({ pool: side.pool, unused, maxAgeMs: plan.maxAgeMs(seconds) });
     }
     for (const side of shuffled(sides, plan.random)) {

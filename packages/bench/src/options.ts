@@ -41,6 +41,8 @@ export interface BenchOptions {
   chartFile?: string;
   /** A git ref whose gateway runs beside this one, interleaved (A/B). */
   compare?: string;
+  /** A second mix sent to the same gateway, interleaved with `mix`: what `mix` costs against it. */
+  compareMix?: Mix;
   json: boolean;
   /** Pre-signing budget when no ceiling run says how fast the client can go (requests/s). */
   presignRate: number;
@@ -85,6 +87,7 @@ export interface RawBenchOptions {
   step?: string;
   chart?: string;
   compare?: string;
+  compareMix?: string;
   json?: boolean;
   presignRate?: string;
   answerBytes?: string;
@@ -217,6 +220,18 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
       throw new BenchOptionError('--compare starts both gateways itself: it cannot run with --url');
     options.compare = raw.compare.trim();
   }
+  if (raw.compareMix !== undefined) {
+    const other = oneOf(raw.compareMix, '--compare-mix', MIXES);
+    if (other === options.mix)
+      throw new BenchOptionError(`--compare-mix ${other} is the --mix itself: name another mix`);
+    if (!options.ceiling)
+      throw new BenchOptionError(
+        '--compare-mix judges each mix by its ratio to its own ceiling: it cannot run with --no-ceiling',
+      );
+    if (options.compare !== undefined)
+      throw new BenchOptionError('--compare-mix and --compare each add a side: run them one at a time');
+    options.compareMix = other;
+  }
   if (raw.url !== undefined) {
     for (const [flag, value] of [
       ['--gateways', raw.gateways],
@@ -252,10 +267,15 @@ export function resolveOptions(raw: RawBenchOptions): BenchOptions {
       options.target.appId = raw.appId;
     }
     if (raw.clientKey !== undefined) options.target.clientKey = raw.clientKey;
-    if (options.mix.startsWith('encrypted') && raw.clientKey === undefined) {
-      throw new BenchOptionError(
-        `--mix ${options.mix} with --url needs --client-key KEY (the merchant's client key, to fetch the gateway key)`,
-      );
+    for (const [flag, mix] of [
+      ['--mix', options.mix],
+      ['--compare-mix', options.compareMix],
+    ] as const) {
+      if (mix?.startsWith('encrypted') && raw.clientKey === undefined) {
+        throw new BenchOptionError(
+          `${flag} ${mix} with --url needs --client-key KEY (the merchant's client key, to fetch the gateway key)`,
+        );
+      }
     }
     if (raw.dataDir !== undefined) options.target.dataDir = raw.dataDir;
     if (raw.databaseUrl !== undefined) options.target.databaseUrl = raw.databaseUrl;

@@ -82,19 +82,16 @@ export interface BenchReport {
   load_curve: CurveStep[] | null;
   /** `--compare REF`: the other checkout's figures from the same rounds, or null. */
   compare: CompareReport | null;
+  /** `--compare-mix MIX`: the other mix's figures from the same rounds on the same gateway, or null. */
+  compare_mix: CompareMixReport | null;
 }
 
-export interface CompareReport {
-  ref: string;
-  commit: string;
+/** What a second side of the same rounds answered (`--compare` or `--compare-mix`). */
+export interface SideReport {
   throughput: number;
   ratio: number | null;
   ratio_p10: number | null;
   ratio_p90: number | null;
-  /** Per round, this checkout's ratio minus REF's: above 0 means this checkout is faster. */
-  diff: number | null;
-  diff_p10: number | null;
-  diff_p90: number | null;
   p50_ms: number | null;
   p99_ms: number | null;
   errors: number;
@@ -102,6 +99,52 @@ export interface CompareReport {
   orders_expected: number;
   orders_in_store: number | null;
   gateway_cpu_ms_per_ok: number | null;
+}
+
+/** A side's figures from its slices merged, its per-round ratios, its orders and its CPU. */
+export function sideReport(
+  merged: LoadResult,
+  ratios: Spread | null,
+  ordersInStore: number | null,
+  cpuMsPerOk: number | null,
+): SideReport {
+  return {
+    throughput: merged.window.throughput,
+    ratio: ratios?.median ?? null,
+    ratio_p10: ratios?.p10 ?? null,
+    ratio_p90: ratios?.p90 ?? null,
+    p50_ms: merged.window.latency.p50_ms,
+    p99_ms: merged.window.latency.p99_ms,
+    errors: merged.total.errors,
+    ok_responses: merged.total.ok,
+    orders_expected: merged.total.orders_ok,
+    orders_in_store: ordersInStore,
+    gateway_cpu_ms_per_ok: cpuMsPerOk,
+  };
+}
+
+export interface CompareMixReport extends SideReport {
+  mix: string;
+  /** The ceiling's throughput under this mix's bodies. */
+  ceiling: number;
+  /**
+   * Per round, 1 − (the main mix's ratio / this mix's ratio), each to its own ceiling: the share
+   * of this mix's throughput the main mix gives up. Above 0: the main mix is the costlier.
+   */
+  cost: number | null;
+  cost_p10: number | null;
+  cost_p90: number | null;
+  /** The same by payments (or requests) per second alone, median per round. */
+  throughput_cost: number | null;
+}
+
+export interface CompareReport extends SideReport {
+  ref: string;
+  commit: string;
+  /** Per round, this checkout's ratio minus REF's: above 0 means this checkout is faster. */
+  diff: number | null;
+  diff_p10: number | null;
+  diff_p90: number | null;
 }
 
 export interface ReportInputs {
@@ -123,6 +166,7 @@ export interface ReportInputs {
   roundRatios?: number[];
   curve?: CurveStep[] | null;
   compare?: CompareReport | null;
+  compareMix?: CompareMixReport | null;
 }
 
 /** CPU ms per ok answer, rounded; null when either is unknown. */
@@ -187,6 +231,7 @@ export function buildReport(i: ReportInputs): BenchReport {
     gateway_cpu_ms_per_ok: i.gatewayCpuMsPerOk ?? null,
     load_curve: curve,
     compare: i.compare ?? null,
+    compare_mix: i.compareMix ?? null,
   };
 }
 
@@ -259,6 +304,16 @@ export function formatSummary(r: BenchReport): string {
       `  ${`vs ${c.ref}`.padEnd(16)} ${c.commit.slice(0, 12)}: ${n(c.throughput)} ${unit}  p50 ${ms(c.p50_ms)}  p99 ${ms(c.p99_ms)}  errors ${n(c.errors)}  ratio ${f3(c.ratio)} (p10 ${f3(c.ratio_p10)}, p90 ${f3(c.ratio_p90)})`,
       `  difference       ${f3(c.diff)} (this checkout's ratio minus ${c.ref}'s, median per round; p10 ${f3(c.diff_p10)}, p90 ${f3(c.diff_p90)})`,
       `  ${c.ref} orders   ${or(c.orders_in_store, n, 'not counted')}, expected ${n(c.orders_expected)}`,
+    );
+  }
+  if (r.compare_mix) {
+    const c = r.compare_mix;
+    const f3 = (v: number | null) => or(v, (x) => x.toFixed(3), '-');
+    lines.push(
+      `  ${`vs ${c.mix} mix`.padEnd(16)} ${n(c.throughput)} ${unit}  p50 ${ms(c.p50_ms)}  p99 ${ms(c.p99_ms)}  errors ${n(c.errors)}  ratio ${f3(c.ratio)} (p10 ${f3(c.ratio_p10)}, p90 ${f3(c.ratio_p90)}) to its ceiling of ${n(c.ceiling)}  gateway CPU ${or(c.gateway_cpu_ms_per_ok, (v) => `${v.toFixed(2)} ms`, '-')}`,
+      `  cost             ${f3(c.cost)} (1 − ${r.mix}'s ratio / ${c.mix}'s, median per round; p10 ${f3(c.cost_p10)}, p90 ${f3(c.cost_p90)}); by ${unit} alone ${f3(c.throughput_cost)}`,
+      `  ${c.mix} orders`.padEnd(19) +
+        `${or(c.orders_in_store, n, 'not counted')}, expected ${n(c.orders_expected)}`,
     );
   }
   if (r.load_curve) {

@@ -18,14 +18,21 @@ import { createBenchMerchant, type GatewayProcess, gatewayEnv, startGateways } f
 import { GeneratorClient, startCeiling } from './generator-client.ts';
 import { interleave, type Side, type SideRecord } from './interleave.ts';
 import { type CurveStep, loadCurve } from './load-curve.ts';
-import { type BenchOptions, SLICE_LEAD_S, STEP_LEAD_S } from './options.ts';
+import {
+  compareMixReport,
+  OTHER_MIX_CEILING_POOL,
+  OTHER_MIX_POOL,
+  type OtherMixFigures,
+  otherMixSides,
+} from './mix-comparison.ts';
+import { type BenchOptions, type Mix, SLICE_LEAD_S, STEP_LEAD_S } from './options.ts';
 import { countOrders, type StoreLocation } from './orders.ts';
 import { createBenchDatabase, DEFAULT_PG_ADMIN_URL } from './postgres.ts';
 import { type PreloadSummary, preloadStore } from './preload.ts';
 import { ProgressRenderer, type ProgressStream } from './progress.ts';
 import type { LoadResult } from './protocol.ts';
 import { checkoutRef } from './ref-checkout.ts';
-import { type BenchReport, buildReport, type CompareReport, cpuPerOk } from './report.ts';
+import { type BenchReport, buildReport, type CompareReport, cpuPerOk, sideReport } from './report.ts';
 import { RssSampler } from './rss.ts';
 import { mergeSlices } from './slice-merge.ts';
 import { roundDifferences, roundRatios, type Spread, spread } from './spread.ts';
@@ -124,17 +131,14 @@ function externalTarget(options: BenchOptions): Target {
  * The encrypted mixes encrypt to the key the target hands browsers (`GET /cp/keys/…`), so the
  * gateway must be up before the first body is made; the other mixes need nothing.
  */
-async function encryptionTarget(
-  options: BenchOptions,
-  target: Target,
-): Promise<CardEncryptionTarget | undefined> {
-  if (!options.mix.startsWith('encrypted')) return undefined;
+async function encryptionTarget(mix: Mix, target: Target): Promise<CardEncryptionTarget | undefined> {
+  if (!mix.startsWith('encrypted')) return undefined;
   // Every gateway on the store hands out the same key: the first one is asked.
   const url = target.gateways ? (await target.gateways)[0]!.url : target.url!;
   const clientKey = target.clientKey!;
   // `encrypted` takes the key's preferred half (X25519), as current browsers do; `encrypted-p256`
   // the P-256 half, as browsers without X25519 do.
-  const curve = options.mix === 'encrypted-p256' ? 'P-256' : undefined;
+  const curve = mix === 'encrypted-p256' ? 'P-256' : undefined;
   return { key: await fetchGatewayKey({ baseUrl: url, clientKey, ...(curve ? { curve } : {}) }), clientKey };
 }
 
@@ -169,6 +173,8 @@ function gatewaySide(name: string, target: Target, gateways: GatewayProcess[] | 
 
 export async function runBench(options: BenchOptions, stderr: ProgressStream): Promise<BenchReport> {
   const runId = randomBytes(5).toString('hex');
+  // The second mix's payments get trans_ids of their own, to be counted apart.
+  const otherRunId = randomBytes(5).toString('hex');
   const cleanups: Cleanup[] = [];
   const progress = new ProgressRenderer(stderr);
   const loadBefore = loadavg().map((v) => Math.round(v * 100) / 100);
@@ -203,16 +209,16 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     const first = options.ceiling
       ? 4 * options.concurrency
       : Math.ceil(options.presignRate * (options.warmupS + options.sliceS)) + 4 * options.concurrency;
-    const prepare = async (pool: string, t: Target, count: number) => {
-      const encryptTo = await encryptionTarget(options, t);
+    const prepare = async (pool: string, t: Target, count: number, mix = options.mix, id = runId) => {
+      const encryptTo = await encryptionTarget(mix, t);
       await generator.prepare({
         pool,
         merchantId: t.merchantId,
         appId: t.appId,
         privateKeyPem: readFileSync(t.privateKeyFile, 'utf8'),
-        mix: options.mix,
+        mix,
         protocol: options.protocol,
-        runId,
+        runId: id,
         count,
         ...(encryptTo ? { encryptTo } : {}),
       });
@@ -220,6 +226,11 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     await prepare('openkka', target, first);
     if (ref) await prepare('ref', ref.target, first);
     if (options.ceiling) await prepare('ceiling', target, CEILING_POOL);
+    const otherMix = options.compareMix;
+    if (otherMix) {
+      await prepare(OTHER_MIX_POOL, target, first, otherMix, otherRunId);
+      await prepare(OTHER_MIX_CEILING_POOL, target, CEILING_POOL, otherMix, otherRunId);
+    }
 
     const ceilingServer = options.ceiling ? await startCeiling(publicKeyPem, options.answerBytes) : undefined;
     if (ceilingServer) cleanups.push(() => ceilingServer.stop());
@@ -231,16 +242,16 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
 
     const sides: Side[] = [gatewaySide('openkka', target, gateways)];
     if (ref && refGateways) sides.push(gatewaySide('ref', ref.target, refGateways));
-    if (ceilingServer) {
-      sides.push({
-        name: 'ceiling',
-        urls: [ceilingServer.url],
-        pool: 'ceiling',
-        reuse: true,
-        pids: ceilingServer.pid ? [ceilingServer.pid] : [],
-        databaseNames: [],
-      });
-    }
+    const ceilingSide: Side | undefined = ceilingServer && {
+      name: 'ceiling',
+      urls: [ceilingServer.url],
+      pool: 'ceiling',
+      reuse: true,
+      pids: ceilingServer.pid ? [ceilingServer.pid] : [],
+      databaseNames: [],
+    };
+    if (ceilingSide) sides.push(ceilingSide);
+    if (otherMix) sides.push(...otherMixSides(otherMix, sides[0]!, ceilingSide));
     const records = await interleave(
       generator,
       sides,
@@ -288,6 +299,26 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       t.store ? countOrders(t.store, t.merchantId, transIdPrefix(runId)) : Promise.resolve(null);
     const ordersInStore = await count(target);
 
+    let compareMix = null;
+    if (otherMix && ceilingRecord) {
+      const theirs = gatewayFigures(OTHER_MIX_POOL, records.get(OTHER_MIX_POOL)!);
+      const theirCeiling = records.get(OTHER_MIX_CEILING_POOL)!;
+      const figures: OtherMixFigures = {
+        mix: otherMix,
+        merged: theirs.merged,
+        ceiling: mergeSlices(OTHER_MIX_CEILING_POOL, theirCeiling.slices, []),
+        cpuMsPerOk: theirs.cpuMsPerOk,
+        ordersInStore: target.store
+          ? await countOrders(target.store, target.merchantId, transIdPrefix(otherRunId))
+          : null,
+      };
+      compareMix = compareMixReport(
+        { record: ours.record, ceiling: ceilingRecord },
+        { record: theirs.record, ceiling: theirCeiling },
+        figures,
+      );
+    }
+
     let compare: CompareReport | null = null;
     if (ref) {
       const theirs = gatewayFigures('ref', records.get('ref')!);
@@ -302,20 +333,10 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       compare = {
         ref: ref.ref,
         commit: ref.commit,
-        throughput: theirs.merged.window.throughput,
-        ratio: theirRatios?.median ?? null,
-        ratio_p10: theirRatios?.p10 ?? null,
-        ratio_p90: theirRatios?.p90 ?? null,
+        ...sideReport(theirs.merged, theirRatios, await count(ref.target), theirs.cpuMsPerOk),
         diff: diffs?.median ?? null,
         diff_p10: diffs?.p10 ?? null,
         diff_p90: diffs?.p90 ?? null,
-        p50_ms: theirs.merged.window.latency.p50_ms,
-        p99_ms: theirs.merged.window.latency.p99_ms,
-        errors: theirs.merged.total.errors,
-        ok_responses: theirs.merged.total.ok,
-        orders_expected: theirs.merged.total.orders_ok,
-        orders_in_store: await count(ref.target),
-        gateway_cpu_ms_per_ok: theirs.cpuMsPerOk,
       };
     }
     return buildReport({
@@ -335,6 +356,7 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       roundRatios: roundRatioList,
       curve,
       compare,
+      compareMix,
     });
   } catch (err) {
     if (interrupted) throw new Error('interrupted');

@@ -62,3 +62,24 @@ export function roundDifferences(
   const ratiosB = roundRatios(b, ceiling);
   return ratiosA.map((value, i) => value - ratiosB[i]!);
 }
+
+/**
+ * `1 - (a[i] / ceilingA[i]) / (b[i] / ceilingB[i])` per round: how much less mix A does than mix
+ * B on the same gateway, each against the ceiling under its own bodies (the load generator
+ * works harder for some). A round where either side or ceiling answered nothing is left out.
+ */
+export function roundCosts(
+  a: readonly number[],
+  ceilingA: readonly number[],
+  b: readonly number[],
+  ceilingB: readonly number[],
+): number[] {
+  if (new Set([a.length, ceilingA.length, b.length, ceilingB.length]).size !== 1)
+    throw new RangeError('every side needs the same rounds');
+  const costs: number[] = [];
+  a.forEach((value, i) => {
+    const ratioB = ceilingA[i]! > 0 && ceilingB[i]! > 0 ? b[i]! / ceilingB[i]! : 0;
+    if (ratioB > 0) costs.push(1 - value / ceilingA[i]! / ratioB);
+  });
+  return costs;
+}

@@ -83,6 +83,13 @@ describe('resolveOptions', () => {
     [{ compare: '' }, /--compare: "" is not a git ref/],
     [{ compare: '--json' }, /is not a git ref/],
     [{ compare: 'HEAD~1', ceiling: false }, /cannot run with --no-ceiling/],
+    [{ compareMix: 'cards' }, /--compare-mix: "cards" is not one of purchase, lifecycle/],
+    [{ compareMix: 'purchase' }, /--compare-mix purchase is the --mix itself/],
+    [
+      { mix: 'encrypted', compareMix: 'purchase', ceiling: false },
+      /--compare-mix .*cannot run with --no-ceiling/,
+    ],
+    [{ mix: 'encrypted', compareMix: 'purchase', compare: 'HEAD~1' }, /run them one at a time/],
     [{ warmup: '-1' }, /not a number of seconds/],
     [{ answerBytes: '10' }, /--answer-bytes must be from 64/],
     [{ store: 'postgres', gateways: '0' }, /--gateways must be from 1 to 16/],
@@ -108,6 +115,20 @@ describe('resolveOptions', () => {
     expect(() =>
       resolveOptions({ compare: 'main', url: 'http://h:1', merchantId: 'm', privateKey: 'k' }),
     ).toThrow(/--compare starts both gateways itself/);
+  });
+
+  it('takes --compare-mix MIX beside another --mix; an encrypted one against --url needs the client key', () => {
+    expect(resolveOptions({ mix: 'encrypted', compareMix: 'purchase' })).toMatchObject({
+      mix: 'encrypted',
+      compareMix: 'purchase',
+    });
+    const external = { url: 'http://h:1', merchantId: 'm', privateKey: 'k' };
+    expect(() => resolveOptions({ ...external, compareMix: 'encrypted' })).toThrow(
+      /--compare-mix encrypted with --url needs --client-key KEY/,
+    );
+    expect(resolveOptions({ ...external, compareMix: 'encrypted', clientKey: 'ck_1' }).compareMix).toBe(
+      'encrypted',
+    );
   });
 
   it('--url needs the merchant and its private key; the store to count in is optional', () => {

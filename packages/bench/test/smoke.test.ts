@@ -47,6 +47,7 @@ it('`openkka bench --json` interleaves the ceiling and the gateway: per-round ra
     ceiling_errors: 0,
     load_curve: null,
     compare: null,
+    compare_mix: null,
   });
   expect(report.throughput).toBeGreaterThan(0);
   expect(report.ceiling).toBeGreaterThan(0);
@@ -79,11 +80,35 @@ it('`openkka bench --load-curve --chart` loads the gateway open-loop at four sha
   expect(readFileSync(chart, 'utf8').match(/<polyline /g)).toHaveLength(3);
 });
 
-it('`openkka bench --mix encrypted` pays with encrypted card fields: every one opened, none refused', async () => {
-  const report = await bench(['--mix', 'encrypted', ...brief, '--no-ceiling']);
-  expect(report).toMatchObject({ mix: 'encrypted', errors: 0, error_kinds: {}, ratio: null, pairs: 3 });
+it('`openkka bench --mix encrypted --compare-mix purchase` pays with encrypted card fields beside plain ones, in the same rounds', async () => {
+  const report = await bench(['--mix', 'encrypted', '--compare-mix', 'purchase', ...brief]);
+  expect(report).toMatchObject({
+    mix: 'encrypted',
+    errors: 0,
+    error_kinds: {},
+    pairs: 3,
+    ratio: expect.any(Number),
+  });
   expect(report.ok_responses).toBeGreaterThan(0);
+  // Every encrypted card opened and paid; the plain payments are counted apart.
   expect(report.orders_in_store).toBe(report.ok_responses);
+  const other = report.compare_mix as Record<string, number | string | null>;
+  expect(other).toMatchObject({
+    mix: 'purchase',
+    errors: 0,
+    throughput: expect.any(Number),
+    ceiling: expect.any(Number),
+    ratio: expect.any(Number),
+    cost: expect.any(Number),
+    throughput_cost: expect.any(Number),
+    gateway_cpu_ms_per_ok: expect.any(Number),
+  });
+  expect(other.ok_responses as number).toBeGreaterThan(0);
+  expect(other.orders_in_store).toBe(other.ok_responses);
+  expect(other.cost_p10 as number).toBeLessThanOrEqual(other.cost as number);
+  expect(other.cost as number).toBeLessThanOrEqual(other.cost_p90 as number);
+  // The cost is 1 − the ratio of the two ratios: its median lies within the rounds' range.
+  expect(other.cost as number).toBeLessThan(1);
 });
 
 // An ok answer is HTTP 200, ret_code 000000, the step's status, and signed in the x-paykka-*

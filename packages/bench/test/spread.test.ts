@@ -1,6 +1,6 @@
 // The figures of an interleaved run: per-round ratios and differences, and their median and spread.
 import { describe, expect, it } from 'vitest';
-import { median, roundDifferences, roundRatios, spread } from '../src/spread.ts';
+import { median, roundCosts, roundDifferences, roundRatios, spread } from '../src/spread.ts';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones, whatever the order', () => {
@@ -49,5 +49,22 @@ describe('spread', () => {
 
   it('has nothing to say about no rounds', () => {
     expect(spread([])).toBeNull();
+  });
+});
+
+describe('roundCosts', () => {
+  it('is one minus mix A’s ratio over mix B’s, each against its own ceiling, round by round', () => {
+    // Round 1: A 500/1000 = 0.5, B 600/1000 = 0.6 → 1 − 0.5/0.6. Round 2: A's ceiling is
+    // slower (its bodies cost the client more): 450/900 = 0.5 against 500/1000 = 0.5 → 0.
+    const costs = roundCosts([500, 450], [1000, 900], [600, 500], [1000, 1000]);
+    expect(costs[0]).toBeCloseTo(1 - 0.5 / 0.6, 10);
+    expect(costs[1]).toBeCloseTo(0, 10);
+  });
+
+  it('leaves out a round where a ceiling or mix B answered nothing, and refuses rounds that do not line up', () => {
+    expect(roundCosts([500, 500, 500], [1000, 0, 1000], [600, 600, 0], [1000, 1000, 1000])).toEqual([
+      1 - 0.5 / 0.6,
+    ]);
+    expect(() => roundCosts([1, 2], [1, 2], [1], [1, 2])).toThrow(RangeError);
   });
 });
