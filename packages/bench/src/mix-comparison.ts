@@ -8,6 +8,7 @@ import type { Side, SideRecord } from './interleave.ts';
 import type { Mix } from './options.ts';
 import type { LoadResult } from './protocol.ts';
 import { type CompareMixReport, sideReport } from './report.ts';
+import { okPerSecond } from './slice-merge.ts';
 import { roundCosts, roundRatios, spread } from './spread.ts';
 
 /** Pools (and side names) of the second mix: on the gateway, and on the ceiling. */
@@ -29,17 +30,15 @@ export interface OtherMixFigures {
   ordersInStore: number | null;
 }
 
-const perSecond = (slices: LoadResult[]) => slices.map((s) => s.window.ok / s.duration_s);
-
 export function compareMixReport(
   main: { record: SideRecord; ceiling: SideRecord },
   other: { record: SideRecord; ceiling: SideRecord },
   figures: OtherMixFigures,
 ): CompareMixReport {
-  const ours = perSecond(main.record.slices);
-  const oursCeiling = perSecond(main.ceiling.slices);
-  const theirs = perSecond(other.record.slices);
-  const theirsCeiling = perSecond(other.ceiling.slices);
+  const ours = okPerSecond(main.record.slices);
+  const oursCeiling = okPerSecond(main.ceiling.slices);
+  const theirs = okPerSecond(other.record.slices);
+  const theirsCeiling = okPerSecond(other.ceiling.slices);
   const ratios = spread(roundRatios(theirs, theirsCeiling));
   const costs = spread(roundCosts(ours, oursCeiling, theirs, theirsCeiling));
   // Per round, by payments (or requests) per second alone, the ceilings left aside.

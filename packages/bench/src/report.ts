@@ -239,6 +239,7 @@ const n = (value: number) => value.toLocaleString('en-US', { maximumFractionDigi
 const ms = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)} ms`);
 const or = (value: number | null, text: (v: number) => string, missing: string) =>
   value === null ? missing : text(value);
+const f3 = (value: number | null) => or(value, (v) => v.toFixed(3), '-');
 
 const processes = (r: BenchReport) =>
   `${r.gateways} gateway process${r.gateways === 1 ? '' : 'es'} × ${r.workers} worker${r.workers === 1 ? '' : 's'}`;
@@ -299,7 +300,6 @@ export function formatSummary(r: BenchReport): string {
   }
   if (r.compare) {
     const c = r.compare;
-    const f3 = (v: number | null) => or(v, (x) => x.toFixed(3), '-');
     lines.push(
       `  ${`vs ${c.ref}`.padEnd(16)} ${c.commit.slice(0, 12)}: ${n(c.throughput)} ${unit}  p50 ${ms(c.p50_ms)}  p99 ${ms(c.p99_ms)}  errors ${n(c.errors)}  ratio ${f3(c.ratio)} (p10 ${f3(c.ratio_p10)}, p90 ${f3(c.ratio_p90)})`,
       `  difference       ${f3(c.diff)} (this checkout's ratio minus ${c.ref}'s, median per round; p10 ${f3(c.diff_p10)}, p90 ${f3(c.diff_p90)})`,
@@ -308,7 +308,6 @@ export function formatSummary(r: BenchReport): string {
   }
   if (r.compare_mix) {
     const c = r.compare_mix;
-    const f3 = (v: number | null) => or(v, (x) => x.toFixed(3), '-');
     lines.push(
       `  ${`vs ${c.mix} mix`.padEnd(16)} ${n(c.throughput)} ${unit}  p50 ${ms(c.p50_ms)}  p99 ${ms(c.p99_ms)}  errors ${n(c.errors)}  ratio ${f3(c.ratio)} (p10 ${f3(c.ratio_p10)}, p90 ${f3(c.ratio_p90)}) to its ceiling of ${n(c.ceiling)}  gateway CPU ${or(c.gateway_cpu_ms_per_ok, (v) => `${v.toFixed(2)} ms`, '-')}`,
       `  cost             ${f3(c.cost)} (1 − ${r.mix}'s ratio / ${c.mix}'s, median per round; p10 ${f3(c.cost_p10)}, p90 ${f3(c.cost_p90)}); by ${unit} alone ${f3(c.throughput_cost)}`,

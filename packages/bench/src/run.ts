@@ -32,9 +32,16 @@ import { type PreloadSummary, preloadStore } from './preload.ts';
 import { ProgressRenderer, type ProgressStream } from './progress.ts';
 import type { LoadResult } from './protocol.ts';
 import { checkoutRef } from './ref-checkout.ts';
-import { type BenchReport, buildReport, type CompareReport, cpuPerOk, sideReport } from './report.ts';
+import {
+  type BenchReport,
+  buildReport,
+  type CompareMixReport,
+  type CompareReport,
+  cpuPerOk,
+  sideReport,
+} from './report.ts';
 import { RssSampler } from './rss.ts';
-import { mergeSlices } from './slice-merge.ts';
+import { mergeSlices, okPerSecond } from './slice-merge.ts';
 import { roundDifferences, roundRatios, type Spread, spread } from './spread.ts';
 
 /** The gateway's default signature window; requests must be sent this long after signing at most. */
@@ -156,7 +163,6 @@ function gatewayFigures(name: string, record: SideRecord): GatewayFigures {
   return { merged, record, cpuMsPerOk: cpuPerOk(cpuMs, timedOk) };
 }
 
-const perSecond = (slices: LoadResult[]) => slices.map((s) => s.window.ok / s.duration_s);
 const cpuShare = (record: SideRecord | undefined) =>
   record?.cpu ? otherCpuPercent({ total: 0, busy: 0, ours: 0 }, record.cpu) : null;
 
@@ -272,8 +278,8 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     const ours = gatewayFigures('openkka', records.get('openkka')!);
     const ceilingRecord = records.get('ceiling');
     const ceiling = ceilingRecord ? mergeSlices('ceiling', ceilingRecord.slices, []) : null;
-    const ceilingRates = ceilingRecord ? perSecond(ceilingRecord.slices) : null;
-    const roundRatioList = ceilingRates ? roundRatios(perSecond(ours.record.slices), ceilingRates) : [];
+    const ceilingRates = ceilingRecord ? okPerSecond(ceilingRecord.slices) : null;
+    const roundRatioList = ceilingRates ? roundRatios(okPerSecond(ours.record.slices), ceilingRates) : [];
     const ratios: Spread | null = spread(roundRatioList);
 
     let curve: CurveStep[] | null = null;
@@ -299,7 +305,7 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
       t.store ? countOrders(t.store, t.merchantId, transIdPrefix(runId)) : Promise.resolve(null);
     const ordersInStore = await count(target);
 
-    let compareMix = null;
+    let compareMix: CompareMixReport | null = null;
     if (otherMix && ceilingRecord) {
       const theirs = gatewayFigures(OTHER_MIX_POOL, records.get(OTHER_MIX_POOL)!);
       const theirCeiling = records.get(OTHER_MIX_CEILING_POOL)!;
@@ -323,11 +329,15 @@ export async function runBench(options: BenchOptions, stderr: ProgressStream): P
     if (ref) {
       const theirs = gatewayFigures('ref', records.get('ref')!);
       const theirRatios = ceilingRates
-        ? spread(roundRatios(perSecond(theirs.record.slices), ceilingRates))
+        ? spread(roundRatios(okPerSecond(theirs.record.slices), ceilingRates))
         : null;
       const diffs = ceilingRates
         ? spread(
-            roundDifferences(perSecond(ours.record.slices), perSecond(theirs.record.slices), ceilingRates),
+            roundDifferences(
+              okPerSecond(ours.record.slices),
+              okPerSecond(theirs.record.slices),
+              ceilingRates,
+            ),
           )
         : null;
       compare = {

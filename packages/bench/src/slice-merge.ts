@@ -9,6 +9,9 @@ import { mergeStepLatencies } from './step-latencies.ts';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/** Each slice's ok answers per second: the figure every per-round comparison starts from. */
+export const okPerSecond = (slices: LoadResult[]): number[] => slices.map((s) => s.window.ok / s.duration_s);
+
 export function mergeSlices(target: string, timed: LoadResult[], untimed: LoadResult[] = []): LoadResult {
   const all = [...timed, ...untimed];
   const seconds = timed.reduce((sum, s) => sum + s.duration_s, 0);
